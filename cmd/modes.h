@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Entry points of the modes in cmd/applets.def, and their column builders. */
+#ifndef TCPTRACE_CMD_MODES_H
+#define TCPTRACE_CMD_MODES_H
+
+#include "tcptrace/mode.h"
+
+#define TT_APPLET(mode, applet, summary) int tt_main_##mode(int argc, char **argv);
+#include "applets.def"
+#undef TT_APPLET
+
+#define TT_MAX_COLS 24
+
+/* The columns every mode starts with (JSON time/event, TIME, TIME(s), UID). */
+int tt_cols_prefix(const struct tt_opts *o, struct tt_col *cols);
+/* Address column width: bcc's 16, or 39 with -w (a full IPv6). */
+int tt_addr_width(const struct tt_opts *o);
+
+/* connect's columns for these options (pure; unit-tested). */
+int tt_connect_cols(const struct tt_opts *o, struct tt_col *cols);
+int tt_connect_count_cols(const struct tt_opts *o, struct tt_col *cols);
+
+#endif

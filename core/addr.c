@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Address text, as the kernel holds the address. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "tcptrace/core.h"
+
+const char *tt_addr_format(unsigned family, const uint8_t addr[16], char *buf, size_t len)
+{
+	if ((family != AF_INET && family != AF_INET6) || !inet_ntop(family, addr, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+int tt_family_version(unsigned family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 6 : 0;
+}

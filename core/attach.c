@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Feature probes deciding which attach plans the running kernel accepts.
+ * Each loads and attaches a two-instruction program the way the real plan
+ * would (never reading tracefs or available_filter_functions), so the answer
+ * is the kernel's own: e.g. kernels built without kprobes, or refusing BPF
+ * trampolines, fail here in microseconds instead of in the real load.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "attach.h"
+
+static const struct bpf_insn ret0[] = {
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
+
+static int load_tiny(enum bpf_prog_type type, enum bpf_attach_type expected, __u32 btf_id)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = expected,
+		    .attach_btf_id = btf_id);
+	int fd = bpf_prog_load(type, NULL, "GPL", ret0, 2, &opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* fexit on func: needs BTF for it and working trampolines. */
+static int probe_fentry(const struct btf *vmlinux, const char *func)
+{
+	int id, fd, link;
+
+	id = btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC);
+	if (id <= 0)
+		return -ENOENT;
+	fd = load_tiny(BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, (__u32)id);
+	if (fd < 0)
+		return fd;
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	link = link < 0 ? -errno : link;
+	close(fd);
+	if (link < 0)
+		return link;
+	close(link);
+	return 0;
+}
+
+/* kprobe on func through the kprobe PMU (sysfs, not tracefs). */
+static int probe_kprobe(const char *func)
+{
+	struct perf_event_attr attr = { .size = sizeof(attr) };
+	char buf[32] = "";
+	int fd, pfd, type, err = 0;
+
+	fd = open("/sys/bus/event_source/devices/kprobe/type", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -EOPNOTSUPP; /* kernel built without kprobes */
+	if (read(fd, buf, sizeof(buf) - 1) <= 0)
+		err = -EOPNOTSUPP;
+	close(fd);
+	if (err)
+		return err;
+	type = atoi(buf);
+	fd = load_tiny(BPF_PROG_TYPE_KPROBE, 0, 0);
+	if (fd < 0)
+		return fd;
+	attr.type = (__u32)type;
+	attr.config1 = (__u64)(unsigned long)func;
+	attr.config2 = 0;
+	pfd = (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0) {
+		err = -errno;
+	} else {
+		if (ioctl(pfd, PERF_EVENT_IOC_SET_BPF, fd) < 0)
+			err = -errno;
+		close(pfd);
+	}
+	close(fd);
+	return err;
+}
+
+/* tp_btf on inet_sock_set_state: the tracepoint every plan relies on. */
+static int probe_tracepoint(const struct btf *vmlinux)
+{
+	int id, fd, link;
+
+	id = btf__find_by_name_kind(vmlinux, "btf_trace_inet_sock_set_state", BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return -ENOENT;
+	fd = load_tiny(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, (__u32)id);
+	if (fd < 0)
+		return fd;
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	link = link < 0 ? -errno : link;
+	close(fd);
+	if (link < 0)
+		return link;
+	close(link);
+	return 0;
+}
+
+int tt_probe_privilege(void)
+{
+	int fd = load_tiny(BPF_PROG_TYPE_TRACEPOINT, 0, 0);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+int tt_probe_plan(const struct btf *vmlinux, const struct tt_plan *plan)
+{
+	switch (plan->method) {
+	case TT_ATTACH_FENTRY:
+		return probe_fentry(vmlinux, plan->probe_func);
+	case TT_ATTACH_KPROBE:
+		return probe_kprobe(plan->probe_func);
+	case TT_ATTACH_TRACEPOINT:
+		return probe_tracepoint(vmlinux);
+	case TT_ATTACH_AUTO:
+		break;
+	}
+	return -EINVAL;
+}
+
+#define TRACEFS_MAGIC_NR 0x74726163
+
+int tt_tracefs_ensure(bool *mounted)
+{
+	struct statfs st;
+
+	*mounted = false;
+	if (!access("/sys/kernel/tracing/events", F_OK) ||
+	    !access("/sys/kernel/debug/tracing/events", F_OK))
+		return 0;
+	if (!statfs("/sys/kernel/tracing", &st) && st.f_type == TRACEFS_MAGIC_NR)
+		return -ENOENT;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL))
+		return -errno;
+	*mounted = true;
+	return 0;
+}
+
+void tt_tracefs_release(bool mounted)
+{
+	if (mounted)
+		umount2("/sys/kernel/tracing", MNT_DETACH);
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Feature probes for attach plans, and tracefs for classic tracepoints. */
+#ifndef TCPTRACE_ATTACH_H
+#define TCPTRACE_ATTACH_H
+
+#include <stdbool.h>
+
+#include "tcptrace/mode.h"
+
+struct btf;
+
+/* 0 if we may load tracing programs (root, or CAP_BPF+CAP_PERFMON), else -errno. */
+int tt_probe_privilege(void);
+
+/* 0 if the running kernel accepts this plan's kind of hook, else -errno. */
+int tt_probe_plan(const struct btf *vmlinux, const struct tt_plan *plan);
+
+/*
+ * Classic tracepoints (syscalls:*) are attached by id, which libbpf reads
+ * from tracefs; hosts here boot without it mounted. Mounts it at
+ * /sys/kernel/tracing when needed; *mounted says whether we did.
+ */
+int tt_tracefs_ensure(bool *mounted);
+void tt_tracefs_release(bool mounted);
+
+#endif

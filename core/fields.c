@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* One event field to text: the pure half of every row. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "tcptrace/core.h"
+#include "tcptrace/output.h"
+
+void tt_clock_init(struct tt_clock *c)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	c->first_ns = 0;
+	c->mono_to_real = (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
+	c->utc = false;
+}
+
+static void num(struct tt_val *v, unsigned long long n)
+{
+	snprintf(v->text, sizeof(v->text), "%llu", n);
+	v->kind = TT_J_NUM;
+}
+
+static void str(struct tt_val *v, const char *s)
+{
+	snprintf(v->text, sizeof(v->text), "%s", s);
+	v->kind = TT_J_STR;
+}
+
+static void null(struct tt_val *v)
+{
+	snprintf(v->text, sizeof(v->text), "-");
+	v->kind = TT_J_NULL;
+}
+
+static void task_id(struct tt_val *v, uint32_t id)
+{
+	if (id == TT_TASK_UNKNOWN)
+		null(v);
+	else
+		num(v, id);
+}
+
+static const char *event_name(unsigned type)
+{
+	switch (type) {
+	case TT_EV_CONNECT:
+		return "connect";
+	case TT_EV_ACCEPT:
+		return "accept";
+	case TT_EV_CLOSE:
+		return "close";
+	}
+	return "?";
+}
+
+void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock *c,
+		     struct tt_val *v)
+{
+	const struct tt_event *e = src->e;
+	char addr[TT_ADDR_STRLEN];
+	uint64_t real;
+	time_t secs;
+	struct tm tm;
+
+	switch (f) {
+	case TT_F_TIME_REL:
+		if (!c->first_ns)
+			c->first_ns = e->ts_ns;
+		snprintf(v->text, sizeof(v->text), "%.3f",
+			 e->ts_ns > c->first_ns ? (double)(e->ts_ns - c->first_ns) / 1e9 : 0.0);
+		v->kind = TT_J_NUM;
+		return;
+	case TT_F_TIME_WALL:
+	case TT_F_TIME_ISO:
+		real = e->ts_ns + (uint64_t)c->mono_to_real;
+		secs = (time_t)(real / 1000000000ull);
+		if (f == TT_F_TIME_ISO || c->utc)
+			gmtime_r(&secs, &tm);
+		else
+			localtime_r(&secs, &tm);
+		if (f == TT_F_TIME_WALL)
+			strftime(v->text, sizeof(v->text), "%H:%M:%S", &tm);
+		else
+			snprintf(v->text, sizeof(v->text), "%04d-%02d-%02dT%02d:%02d:%02d.%09lluZ",
+				 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+				 tm.tm_min, tm.tm_sec, (unsigned long long)(real % 1000000000ull));
+		v->kind = TT_J_STR;
+		return;
+	case TT_F_EVENT:
+		str(v, event_name(e->type));
+		return;
+	case TT_F_PID:
+		task_id(v, e->pid);
+		return;
+	case TT_F_UID:
+		task_id(v, e->uid);
+		return;
+	case TT_F_COMM:
+		if (e->pid == TT_TASK_UNKNOWN) {
+			null(v);
+			return;
+		}
+		snprintf(v->text, sizeof(v->text), "%.*s", TT_COMM_LEN, e->comm);
+		v->kind = TT_J_STR;
+		return;
+	case TT_F_IP:
+		num(v, (unsigned)tt_family_version(e->family));
+		return;
+	case TT_F_LADDR:
+		str(v, tt_addr_format(e->family, e->laddr, addr, sizeof(addr)));
+		return;
+	case TT_F_RADDR:
+		str(v, tt_addr_format(e->family, e->raddr, addr, sizeof(addr)));
+		return;
+	case TT_F_LPORT:
+		num(v, e->lport);
+		return;
+	case TT_F_RPORT:
+		num(v, e->rport);
+		return;
+	case TT_F_BACKLOG:
+		snprintf(v->text, sizeof(v->text), "%u/%u", e->backlog, e->backlog_max);
+		v->kind = TT_J_STR;
+		return;
+	case TT_F_BACKLOG_CUR:
+		num(v, e->backlog);
+		return;
+	case TT_F_BACKLOG_MAX:
+		num(v, e->backlog_max);
+		return;
+	case TT_F_TX_KB:
+		num(v, e->tx_bytes / 1024);
+		return;
+	case TT_F_RX_KB:
+		num(v, e->rx_bytes / 1024);
+		return;
+	case TT_F_TX_BYTES:
+		num(v, e->tx_bytes);
+		return;
+	case TT_F_RX_BYTES:
+		num(v, e->rx_bytes);
+		return;
+	case TT_F_MS:
+		if (e->start_ns == TT_TS_UNKNOWN || e->ts_ns < e->start_ns) {
+			null(v);
+			return;
+		}
+		snprintf(v->text, sizeof(v->text), "%.2f", (double)(e->ts_ns - e->start_ns) / 1e6);
+		v->kind = TT_J_NUM;
+		return;
+	case TT_F_DURATION_NS:
+		if (e->start_ns == TT_TS_UNKNOWN || e->ts_ns < e->start_ns)
+			null(v);
+		else
+			num(v, e->ts_ns - e->start_ns);
+		return;
+	case TT_F_COUNT:
+		num(v, src->count);
+		return;
+	}
+	null(v);
+}

@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The one runner every mode uses: choose an attach plan, open the skeleton,
+ * configure its .rodata, load, attach, poll the ring buffer in batches,
+ * drain, detach. Signals, libbpf logging, lost-event accounting, the
+ * --duration timer and a closed stdout are all handled here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "attach.h"
+#include "tcptrace/mode.h"
+
+#define POLL_MS 50		 /* bounds the delivery delay of an event */
+#define LOST_CHECK_NS 1000000000ull /* how often the lost counter is read */
+#define MAX_PROGS 16
+
+struct run {
+	const struct tt_probe *p;
+	struct tt_opts *o;
+	struct tt_skel *skel;
+	const struct tt_plan *plan;
+	struct bpf_link *links[MAX_PROGS];
+	int nlinks;
+	struct ring_buffer *rb;
+	struct tt_writer w;
+	struct tt_clock clock;
+	int cgroup_fd;
+	bool tracefs_mounted;
+	bool out_closed; /* stdout went away: stop quietly */
+	bool out_failed; /* a real write error */
+	uint64_t lost_reported;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static int verbose_level;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && verbose_level < 2)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level, (void)fmt, (void)ap;
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Finds a variable of .rodata by name through the object's BTF. */
+static void *rodata_var(struct bpf_object *obj, const char *name, size_t size)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	size_t map_size;
+	char *data;
+	int id, i;
+
+	if (!btf || !map)
+		return NULL;
+	data = (char *)bpf_map__initial_value(map, &map_size);
+	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (!data || id <= 0)
+		return NULL;
+	sec = btf__type_by_id(btf, (__u32)id);
+	vs = btf_var_secinfos(sec);
+	for (i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+
+		if (!strcmp(btf__name_by_offset(btf, var->name_off), name)) {
+			if (vs->size != size || vs->offset + size > map_size)
+				return NULL;
+			return data + vs->offset;
+		}
+	}
+	return NULL;
+}
+
+static bool plan_has(const struct tt_plan *plan, const char *prog)
+{
+	const char *const *p;
+
+	for (p = plan->progs; *p; p++)
+		if (!strcmp(*p, prog))
+			return true;
+	return false;
+}
+
+static int choose_plan(struct run *r, const struct btf *vmlinux)
+{
+	const struct tt_probe *p = r->p;
+	int i, err = -ENOENT, first_err = 0;
+
+	for (i = 0; i < p->nplans; i++) {
+		const struct tt_plan *plan = &p->plans[i];
+
+		if (r->o->attach != TT_ATTACH_AUTO && plan->method != r->o->attach)
+			continue;
+		err = tt_probe_plan(vmlinux, plan);
+		if (r->o->verbose)
+			fprintf(stderr, TT_PROG ": %s: probe %s (%s): %s\n", r->o->mode,
+				tt_attach_name(plan->method), plan->what,
+				err ? strerror(-err) : "ok");
+		if (!err) {
+			r->plan = plan;
+			return 0;
+		}
+		if (!first_err)
+			first_err = err;
+	}
+	if (r->o->attach != TT_ATTACH_AUTO) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "--attach=%s", tt_attach_name(r->o->attach));
+		tt_errf("%s: this kernel does not support it (%s)%s", what,
+			strerror(-(first_err ? first_err : err)),
+			r->o->attach == TT_ATTACH_KPROBE && err == -EOPNOTSUPP
+				? "; it was built without CONFIG_KPROBES"
+				: "; try --attach=auto");
+	} else {
+		tt_err("no attach method works on this kernel", first_err ? first_err : err);
+	}
+	return -1;
+}
+
+static int open_cgroup(struct run *r)
+{
+	struct statfs st;
+
+	r->cgroup_fd = -1;
+	if (!r->o->cgroup)
+		return 0;
+	r->cgroup_fd = open(r->o->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (r->cgroup_fd < 0 || fstatfs(r->cgroup_fd, &st) || st.f_type != CGROUP2_SUPER_MAGIC) {
+		int err = r->cgroup_fd < 0 ? errno : ENOTDIR;
+
+		tt_usage(r->o, "--cgroup: '%s' is not a cgroup v2 directory: %s", r->o->cgroup,
+			 err == ENOTDIR ? "not on cgroup2" : strerror(err));
+	}
+	r->o->cfg.filter_cgroup = 1;
+	return 0;
+}
+
+static int configure(struct run *r)
+{
+	struct bpf_object *obj = r->skel->obj;
+	struct tt_config *cfg = rodata_var(obj, "tt_cfg", sizeof(*cfg));
+	uint8_t *lports = rodata_var(obj, "tt_lports", TT_PORT_BITMAP_LEN);
+	uint8_t *rports = rodata_var(obj, "tt_rports", TT_PORT_BITMAP_LEN);
+	struct bpf_map *events = bpf_object__find_map_by_name(obj, "events");
+	struct bpf_program *prog;
+
+	if (!cfg || !lports || !rports || !events) {
+		tt_errf("%s: BPF object lacks the common configuration", r->o->mode);
+		return -1;
+	}
+	r->o->cfg.count_mode = r->o->count;
+	r->o->cfg.count_fields = (uint8_t)r->p->count_fields;
+	r->o->cfg.wakeup_bytes = bpf_map__max_entries(events) / 4;
+	*cfg = r->o->cfg;
+	memcpy(lports, r->o->lports, TT_PORT_BITMAP_LEN);
+	memcpy(rports, r->o->rports, TT_PORT_BITMAP_LEN);
+
+	bpf_object__for_each_program(prog, obj)
+		bpf_program__set_autoload(prog, plan_has(r->plan, bpf_program__name(prog)));
+	return 0;
+}
+
+static bool needs_tracefs(struct run *r)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, r->skel->obj)
+		if (bpf_program__autoload(prog) &&
+		    !strncmp(bpf_program__section_name(prog), "tracepoint/", 11))
+			return true;
+	return false;
+}
+
+static int attach_all(struct run *r)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, r->skel->obj) {
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (r->nlinks == MAX_PROGS)
+			return -E2BIG;
+		link = bpf_program__attach(prog);
+		if (!link) {
+			int err = -errno;
+			char what[128];
+
+			snprintf(what, sizeof(what), "attaching %s",
+				 bpf_program__section_name(prog));
+			tt_err(what, err);
+			return err;
+		}
+		r->links[r->nlinks++] = link;
+	}
+	return 0;
+}
+
+static void check_output(struct run *r)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return;
+	if (errno == EPIPE)
+		r->out_closed = true;
+	else
+		r->out_failed = true;
+}
+
+/* A pipe whose reader went away reports POLLERR on our end. */
+static void check_stdout_closed(struct run *r)
+{
+	struct pollfd pfd = { .fd = STDOUT_FILENO, .events = 0 };
+
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP)))
+		r->out_closed = true;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct run *r = ctx;
+	struct tt_src src = { .e = data };
+
+	if (size < sizeof(struct tt_event))
+		return 0;
+	tt_write_src(&r->w, &src, &r->clock);
+	return 0;
+}
+
+static uint64_t read_lost(struct run *r)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, "lost");
+	int ncpu = libbpf_num_possible_cpus(), i;
+	uint64_t sum = 0, *vals;
+	uint32_t zero = 0;
+
+	if (!map || ncpu <= 0)
+		return 0;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (vals && !bpf_map_lookup_elem(bpf_map__fd(map), &zero, vals))
+		for (i = 0; i < ncpu; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}
+
+static void report_lost(struct run *r)
+{
+	uint64_t lost = read_lost(r);
+
+	if (lost > r->lost_reported) {
+		tt_write_lost(&r->w, lost - r->lost_reported);
+		r->lost_reported = lost;
+	}
+}
+
+struct count_row {
+	struct tt_count_key key;
+	uint64_t count;
+};
+
+static int by_count_desc(const void *a, const void *b)
+{
+	const struct count_row *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
+static int print_counts(struct run *r)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, "counts");
+	struct tt_count_key key, next, *prev = NULL;
+	struct count_row *rows = NULL;
+	size_t n = 0, cap = 0, i;
+	int fd = bpf_map__fd(map);
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (n == cap) {
+			struct count_row *grown;
+
+			cap = cap ? cap * 2 : 256;
+			grown = realloc(rows, cap * sizeof(*rows));
+			if (!grown) {
+				free(rows);
+				return -ENOMEM;
+			}
+			rows = grown;
+		}
+		if (!bpf_map_lookup_elem(fd, &next, &rows[n].count)) {
+			rows[n].key = next;
+			n++;
+		}
+		key = next;
+		prev = &key;
+	}
+	if (n)
+		qsort(rows, n, sizeof(*rows), by_count_desc);
+	r->w.cols = r->p->count_cols;
+	r->w.ncols = r->p->ncount_cols;
+	tt_write_header(&r->w);
+	for (i = 0; i < n; i++) {
+		struct tt_event e = { .family = rows[i].key.family,
+				      .lport = rows[i].key.lport,
+				      .rport = rows[i].key.rport };
+		struct tt_src src = { .e = &e, .count = rows[i].count };
+
+		memcpy(e.laddr, rows[i].key.laddr, sizeof(e.laddr));
+		memcpy(e.raddr, rows[i].key.raddr, sizeof(e.raddr));
+		tt_write_src(&r->w, &src, &r->clock);
+	}
+	free(rows);
+	return 0;
+}
+
+static int poll_loop(struct run *r)
+{
+	uint64_t start = now_ns(), last_lost = start, deadline = 0;
+	int err;
+
+	if (r->o->duration > 0)
+		deadline = start + (uint64_t)(r->o->duration * 1e9);
+	while (!stop_signal && !r->out_closed && !r->out_failed) {
+		uint64_t now;
+
+		if (r->rb) {
+			err = ring_buffer__poll(r->rb, POLL_MS);
+			/* Without per-event wake-ups most data is found here. */
+			if (err >= 0)
+				err = ring_buffer__consume(r->rb);
+			if (err < 0 && err != -EINTR) {
+				tt_err("reading events", err);
+				return err;
+			}
+		} else {
+			struct timespec ts = { 0, POLL_MS * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
+		now = now_ns();
+		if (now - last_lost >= LOST_CHECK_NS) {
+			report_lost(r);
+			last_lost = now;
+		}
+		check_output(r);
+		if (!r->out_closed)
+			check_stdout_closed(r);
+		if (deadline && now >= deadline)
+			break;
+	}
+	return 0;
+}
+
+static void teardown(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->nlinks; i++)
+		bpf_link__destroy(r->links[i]);
+	r->nlinks = 0;
+	ring_buffer__free(r->rb);
+	r->rb = NULL;
+	if (r->skel)
+		r->p->destroy(r->skel);
+	r->skel = NULL;
+	if (r->cgroup_fd >= 0)
+		close(r->cgroup_fd);
+	tt_tracefs_release(r->tracefs_mounted);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int load_and_attach(struct run *r)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = r->o->btf);
+	int err;
+
+	r->skel = r->p->open(&open_opts);
+	if (!r->skel) {
+		tt_err("opening BPF object", -errno);
+		return -1;
+	}
+	if (configure(r))
+		return -1;
+	if (needs_tracefs(r)) {
+		err = tt_tracefs_ensure(&r->tracefs_mounted);
+		if (err) {
+			tt_err("mounting tracefs at /sys/kernel/tracing", err);
+			return -1;
+		}
+	}
+	err = bpf_object__load(r->skel->obj);
+	if (err) {
+		tt_err("loading BPF programs", err);
+		return -1;
+	}
+	if (r->cgroup_fd >= 0) {
+		struct bpf_map *cg = bpf_object__find_map_by_name(r->skel->obj, "cgroup_map");
+		uint32_t zero = 0;
+
+		if (bpf_map_update_elem(bpf_map__fd(cg), &zero, &r->cgroup_fd, BPF_ANY)) {
+			tt_err("setting the cgroup filter", -errno);
+			return -1;
+		}
+	}
+	if (attach_all(r))
+		return -1;
+	if (!r->o->count) {
+		struct bpf_map *events = bpf_object__find_map_by_name(r->skel->obj, "events");
+
+		r->rb = ring_buffer__new(bpf_map__fd(events), on_event, r, NULL);
+		if (!r->rb) {
+			tt_err("creating the ring buffer", -errno);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int tt_run(const struct tt_probe *p, struct tt_opts *o)
+{
+	static char outbuf[1 << 16];
+	struct run r = { .p = p, .o = o, .cgroup_fd = -1 };
+	struct btf *vmlinux;
+	uint64_t lost;
+	int ret = TT_EXIT_FAIL, err;
+
+	verbose_level = o->verbose;
+	libbpf_set_print(o->verbose ? libbpf_print : quiet_print);
+	open_cgroup(&r);
+	install_signals();
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	tt_clock_init(&r.clock);
+	r.w = (struct tt_writer){ .out = stdout, .fmt = o->fmt, .cols = p->cols, .ncols = p->ncols };
+
+	vmlinux = o->btf ? btf__parse(o->btf, NULL) : btf__load_vmlinux_btf();
+	if (!vmlinux) {
+		err = errno;
+
+		if (o->btf)
+			tt_errf("--btf %s: %s", o->btf, strerror(err));
+		else
+			tt_errf("kernel BTF not found at /sys/kernel/btf/vmlinux (build the kernel "
+				"with CONFIG_DEBUG_INFO_BTF=y, or pass --btf FILE)");
+		goto out;
+	}
+	err = tt_probe_privilege();
+	if (err) {
+		tt_err("loading BPF programs", err);
+		btf__free(vmlinux);
+		goto out;
+	}
+	if (choose_plan(&r, vmlinux)) {
+		btf__free(vmlinux);
+		goto out;
+	}
+	btf__free(vmlinux);
+	if (o->verbose)
+		fprintf(stderr, TT_PROG ": %s: attaching via %s: %s\n", o->mode,
+			tt_attach_name(r.plan->method), r.plan->what);
+	if (load_and_attach(&r))
+		goto out;
+	if (o->verbose)
+		fprintf(stderr, TT_PROG ": %s: attached\n", o->mode);
+	if (!o->count) {
+		tt_write_header(&r.w);
+		check_output(&r);
+	} else if (o->fmt == TT_FMT_TABLE) {
+		fprintf(stderr, "Tracing %s attempts... Ctrl-C to end.\n", o->mode);
+	}
+	if (poll_loop(&r))
+		goto out;
+	/* Drain what the kernel queued before detaching. */
+	if (r.rb && !r.out_closed)
+		ring_buffer__consume(r.rb);
+	if (!r.out_closed) {
+		report_lost(&r);
+		if (o->count)
+			print_counts(&r);
+		check_output(&r);
+	}
+	lost = read_lost(&r);
+	if (lost)
+		tt_errf("%s: lost %llu events (ring buffer full)", o->mode,
+			(unsigned long long)lost);
+	if (r.out_failed)
+		tt_err("writing output", errno ? errno : EIO);
+	else
+		ret = TT_EXIT_OK;
+out:
+	teardown(&r);
+	return ret;
+}

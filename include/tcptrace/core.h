@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The core API shared by every mode: address formatting, port lists, error
+ * reporting. Pure functions; the runner and the writers have their own headers.
+ */
+#ifndef TCPTRACE_CORE_H
+#define TCPTRACE_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TT_PROG "tcptrace"
+
+/* Exit codes (DESIGN.md contracts). */
+enum { TT_EXIT_OK = 0, TT_EXIT_FAIL = 1, TT_EXIT_USAGE = 2 };
+
+/* Longest text of an address: a full IPv6 with an embedded IPv4 tail. */
+#define TT_ADDR_STRLEN 46
+
+/*
+ * Formats an address as the kernel holds it: family AF_INET reads the first
+ * 4 bytes, AF_INET6 all 16 (an IPv4-mapped address stays ::ffff:a.b.c.d).
+ * Returns buf, or "?" text for an unknown family.
+ */
+const char *tt_addr_format(unsigned family, const uint8_t addr[16], char *buf, size_t len);
+
+/* 4 or 6 for AF_INET/AF_INET6, 0 otherwise. */
+int tt_family_version(unsigned family);
+
+/*
+ * Parses a port list such as "80,443,8000-8099" into a 65536-bit bitmap
+ * (bit p = port p). Returns 0, or -EINVAL with *why naming the bad item
+ * (empty item, junk, 0, > 65535, reversed range).
+ */
+#define TT_PORT_BITMAP_LEN (65536 / 8)
+int tt_ports_parse(const char *list, uint8_t bitmap[TT_PORT_BITMAP_LEN], char *why, size_t why_len);
+bool tt_port_isset(const uint8_t bitmap[TT_PORT_BITMAP_LEN], unsigned port);
+
+/* Parses a decimal id (pid, uid): 0..UINT32_MAX-1, nothing else. */
+int tt_parse_u32(const char *s, uint32_t *out);
+/* Parses seconds, "2" or "0.5": > 0 and finite. */
+int tt_parse_seconds(const char *s, double *out);
+
+/*
+ * Reports a failure as one line on stderr: "tcptrace: <what>: <why>", plus a
+ * hint for the errors that have one (privilege, BTF). err is a negative or
+ * positive errno.
+ */
+void tt_err(const char *what, int err);
+/* The hint for an errno in the context of loading BPF, or NULL. */
+const char *tt_err_hint(int err);
+/* "tcptrace: <fmt>" as one line on stderr. */
+void tt_errf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* TCPTRACE_CORE_H */

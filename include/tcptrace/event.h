@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one ABI shared by the BPF programs (probes/) and user space: the event
+ * record each hook writes to the ring buffer, the count-mode key, and the
+ * load-time configuration every probe reads from .rodata.
+ *
+ * Fixed-width types only, every name prefixed tt_, ports in host byte order,
+ * addresses as the kernel holds them (IPv4 in the first 4 bytes).
+ */
+#ifndef TCPTRACE_EVENT_H
+#define TCPTRACE_EVENT_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define TT_COMM_LEN 16
+#define TT_TASK_UNKNOWN 0xffffffffu /* pid/uid not known (owner never seen) */
+#define TT_TS_UNKNOWN 0ull	    /* birth time not known */
+
+enum tt_event_type {
+	TT_EV_CONNECT = 1,
+	TT_EV_ACCEPT = 2,
+	TT_EV_CLOSE = 3,
+};
+
+struct tt_event {
+	__u64 ts_ns;	   /* CLOCK_MONOTONIC when the event was emitted */
+	__u64 start_ns;	   /* connect: SYN sent; life: birth (0 = unknown) */
+	__u64 tx_bytes;	   /* life: tcp_sock.bytes_acked */
+	__u64 rx_bytes;	   /* life: tcp_sock.bytes_received */
+	__u32 pid;	   /* thread group id; TT_TASK_UNKNOWN if not known */
+	__u32 tid;
+	__u32 uid;	   /* TT_TASK_UNKNOWN if not known */
+	__u32 backlog;	   /* accept: listener queue after this accept */
+	__u32 backlog_max; /* accept: listener sk_max_ack_backlog */
+	__s32 err;	   /* connect outcome: 0 or a positive errno */
+	__u16 family;	   /* AF_INET or AF_INET6 */
+	__u16 lport;	   /* host order */
+	__u16 rport;	   /* host order */
+	__u8 type;	   /* enum tt_event_type */
+	__u8 flags;
+	__u8 laddr[16];
+	__u8 raddr[16];
+	char comm[TT_COMM_LEN];
+};
+
+_Static_assert(sizeof(struct tt_event) == 112, "tt_event layout changed");
+
+/* Key of the in-kernel aggregation used by count mode (-c). */
+struct tt_count_key {
+	__u16 family;
+	__u16 lport;
+	__u16 rport;
+	__u16 pad;
+	__u8 laddr[16];
+	__u8 raddr[16];
+};
+
+_Static_assert(sizeof(struct tt_count_key) == 40, "tt_count_key layout changed");
+
+/* Which fields of struct tt_count_key a mode aggregates by. */
+#define TT_COUNT_LADDR (1u << 0)
+#define TT_COUNT_LPORT (1u << 1)
+#define TT_COUNT_RADDR (1u << 2)
+#define TT_COUNT_RPORT (1u << 3)
+
+/*
+ * Load-time configuration: every probe declares
+ *	const volatile struct tt_config tt_cfg;
+ * and user space fills it before load, so filters are constants the verifier
+ * folds away when they are off.
+ */
+struct tt_config {
+	__u32 filter_pid;   /* 0 = any */
+	__u32 filter_uid;   /* TT_TASK_UNKNOWN = any */
+	__u16 filter_family; /* 0 = any */
+	__u8 filter_lports; /* 1 = tt_lports bitmap applies */
+	__u8 filter_rports; /* 1 = tt_rports bitmap applies */
+	__u8 filter_cgroup; /* 1 = task must be under cgroup_map[0] */
+	__u8 count_mode;    /* 1 = aggregate into counts, no ring buffer */
+	__u8 count_fields;  /* TT_COUNT_* */
+	__u8 pad;
+	__u32 wakeup_bytes; /* force a wake-up once this much data is queued */
+};
+
+#define TT_PORT_BITMAP_BYTES (65536 / 8)
+
+#endif /* TCPTRACE_EVENT_H */

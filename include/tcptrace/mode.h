@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What a mode hands the shared core: its parsed options, its attach plans
+ * and its columns. The runner (core/runner.c) does everything else.
+ */
+#ifndef TCPTRACE_MODE_H
+#define TCPTRACE_MODE_H
+
+#include <argp.h>
+#include <stdbool.h>
+
+#include "tcptrace/core.h"
+#include "tcptrace/event.h"
+#include "tcptrace/output.h"
+
+struct bpf_object;
+struct bpf_object_skeleton;
+struct bpf_object_open_opts;
+
+enum tt_attach { TT_ATTACH_AUTO, TT_ATTACH_FENTRY, TT_ATTACH_KPROBE, TT_ATTACH_TRACEPOINT };
+
+const char *tt_attach_name(enum tt_attach a);
+
+/* One way of attaching a mode: the programs it loads. */
+struct tt_plan {
+	enum tt_attach method;
+	const char *probe_func;	   /* fentry/kprobe: kernel function the probe targets */
+	const char *const *progs;  /* programs loaded by this plan, NULL-terminated */
+	const char *what;	   /* for -v: the hooks in words */
+};
+
+/* Options every mode takes (core/options.c parses them). */
+struct tt_opts {
+	const char *mode;	/* "connect" */
+	bool rel_time;		/* -t */
+	bool wall_time;		/* -T */
+	bool wide;		/* -w */
+	bool show_uid;		/* -U */
+	bool show_lport;	/* connect -L */
+	bool count;		/* -c */
+	int verbose;		/* -v */
+	enum tt_format fmt;
+	enum tt_attach attach;
+	double duration;	/* 0 = until interrupted */
+	const char *cgroup;
+	const char *btf;
+	struct tt_config cfg;
+	uint8_t lports[TT_PORT_BITMAP_LEN];
+	uint8_t rports[TT_PORT_BITMAP_LEN];
+};
+
+/* The skeleton glue of a mode: every bpftool skeleton starts with these. */
+struct tt_skel {
+	struct bpf_object_skeleton *skeleton;
+	struct bpf_object *obj;
+};
+
+struct tt_probe {
+	void *(*open)(const struct bpf_object_open_opts *opts);
+	void (*destroy)(void *skel);
+	const struct tt_plan *plans; /* in order of preference */
+	int nplans;
+	const struct tt_col *cols;   /* one event */
+	int ncols;
+	const struct tt_col *count_cols; /* -c */
+	int ncount_cols;
+	unsigned count_fields;	     /* TT_COUNT_* */
+};
+
+/* Common options; a mode's argp lists this as its child. */
+extern const struct argp tt_common_argp;
+void tt_opts_init(struct tt_opts *o, const char *mode);
+/*
+ * Parses argv with a mode's argp (its parser gets the struct tt_opts as
+ * input): one-line errors and exit 2 for bad input, --help exits 0.
+ */
+void tt_parse_args(const struct argp *argp, int argc, char **argv, struct tt_opts *o);
+/* One-line usage error naming the mode's --help, exit 2. */
+void tt_usage(const struct tt_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+/* Parses a port list option into bitmap, or exits 2 naming the option. */
+void tt_opt_ports(const struct tt_opts *o, const char *opt, const char *arg, uint8_t *bitmap);
+
+/* Runs a mode to the end; returns the exit code. */
+int tt_run(const struct tt_probe *p, struct tt_opts *o);
+
+/* Generates the skeleton glue for probes/<name>.bpf.c. */
+#define TT_SKEL_GLUE(name)                                                               \
+	static void *name##_open(const struct bpf_object_open_opts *opts)                 \
+	{                                                                                 \
+		return name##_bpf__open_opts(opts);                                       \
+	}                                                                                 \
+	static void name##_destroy(void *skel)                                           \
+	{                                                                                 \
+		name##_bpf__destroy(skel);                                                \
+	}
+
+#endif /* TCPTRACE_MODE_H */

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Rows and their writers. A mode describes its output as a list of columns,
+ * each naming a field of struct tt_event; the field formatter turns an event
+ * into text (pure), and the three writers (bcc-style table, NDJSON, CSV)
+ * render the same values.
+ */
+#ifndef TCPTRACE_OUTPUT_H
+#define TCPTRACE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tcptrace/event.h"
+
+enum tt_format { TT_FMT_TABLE, TT_FMT_JSON, TT_FMT_CSV };
+
+enum tt_field {
+	TT_F_TIME_REL,	 /* seconds since the first event, 0.000 */
+	TT_F_TIME_WALL,	 /* local HH:MM:SS */
+	TT_F_TIME_ISO,	 /* RFC 3339 UTC with nanoseconds */
+	TT_F_EVENT,	 /* accept | connect | close */
+	TT_F_PID,
+	TT_F_COMM,
+	TT_F_UID,
+	TT_F_IP,	 /* 4 | 6 */
+	TT_F_LADDR,
+	TT_F_LPORT,
+	TT_F_RADDR,
+	TT_F_RPORT,
+	TT_F_BACKLOG,	 /* "cur/max" */
+	TT_F_BACKLOG_CUR,
+	TT_F_BACKLOG_MAX,
+	TT_F_TX_KB,
+	TT_F_RX_KB,
+	TT_F_MS,
+	TT_F_TX_BYTES,
+	TT_F_RX_BYTES,
+	TT_F_DURATION_NS,
+	TT_F_COUNT,	 /* count mode: the aggregated count */
+};
+
+#define TT_COL_RIGHT (1u << 0) /* table: right-align */
+
+struct tt_col {
+	const char *title; /* table/CSV header; NULL: JSON only */
+	const char *key;   /* JSON key; NULL: table/CSV only */
+	enum tt_field field;
+	int width;	   /* table: pad to this width */
+	int trunc;	   /* table: cut text to this many bytes (0: never) */
+	unsigned flags;
+};
+
+enum tt_json_kind { TT_J_STR, TT_J_NUM, TT_J_NULL };
+
+#define TT_VAL_LEN 64
+struct tt_val {
+	char text[TT_VAL_LEN];
+	enum tt_json_kind kind;
+};
+
+/* Clock conversions for the time fields. */
+struct tt_clock {
+	uint64_t first_ns;	/* monotonic ns of the first event; 0 = none yet */
+	int64_t mono_to_real;	/* realtime ns - monotonic ns, sampled at start */
+	bool utc;		/* HH:MM:SS in UTC instead of local time (tests) */
+};
+
+/* A row's source: an event, plus the count in count mode. */
+struct tt_src {
+	const struct tt_event *e;
+	uint64_t count;
+};
+
+void tt_clock_init(struct tt_clock *c);
+/* Formats one field of an event (pure except for localtime in TIME_WALL). */
+void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock *c,
+		     struct tt_val *out);
+
+struct tt_writer {
+	FILE *out;
+	enum tt_format fmt;
+	const struct tt_col *cols;
+	int ncols;
+};
+
+/* Header line (table, CSV); nothing for JSON. */
+void tt_write_header(struct tt_writer *w);
+void tt_write_row(struct tt_writer *w, const struct tt_val *vals);
+/* Formats and writes the row of one source. */
+void tt_write_src(struct tt_writer *w, const struct tt_src *src, struct tt_clock *c);
+/* {"event":"lost","count":N} in JSON; nothing in other formats (stderr reports). */
+void tt_write_lost(struct tt_writer *w, uint64_t count);
+
+/* Escapes text into a JSON string literal with its quotes. */
+void tt_json_string(FILE *out, const char *s);
+/* Writes text as one CSV field, quoted when it needs to be. */
+void tt_csv_field(FILE *out, const char *s);
+
+#endif /* TCPTRACE_OUTPUT_H */

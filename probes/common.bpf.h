@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every probe shares: the load-time configuration, the in-kernel
+ * filters, reading a socket's addresses, and emitting an event either into
+ * the ring buffer (batched wake-ups, losses counted) or into the count-mode
+ * aggregation map.
+ */
+#ifndef TCPTRACE_COMMON_BPF_H
+#define TCPTRACE_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "tcptrace/event.h"
+
+#define IPPROTO_TCP 6
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile struct tt_config tt_cfg = {
+	.filter_uid = TT_TASK_UNKNOWN,
+};
+/* Port filters: bit p set = port p selected (host order). */
+const volatile __u8 tt_lports[TT_PORT_BITMAP_BYTES] = {};
+const volatile __u8 tt_rports[TT_PORT_BITMAP_BYTES] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 2 * 1024 * 1024); /* resized by user space */
+} events SEC(".maps");
+
+/* Events that did not fit in the ring buffer, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, struct tt_count_key);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_map SEC(".maps");
+
+static __always_inline bool tt_port_in(const volatile __u8 *bitmap, __u16 port)
+{
+	return bitmap[port >> 3] & (1u << (port & 7));
+}
+
+/* Filters on the current task: pid, uid, cgroup. */
+static __always_inline bool tt_task_selected(__u64 pid_tgid, __u32 uid)
+{
+	if (tt_cfg.filter_pid && (__u32)(pid_tgid >> 32) != tt_cfg.filter_pid)
+		return false;
+	if (tt_cfg.filter_uid != TT_TASK_UNKNOWN && uid != tt_cfg.filter_uid)
+		return false;
+	if (tt_cfg.filter_cgroup && !bpf_current_task_under_cgroup(&cgroup_map, 0))
+		return false;
+	return true;
+}
+
+/* Filters on the socket: family and ports (host order). */
+static __always_inline bool tt_sock_selected(__u16 family, __u16 lport, __u16 rport)
+{
+	if (tt_cfg.filter_family && family != tt_cfg.filter_family)
+		return false;
+	if (tt_cfg.filter_lports && !tt_port_in(tt_lports, lport))
+		return false;
+	if (tt_cfg.filter_rports && !tt_port_in(tt_rports, rport))
+		return false;
+	return true;
+}
+
+static __always_inline bool tt_is_tcp(const struct sock *sk)
+{
+	/* sk_protocol was an 8-bit bitfield before v5.6 (commit bf9765145b85). */
+	return BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) == IPPROTO_TCP;
+}
+
+static __always_inline __u16 tt_sk_family(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_family);
+}
+
+/*
+ * inet_sport, not skc_num: __inet_put_port() zeroes inet_num before the
+ * TCP_CLOSE state change is traced, while inet_sport keeps the port.
+ */
+static __always_inline __u16 tt_sk_lport(const struct sock *sk)
+{
+	return bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+}
+
+static __always_inline __u16 tt_sk_rport(const struct sock *sk)
+{
+	return bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+}
+
+/* Family, ports and both addresses, as the socket holds them. */
+static __always_inline void tt_read_sock(const struct sock *sk, __u16 *family, __u16 *lport,
+					 __u16 *rport, __u8 *laddr, __u8 *raddr)
+{
+	*family = tt_sk_family(sk);
+	*lport = tt_sk_lport(sk);
+	*rport = tt_sk_rport(sk);
+	if (*family == AF_INET6) {
+		bpf_core_read(laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(raddr, 16, &sk->__sk_common.skc_v6_daddr);
+	} else {
+		bpf_core_read(laddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(raddr, 4, &sk->__sk_common.skc_daddr);
+	}
+}
+
+/* The process that opened a socket, recorded in its own context. */
+struct tt_owner {
+	__u64 ts_ns;
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u8 reported;
+	__u8 pad[3];
+	char comm[TT_COMM_LEN];
+};
+
+static __always_inline void tt_owner_current(struct tt_owner *o, __u64 pid_tgid, __u32 uid)
+{
+	o->ts_ns = bpf_ktime_get_ns();
+	o->pid = pid_tgid >> 32;
+	o->tid = (__u32)pid_tgid;
+	o->uid = uid;
+	o->reported = 0;
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+static __always_inline void tt_event_owner(struct tt_event *e, const struct tt_owner *o)
+{
+	e->pid = o->pid;
+	e->tid = o->tid;
+	e->uid = o->uid;
+	__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
+}
+
+static __always_inline void tt_count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+
+	if (n)
+		*n += 1;
+}
+
+/* Space for one event; NULL (loss counted) when the ring buffer is full. */
+static __always_inline struct tt_event *tt_reserve(void)
+{
+	struct tt_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e)
+		tt_count_lost();
+	return e;
+}
+
+/*
+ * Hand the event to user space without a wake-up: the reader polls on a short
+ * timer, and only a ring buffer filling up forces a wake-up. Per-event
+ * wake-ups are the dominant per-event cost.
+ */
+static __always_inline void tt_submit(struct tt_event *e)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= tt_cfg.wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+/* Count mode: aggregate the event's key fields in the kernel. */
+static __always_inline void tt_count(const struct tt_event *e)
+{
+	struct tt_count_key key = {};
+	__u64 one = 1, *n;
+
+	key.family = e->family;
+	if (tt_cfg.count_fields & TT_COUNT_LADDR)
+		__builtin_memcpy(key.laddr, e->laddr, sizeof(key.laddr));
+	if (tt_cfg.count_fields & TT_COUNT_RADDR)
+		__builtin_memcpy(key.raddr, e->raddr, sizeof(key.raddr));
+	if (tt_cfg.count_fields & TT_COUNT_LPORT)
+		key.lport = e->lport;
+	if (tt_cfg.count_fields & TT_COUNT_RPORT)
+		key.rport = e->rport;
+	n = bpf_map_lookup_elem(&counts, &key);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+		return;
+	}
+	if (!bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST))
+		return;
+	/* Another CPU created the key first: count into it. */
+	n = bpf_map_lookup_elem(&counts, &key);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+#endif /* TCPTRACE_COMMON_BPF_H */
