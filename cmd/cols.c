@@ -2,6 +2,7 @@
 /* Column pieces shared by the modes' tables. */
 #include "modes.h"
 
+/* The UID table column has no JSON key: JSON always has "uid", after "comm". */
 int tt_cols_prefix(const struct tt_opts *o, struct tt_col *c)
 {
 	int n = 0;

@@ -34,8 +34,7 @@ int tt_connect_cols(const struct tt_opts *o, struct tt_col *c)
 
 	c[n++] = (struct tt_col){ "PID", "pid", TT_F_PID, 7 };
 	c[n++] = (struct tt_col){ "COMM", "comm", TT_F_COMM, 12, 12 };
-	if (!o->show_uid)
-		c[n++] = (struct tt_col){ NULL, "uid", TT_F_UID };
+	c[n++] = (struct tt_col){ NULL, "uid", TT_F_UID };
 	c[n++] = (struct tt_col){ "IP", "family", TT_F_IP, 2 };
 	c[n++] = (struct tt_col){ "SADDR", "laddr", TT_F_LADDR, aw };
 	c[n++] = (struct tt_col){ o->show_lport ? "LPORT" : NULL, "lport", TT_F_LPORT, 6 };

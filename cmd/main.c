@@ -54,7 +54,7 @@ static int install(const char *dir, bool force)
 	if (!dir) {
 		static char selfdir[PATH_MAX];
 
-		snprintf(selfdir, sizeof(selfdir), "%s", self);
+		memcpy(selfdir, self, sizeof(selfdir));
 		*strrchr(selfdir, '/') = '\0';
 		dir = selfdir[0] ? selfdir : "/";
 	}
@@ -101,7 +101,7 @@ static int multiplexer(int argc, char **argv)
 	int i;
 
 	if (!arg) {
-		usage(stderr);
+		tt_errf("no mode given (see '" TT_PROG " --help' or '" TT_PROG " --list')");
 		return TT_EXIT_USAGE;
 	}
 	if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {

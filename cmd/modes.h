@@ -11,7 +11,10 @@
 
 #define TT_MAX_COLS 24
 
-/* The columns every mode starts with (JSON time/event, TIME, TIME(s), UID). */
+/*
+ * The columns every mode starts with: JSON time and event, then the table's
+ * TIME, TIME(s) and UID as asked. A mode adds the JSON-only "uid" itself.
+ */
 int tt_cols_prefix(const struct tt_opts *o, struct tt_col *cols);
 /* Address column width: bcc's 16, or 39 with -w (a full IPv6). */
 int tt_addr_width(const struct tt_opts *o);

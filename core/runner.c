@@ -36,6 +36,7 @@ struct run {
 	struct tt_opts *o;
 	struct tt_skel *skel;
 	const struct tt_plan *plan;
+	unsigned prog_mask; /* bit i: plan->progs[i] is loaded on this kernel */
 	struct bpf_link *links[MAX_PROGS];
 	int nlinks;
 	struct ring_buffer *rb;
@@ -109,14 +110,49 @@ static void *rodata_var(struct bpf_object *obj, const char *name, size_t size)
 	return NULL;
 }
 
-static bool plan_has(const struct tt_plan *plan, const char *prog)
+static bool plan_loads(const struct run *r, const char *prog)
 {
-	const char *const *p;
+	int i;
 
-	for (p = plan->progs; *p; p++)
-		if (!strcmp(*p, prog))
-			return true;
+	for (i = 0; r->plan->progs[i]; i++)
+		if (!strcmp(r->plan->progs[i], prog))
+			return r->prog_mask & (1u << i);
 	return false;
+}
+
+/* The plan's programs this kernel gets: all, unless plan->fits leaves some out. */
+static int select_progs(const struct tt_plan *plan, const struct btf *vmlinux, unsigned *mask)
+{
+	int i, fit;
+
+	*mask = 0;
+	for (i = 0; plan->progs[i]; i++) {
+		if (i == MAX_PROGS)
+			return -E2BIG;
+		fit = plan->fits ? plan->fits(vmlinux, plan->progs[i]) : 1;
+		if (fit < 0)
+			return fit;
+		if (fit)
+			*mask |= 1u << i;
+	}
+	return 0;
+}
+
+/* -v: the programs chosen, when the kernel's BTF chose among them. */
+static void print_progs(const struct run *r)
+{
+	int i;
+	bool first = true;
+
+	if (!r->o->verbose || !r->plan->fits)
+		return;
+	fprintf(stderr, TT_PROG ": %s: programs for this kernel:", r->o->mode);
+	for (i = 0; r->plan->progs[i]; i++)
+		if (r->prog_mask & (1u << i)) {
+			fprintf(stderr, "%s %s", first ? "" : ",", r->plan->progs[i]);
+			first = false;
+		}
+	fputc('\n', stderr);
 }
 
 static int choose_plan(struct run *r, const struct btf *vmlinux)
@@ -130,12 +166,15 @@ static int choose_plan(struct run *r, const struct btf *vmlinux)
 		if (r->o->attach != TT_ATTACH_AUTO && plan->method != r->o->attach)
 			continue;
 		err = tt_probe_plan(vmlinux, plan);
+		if (!err)
+			err = select_progs(plan, vmlinux, &r->prog_mask);
 		if (r->o->verbose)
 			fprintf(stderr, TT_PROG ": %s: probe %s (%s): %s\n", r->o->mode,
 				tt_attach_name(plan->method), plan->what,
 				err ? strerror(-err) : "ok");
 		if (!err) {
 			r->plan = plan;
+			print_progs(r);
 			return 0;
 		}
 		if (!first_err)
@@ -195,7 +234,7 @@ static int configure(struct run *r)
 	memcpy(rports, r->o->rports, TT_PORT_BITMAP_LEN);
 
 	bpf_object__for_each_program(prog, obj)
-		bpf_program__set_autoload(prog, plan_has(r->plan, bpf_program__name(prog)));
+		bpf_program__set_autoload(prog, plan_loads(r, bpf_program__name(prog)));
 	return 0;
 }
 

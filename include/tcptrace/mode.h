@@ -15,6 +15,7 @@
 
 struct bpf_object;
 struct bpf_object_skeleton;
+struct btf;
 struct bpf_object_open_opts;
 
 enum tt_attach { TT_ATTACH_AUTO, TT_ATTACH_FENTRY, TT_ATTACH_KPROBE, TT_ATTACH_TRACEPOINT };
@@ -27,6 +28,13 @@ struct tt_plan {
 	const char *probe_func;	   /* fentry/kprobe: kernel function the probe targets */
 	const char *const *progs;  /* programs loaded by this plan, NULL-terminated */
 	const char *what;	   /* for -v: the hooks in words */
+	/*
+	 * Optional, for programs that depend on the kernel (e.g. one program per
+	 * signature of probe_func): called with the kernel's BTF for each of
+	 * progs before load. > 0: load it; 0: leave it out on this kernel;
+	 * < 0 (-errno): the plan cannot work here, the next one is tried.
+	 */
+	int (*fits)(const struct btf *vmlinux, const char *prog);
 };
 
 /* Options every mode takes (core/options.c parses them). */

@@ -1,0 +1,130 @@
+# shellcheck shell=bash
+# Shared helpers of the integration tests: the test hosts (two network
+# namespaces joined by veth, 198.18.0.0/15 and 2001:db8::/32 only), starting
+# and stopping the tracer, and assertions over its JSON output.
+#
+# A test file defines functions named t_*; run.sh sources this file and the
+# test file, then runs each t_* function in its own subshell.
+
+BUILD=${BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../build" && pwd)}
+TT=${TT:-$BUILD/tcptrace}
+PEER=${PEER:-$BUILD/ttpeer}
+NS_A=tt-a-$$
+NS_B=tt-b-$$
+A4=198.18.0.1
+B4=198.18.0.2
+A6=2001:db8::1
+B6=2001:db8::2
+WORK=${WORK:-$(mktemp -d /tmp/tt-test.XXXXXX)}
+
+fail() {
+	echo "    FAIL: $*" >&2
+	return 1
+}
+
+# Both namespaces, their loopbacks, and a veth pair between them.
+netns_up() {
+	ip netns add "$NS_A" && ip netns add "$NS_B" || return 1
+	ip link add tta$$ netns "$NS_A" type veth peer name ttb$$ netns "$NS_B" || return 1
+	ip -n "$NS_A" link set lo up
+	ip -n "$NS_B" link set lo up
+	ip -n "$NS_A" addr add $A4/24 dev tta$$
+	ip -n "$NS_B" addr add $B4/24 dev ttb$$
+	ip -n "$NS_A" addr add $A6/64 dev tta$$ nodad
+	ip -n "$NS_B" addr add $B6/64 dev ttb$$ nodad
+	ip -n "$NS_A" link set tta$$ up
+	ip -n "$NS_B" link set ttb$$ up
+}
+
+netns_down() {
+	ip netns del "$NS_A" 2>/dev/null
+	ip netns del "$NS_B" 2>/dev/null
+	true
+}
+
+in_a() { ip netns exec "$NS_A" "$@"; }
+in_b() { ip netns exec "$NS_B" "$@"; }
+
+# BPF tracing must work here; in CI a test that cannot run fails.
+require_bpf() {
+	local why=""
+	if [ "$(id -u)" != 0 ]; then
+		why="not root"
+	elif [ ! -r /sys/kernel/btf/vmlinux ]; then
+		why="no kernel BTF"
+	fi
+	[ -z "$why" ] && return 0
+	if [ "${CI:-}" = true ]; then
+		echo "BPF tests cannot run: $why (CI=true: failing, not skipping)" >&2
+		exit 1
+	fi
+	echo "SKIP: BPF tests need root and kernel BTF: $why" >&2
+	exit 77
+}
+
+# trace_start NAME MODE [ARGS...]: the tracer in the background writing
+# $WORK/NAME.out and .err; returns once it reports being attached.
+trace_start() {
+	local name=$1 i
+	shift
+	TRACE_OUT=$WORK/$name.out
+	TRACE_ERR=$WORK/$name.err
+	"$TT" "$@" -v >"$TRACE_OUT" 2>"$TRACE_ERR" &
+	TRACE_PID=$!
+	for i in $(seq 1 200); do
+		if grep -q ': attached$' "$TRACE_ERR" 2>/dev/null; then
+			return 0
+		fi
+		if ! kill -0 "$TRACE_PID" 2>/dev/null; then
+			fail "tracer exited before attaching: $(tail -n 3 "$TRACE_ERR")"
+			return 1
+		fi
+		sleep 0.05
+	done
+	fail "tracer did not attach within 10 s"
+}
+
+# trace_stop [SIGNAL]: stops the tracer (SIGINT by default); TRACE_RC is its status.
+trace_stop() {
+	local sig=${1:-INT}
+	sleep 0.2 # more than one poll period: everything emitted is drained
+	kill -"$sig" "$TRACE_PID" 2>/dev/null
+	wait "$TRACE_PID"
+	TRACE_RC=$?
+	if [ "$TRACE_RC" != 0 ]; then
+		fail "tracer exited $TRACE_RC: $(tail -n 3 "$TRACE_ERR")"
+		return 1
+	fi
+}
+
+# peer_field LINE KEY: the value of KEY=... in one line of ttpeer output.
+peer_field() {
+	sed -n "s/.*\\b$2=\\([^ ]*\\).*/\\1/p" <<<"$1"
+}
+
+# json_count FILTER: number of JSON lines of the trace matching a jq filter.
+json_count() {
+	jq -c "select($1)" "$TRACE_OUT" | wc -l
+}
+
+# expect_json N FILTER: exactly N events match FILTER.
+expect_json() {
+	local n
+	n=$(json_count "$2")
+	[ "$n" = "$1" ] && return 0
+	fail "expected $1 event(s) matching $2, got $n; trace:
+$(cat "$TRACE_OUT")"
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] && return 0
+	fail "$1: got '$2', want '$3'"
+}
+
+# No BPF program of ours is left loaded.
+expect_no_progs() {
+	local left
+	left=$(bpftool prog show 2>/dev/null | grep -c ' name tt_' || true)
+	expect_eq "BPF programs left after exit" "$left" 0
+}

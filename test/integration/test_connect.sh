@@ -1,0 +1,330 @@
+# shellcheck shell=bash
+# tcptrace connect against real connections between two network namespaces
+# and on loopback: every field of every event is checked against what the
+# peer itself reports (pid, ports) and the addresses the test assigned.
+
+# start_server NS ADDR [ARGS]: a ttpeer server; sets SRV_PORT, SRV_PID.
+start_server() {
+	local ns=$1 addr=$2
+	shift 2
+	rm -f "$WORK/ready"
+	ip netns exec "$ns" "$PEER" server "$addr" 0 --ready "$WORK/ready" "$@" >"$WORK/server.out" &
+	for _ in $(seq 1 100); do
+		[ -f "$WORK/ready" ] && break
+		sleep 0.02
+	done
+	SRV_PORT=$(peer_field "$(cat "$WORK/ready")" port)
+	SRV_PID=$(peer_field "$(cat "$WORK/ready")" pid)
+	[ -n "$SRV_PORT" ] || fail "server did not start"
+}
+
+# client NS ADDR PORT [ARGS]: runs a ttpeer client; CLI_OUT holds its lines.
+client() {
+	local ns=$1
+	shift
+	CLI_OUT=$(ip netns exec "$ns" "$PEER" client "$@")
+}
+
+# check_connect LINE FAMILY LADDR RADDR RPORT [UID]: the one event of this conn.
+check_connect() {
+	local line=$1 pid lport
+	pid=$(peer_field "$line" pid)
+	lport=$(peer_field "$line" lport)
+	expect_json 1 ".pid == $pid and .lport == $lport" || return 1
+	expect_json 1 ".pid == $pid and .lport == $lport and .event == \"connect\" and
+		.comm == \"ttpeer\" and .uid == ${6:-0} and .family == $2 and
+		.laddr == \"$3\" and .raddr == \"$4\" and .rport == $5 and
+		(.time | test(\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\\\.[0-9]{9}Z$\"))"
+}
+
+t_ipv4_between_namespaces() {
+	start_server "$NS_B" $B4 --count 2
+	trace_start c connect --json || return 1
+	client "$NS_A" $B4 "$SRV_PORT" --count 2
+	trace_stop || return 1
+	[ "$(wc -l <<<"$CLI_OUT")" = 2 ] || fail "client made no 2 connections"
+	while read -r line; do
+		check_connect "$line" 4 $A4 $B4 "$SRV_PORT" || return 1
+	done <<<"$CLI_OUT"
+	expect_no_progs
+}
+
+t_ipv6_between_namespaces() {
+	start_server "$NS_B" $B6
+	trace_start c connect --json || return 1
+	client "$NS_A" $B6 "$SRV_PORT"
+	trace_stop || return 1
+	check_connect "$CLI_OUT" 6 $A6 $B6 "$SRV_PORT"
+}
+
+t_ipv4_mapped_reported_once() {
+	start_server "$NS_B" :: --v6only 0
+	trace_start c connect --json || return 1
+	client "$NS_A" ::ffff:$B4 "$SRV_PORT"
+	trace_stop || return 1
+	check_connect "$CLI_OUT" 6 ::ffff:$A4 ::ffff:$B4 "$SRV_PORT"
+}
+
+t_loopback() {
+	start_server "$NS_A" 127.0.0.1
+	trace_start c connect --json || return 1
+	client "$NS_A" 127.0.0.1 "$SRV_PORT"
+	trace_stop || return 1
+	check_connect "$CLI_OUT" 4 127.0.0.1 127.0.0.1 "$SRV_PORT"
+}
+
+t_refused_connect_is_reported() {
+	trace_start c connect --json || return 1
+	client "$NS_A" $B4 9 # nothing listens on port 9 in B
+	trace_stop || return 1
+	expect_eq "client result" "$(peer_field "$CLI_OUT" result)" ECONNREFUSED || return 1
+	check_connect "$CLI_OUT" 4 $A4 $B4 9
+}
+
+t_nonblocking_connect() {
+	start_server "$NS_B" $B4
+	trace_start c connect --json || return 1
+	client "$NS_A" $B4 "$SRV_PORT" --nonblock
+	trace_stop || return 1
+	expect_eq "client result" "$(peer_field "$CLI_OUT" result)" ok || return 1
+	check_connect "$CLI_OUT" 4 $A4 $B4 "$SRV_PORT"
+}
+
+t_filter_pid_selects_one_process() {
+	start_server "$NS_B" $B4 --count 3
+	local gate=$WORK/go
+	# A client waiting on a gate, so its pid is known before it connects.
+	ip netns exec "$NS_A" bash -c "while [ ! -e $gate ]; do sleep 0.02; done; exec $PEER client $B4 $SRV_PORT" >"$WORK/sel.out" &
+	local sel=$!
+	trace_start c connect --json -p $sel || return 1
+	client "$NS_A" $B4 "$SRV_PORT" --count 2
+	touch "$gate"
+	wait $sel
+	trace_stop || return 1
+	expect_json 1 'true' || return 1
+	check_connect "$(cat "$WORK/sel.out")" 4 $A4 $B4 "$SRV_PORT"
+}
+
+t_filter_uid() {
+	start_server "$NS_B" $B4 --count 2
+	trace_start c connect --json -u 65534 || return 1
+	client "$NS_A" $B4 "$SRV_PORT"
+	local root_line=$CLI_OUT
+	CLI_OUT=$(ip netns exec "$NS_A" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$PEER" client $B4 "$SRV_PORT")
+	trace_stop || return 1
+	expect_json 0 ".pid == $(peer_field "$root_line" pid)" || return 1
+	check_connect "$CLI_OUT" 4 $A4 $B4 "$SRV_PORT" 65534
+}
+
+t_filter_ports_single_list_range() {
+	local p1=7101 p2=7102 p3=7203 p4=7300
+	for spec in "$p1:1:0:0:0" "$p1,$p3:1:0:1:0" "7100-7150,7300:1:1:0:1"; do
+		IFS=: read -r ports w1 w2 w3 w4 <<<"$spec"
+		trace_start c connect --json -P "$ports" || return 1
+		local pids=()
+		for p in $p1 $p2 $p3 $p4; do
+			client "$NS_A" $B4 $p # refused: a SYN is sent all the same
+			pids+=("$(peer_field "$CLI_OUT" pid)")
+		done
+		trace_stop || return 1
+		expect_json "$w1" ".pid == ${pids[0]} and .rport == $p1" || return 1
+		expect_json "$w2" ".pid == ${pids[1]} and .rport == $p2" || return 1
+		expect_json "$w3" ".pid == ${pids[2]} and .rport == $p3" || return 1
+		expect_json "$w4" ".pid == ${pids[3]} and .rport == $p4" || return 1
+	done
+}
+
+t_filter_family() {
+	trace_start c connect --json -6 || return 1
+	client "$NS_A" $B4 9
+	local v4=$CLI_OUT
+	client "$NS_A" $B6 9
+	local v6=$CLI_OUT
+	trace_stop || return 1
+	expect_json 0 ".pid == $(peer_field "$v4" pid)" || return 1
+	check_connect "$v6" 6 $A6 $B6 9 || return 1
+	trace_start c4 connect --json -4 || return 1
+	client "$NS_A" $B4 9
+	v4=$CLI_OUT
+	client "$NS_A" $B6 9
+	v6=$CLI_OUT
+	trace_stop || return 1
+	expect_json 0 ".pid == $(peer_field "$v6" pid)" || return 1
+	check_connect "$v4" 4 $A4 $B4 9
+}
+
+# cgroup2 may be the root (unified) or one of several mounts (hybrid).
+cgroup2_root() {
+	local root
+	root=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+	if [ -z "$root" ]; then
+		root=$WORK/cgroup2
+		mkdir -p "$root" && mount -t cgroup2 none "$root" || return 1
+	fi
+	echo "$root"
+}
+
+t_filter_cgroup() {
+	local cg
+	cg=$(cgroup2_root)/tt-test-$$ || return 1
+	mkdir "$cg" || return 1
+	trace_start c connect --json --cgroup "$cg" || { rmdir "$cg"; return 1; }
+	client "$NS_A" $B4 9
+	local outside=$CLI_OUT
+	CLI_OUT=$(bash -c "echo \$\$ > $cg/cgroup.procs && exec ip netns exec $NS_A $PEER client $B4 9")
+	trace_stop
+	local rc=$?
+	rmdir "$cg"
+	mountpoint -q "$WORK/cgroup2" && umount "$WORK/cgroup2"
+	[ $rc = 0 ] || return 1
+	expect_json 0 ".pid == $(peer_field "$outside" pid)" || return 1
+	check_connect "$CLI_OUT" 4 $A4 $B4 9
+}
+
+t_count_mode() {
+	trace_start c connect -c --json || return 1
+	client "$NS_A" $B4 9 --count 3
+	client "$NS_A" $B4 10 --count 2
+	client "$NS_A" $B6 11
+	trace_stop || return 1
+	# Other processes on the host may connect too: look at our rows only.
+	jq -c "select(.laddr == \"$A4\" or .laddr == \"$A6\")" "$TRACE_OUT" >"$WORK/rows"
+	expect_eq "count rows" "$(cat "$WORK/rows")" \
+"{\"family\":4,\"laddr\":\"$A4\",\"raddr\":\"$B4\",\"rport\":9,\"count\":3}
+{\"family\":4,\"laddr\":\"$A4\",\"raddr\":\"$B4\",\"rport\":10,\"count\":2}
+{\"family\":6,\"laddr\":\"$A6\",\"raddr\":\"$B6\",\"rport\":11,\"count\":1}"
+}
+
+t_count_mode_table() {
+	trace_start c connect -c || return 1
+	client "$NS_A" $B4 9 --count 2
+	trace_stop || return 1
+	expect_eq "header" "$(head -n 1 "$TRACE_OUT")" \
+		"LADDR                     RADDR                     RPORT  CONNECTS" || return 1
+	grep -Eq "^$A4 +$B4 +9 +2\$" "$TRACE_OUT" || fail "no count row: $(cat "$TRACE_OUT")"
+}
+
+t_table_output() {
+	trace_start c connect -t -U -L || return 1
+	client "$NS_A" $B4 9
+	trace_stop || return 1
+	expect_eq "header" "$(head -n 1 "$TRACE_OUT")" \
+		"TIME(s)   UID    PID     COMM         IP SADDR            LPORT  DADDR            DPORT" || return 1
+	local pid lport
+	pid=$(peer_field "$CLI_OUT" pid)
+	lport=$(peer_field "$CLI_OUT" lport)
+	grep -Eq "^[0-9]+\\.[0-9]{3} +0 +$pid +ttpeer +4 +$A4 +$lport +$B4 +9\$" "$TRACE_OUT" ||
+		fail "no table row for pid $pid: $(cat "$TRACE_OUT")"
+}
+
+t_wall_clock_and_wide() {
+	trace_start c connect -T -w || return 1
+	client "$NS_A" $B6 9
+	trace_stop || return 1
+	local pid
+	pid=$(peer_field "$CLI_OUT" pid)
+	expect_eq "header" "$(head -n 1 "$TRACE_OUT")" \
+		"TIME     PID     COMM         IP SADDR                                   DADDR                                   DPORT" || return 1
+	grep -Eq "^[0-2][0-9]:[0-5][0-9]:[0-5][0-9] +$pid +ttpeer +6 +$A6 +$B6 +9\$" "$TRACE_OUT" ||
+		fail "no table row: $(cat "$TRACE_OUT")"
+}
+
+t_csv_output() {
+	trace_start c connect --csv -U -L || return 1
+	client "$NS_A" $B4 9
+	trace_stop || return 1
+	expect_eq "header" "$(head -n 1 "$TRACE_OUT")" "UID,PID,COMM,IP,SADDR,LPORT,DADDR,DPORT" || return 1
+	local want
+	want="0,$(peer_field "$CLI_OUT" pid),ttpeer,4,$A4,$(peer_field "$CLI_OUT" lport),$B4,9"
+	grep -qx "$want" "$TRACE_OUT" || fail "no CSV row '$want': $(cat "$TRACE_OUT")"
+}
+
+t_symlink_dispatch() {
+	ln -s "$TT" "$WORK/tcpconnect"
+	TT=$WORK/tcpconnect trace_start c --json || return 1
+	client "$NS_A" $B4 9
+	trace_stop || return 1
+	check_connect "$CLI_OUT" 4 $A4 $B4 9
+}
+
+t_sigterm_exits_zero_and_detaches() {
+	trace_start c connect --json || return 1
+	client "$NS_A" $B4 9
+	trace_stop TERM || return 1
+	check_connect "$CLI_OUT" 4 $A4 $B4 9 || return 1
+	expect_no_progs
+}
+
+t_duration() {
+	local start=$SECONDS
+	"$TT" connect --duration 1 --json >"$WORK/d.out" 2>"$WORK/d.err"
+	expect_eq "exit status" $? 0 || return 1
+	[ $((SECONDS - start)) -le 4 ] || fail "--duration 1 took $((SECONDS - start)) s"
+	expect_no_progs
+}
+
+t_closed_pipe_exits_zero() {
+	# head exits after one line; the tracer must notice and exit 0 promptly.
+	( "$TT" connect --json 2>"$WORK/p.err"; echo "rc=$?" >"$WORK/p.rc" ) | head -n 1 >"$WORK/p.out" &
+	local pipeline=$!
+	sleep 1.5
+	client "$NS_A" $B4 9 --count 3
+	for _ in $(seq 1 50); do
+		[ -f "$WORK/p.rc" ] && break
+		sleep 0.1
+	done
+	wait $pipeline
+	expect_eq "tracer status" "$(cat "$WORK/p.rc" 2>/dev/null)" "rc=0" || return 1
+	jq -e .pid "$WORK/p.out" >/dev/null || fail "first line is not an event: $(cat "$WORK/p.out")"
+	[ ! -s "$WORK/p.err" ] || fail "stderr not empty: $(cat "$WORK/p.err")"
+	expect_no_progs
+}
+
+t_no_privilege() {
+	local err rc
+	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$TT" connect 2>&1 >/dev/null)
+	rc=$?
+	expect_eq "exit status" $rc 1 || return 1
+	expect_eq "stderr lines" "$(wc -l <<<"$err")" 1 || return 1
+	grep -q 'CAP_BPF and CAP_PERFMON' <<<"$err" || fail "no privilege hint: $err"
+}
+
+t_forced_attach_method() {
+	# This kernel has neither kprobes nor BPF trampolines (see DESIGN.md).
+	local err rc
+	err=$("$TT" connect --attach=kprobe 2>&1 >/dev/null)
+	rc=$?
+	expect_eq "kprobe exit" $rc 1 || return 1
+	expect_eq "stderr lines" "$(wc -l <<<"$err")" 1 || return 1
+	grep -q -- '--attach=kprobe' <<<"$err" || fail "unclear error: $err"
+	trace_start c connect --json --attach=tracepoint || return 1
+	client "$NS_A" $B4 9
+	trace_stop || return 1
+	grep -q 'attaching via tracepoint' "$TRACE_ERR" || fail "-v does not name the plan"
+	check_connect "$CLI_OUT" 4 $A4 $B4 9
+}
+
+t_auto_picks_tracepoint_here() {
+	trace_start c connect --json || return 1
+	trace_stop || return 1
+	grep -q 'attaching via tracepoint' "$TRACE_ERR" || fail "auto did not pick tracepoint: $(cat "$TRACE_ERR")"
+}
+
+t_works_without_tracefs_mounted() {
+	local was_mounted=0
+	if mountpoint -q /sys/kernel/tracing; then
+		was_mounted=1
+		umount /sys/kernel/tracing || return 1
+	fi
+	trace_start c connect --json
+	local rc=$?
+	client "$NS_A" $B4 9
+	trace_stop || rc=1
+	# Whatever the tracer mounted, it unmounted; restore what was there.
+	mountpoint -q /sys/kernel/tracing && fail "tracefs left mounted" && rc=1
+	[ $was_mounted = 1 ] && mount -t tracefs tracefs /sys/kernel/tracing
+	[ $rc = 0 ] || return 1
+	check_connect "$CLI_OUT" 4 $A4 $B4 9
+}

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ttpeer: the TCP peer the integration tests drive. It makes real
+ * connections with exactly known parameters and prints what it did (pid,
+ * ports) as key=value lines, so tests can assert every field the tracer
+ * reports. Built static so the kernel-matrix guest can run it too.
+ *
+ *   ttpeer server ADDR PORT [options]   listen, accept, exchange, close
+ *   ttpeer client ADDR PORT [options]   connect, exchange, close
+ *
+ * Options:
+ *   --count N        connections to make/accept (default 1)
+ *   --send N         bytes to send on each connection after it is set up
+ *   --recv N         bytes to read on each connection (before sending)
+ *   --close first    close right after the exchange (default)
+ *   --close last     wait for the peer to close first (read EOF), then close
+ *   --backlog N      listen() backlog (default 128)
+ *   --gate FILE      server: wait until FILE exists before accepting
+ *   --accept4        server: use accept4(2) instead of accept(2)
+ *   --eagain         server: first accept on a non-blocking listener with
+ *                    nothing queued (must fail with EAGAIN), then block
+ *   --ready FILE     server: write "port=P pid=PID" to FILE once listening
+ *   --hold SECS      client: keep connections open SECS before closing
+ *   --v6only 0|1     server: IPV6_V6ONLY on an IPv6 listener
+ *   --syncnt N       client: TCP_SYNCNT (SYN retries)
+ *   --nonblock       client: non-blocking connect (EINPROGRESS) then poll
+ *
+ * Prints per connection: "conn pid=.. lport=.. rport=.. result=ok|ERRNO".
+ * Exit status: 0 if every connection did what was asked, 1 otherwise, 2 usage.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct opts {
+	int count, send, recv, backlog, accept4, eagain, close_last, v6only, syncnt, nonblock;
+	double hold;
+	const char *gate, *ready;
+};
+
+static void usage(const char *why)
+{
+	fprintf(stderr, "ttpeer: %s\n", why);
+	exit(2);
+}
+
+static int parse_addr(const char *addr, const char *port, struct sockaddr_storage *ss,
+		      socklen_t *len)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	int p = atoi(port);
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((unsigned short)p);
+		*len = sizeof(*in);
+		return AF_INET;
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((unsigned short)p);
+		*len = sizeof(*in6);
+		return AF_INET6;
+	}
+	usage("bad address");
+	return -1;
+}
+
+static int port_of(int fd, int peer)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if ((peer ? getpeername : getsockname)(fd, (struct sockaddr *)&ss, &len))
+		return -1;
+	return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+					      : ((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static int xfer(int fd, int n, int sending)
+{
+	char buf[16384];
+
+	memset(buf, 'x', sizeof(buf));
+	while (n > 0) {
+		ssize_t r = sending ? send(fd, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf),
+					   MSG_NOSIGNAL)
+				    : recv(fd, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf), 0);
+		if (r <= 0)
+			return -1;
+		n -= (int)r;
+	}
+	return 0;
+}
+
+/* Exchange, then close in the requested order. */
+static int finish(int fd, const struct opts *o)
+{
+	char c;
+	int err = 0;
+
+	if (xfer(fd, o->recv, 0) || xfer(fd, o->send, 1))
+		err = -1;
+	if (o->hold > 0) {
+		struct timespec ts = { (time_t)o->hold,
+				       (long)((o->hold - (double)(time_t)o->hold) * 1e9) };
+		nanosleep(&ts, NULL);
+	}
+	if (o->close_last)
+		while (recv(fd, &c, 1, 0) > 0)
+			;
+	close(fd);
+	return err;
+}
+
+static int server(int family, struct sockaddr_storage *ss, socklen_t len, const struct opts *o)
+{
+	int lfd = socket(family, SOCK_STREAM, 0), one = 1, i, ret = 0;
+	struct stat st;
+
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET6 && o->v6only >= 0)
+		setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &o->v6only, sizeof(o->v6only));
+	if (bind(lfd, (struct sockaddr *)ss, len) || listen(lfd, o->backlog)) {
+		perror("ttpeer: bind/listen");
+		return 1;
+	}
+	if (o->ready) {
+		FILE *f;
+		char tmp[4096];
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", o->ready);
+		f = fopen(tmp, "w");
+		fprintf(f, "port=%d pid=%d\n", port_of(lfd, 0), getpid());
+		fclose(f);
+		rename(tmp, o->ready);
+	}
+	printf("listen pid=%d lport=%d\n", getpid(), port_of(lfd, 0));
+	fflush(stdout);
+	while (o->gate && stat(o->gate, &st))
+		usleep(10000);
+	if (o->eagain) {
+		int fl = fcntl(lfd, F_GETFL);
+
+		fcntl(lfd, F_SETFL, fl | O_NONBLOCK);
+		if (accept(lfd, NULL, NULL) >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+			fprintf(stderr, "ttpeer: non-blocking accept did not fail with EAGAIN\n");
+			ret = 1;
+		} else {
+			printf("eagain ok\n");
+		}
+		fcntl(lfd, F_SETFL, fl);
+	}
+	for (i = 0; i < o->count; i++) {
+		int fd = o->accept4 ? accept4(lfd, NULL, NULL, SOCK_CLOEXEC) : accept(lfd, NULL, NULL);
+
+		if (fd < 0) {
+			perror("ttpeer: accept");
+			return 1;
+		}
+		printf("conn pid=%d lport=%d rport=%d result=ok\n", getpid(), port_of(fd, 0),
+		       port_of(fd, 1));
+		fflush(stdout);
+		if (finish(fd, o))
+			ret = 1;
+	}
+	close(lfd);
+	return ret;
+}
+
+static int client(int family, struct sockaddr_storage *ss, socklen_t len, const struct opts *o)
+{
+	int i, ret = 0, fds[1024], n = 0;
+
+	for (i = 0; i < o->count; i++) {
+		int fd = socket(family, SOCK_STREAM | (o->nonblock ? SOCK_NONBLOCK : 0), 0), err = 0;
+
+		if (o->syncnt)
+			setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &o->syncnt, sizeof(o->syncnt));
+		if (connect(fd, (struct sockaddr *)ss, len)) {
+			err = errno;
+			if (err == EINPROGRESS) {
+				struct pollfd p = { .fd = fd, .events = POLLOUT };
+				socklen_t el = sizeof(err);
+
+				poll(&p, 1, 30000);
+				getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
+				if (!err) {
+					int fl = fcntl(fd, F_GETFL);
+
+					fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+				}
+			}
+		}
+		printf("conn pid=%d lport=%d rport=%d result=%s\n", getpid(), port_of(fd, 0),
+		       port_of(fd, 1) < 0 ? 0 : port_of(fd, 1), err ? strerrorname_np(err) : "ok");
+		fflush(stdout);
+		if (err) {
+			close(fd);
+			ret = 1;
+			continue;
+		}
+		if (o->hold > 0 && n < 1024) {
+			fds[n++] = fd; /* exchange now, close all after the hold */
+			if (xfer(fd, o->send, 1) || xfer(fd, o->recv, 0))
+				ret = 1;
+			continue;
+		}
+		if (xfer(fd, o->send, 1) || xfer(fd, o->recv, 0))
+			ret = 1;
+		if (o->close_last) {
+			char c;
+
+			while (recv(fd, &c, 1, 0) > 0)
+				;
+		}
+		close(fd);
+	}
+	if (n) {
+		struct timespec ts = { (time_t)o->hold,
+				       (long)((o->hold - (double)(time_t)o->hold) * 1e9) };
+		nanosleep(&ts, NULL);
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .count = 1, .backlog = 128, .v6only = -1 };
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int i, family;
+
+	if (argc < 4)
+		usage("usage: ttpeer server|client ADDR PORT [options]");
+	for (i = 4; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--accept4")) {
+			o.accept4 = 1;
+			continue;
+		}
+		if (!strcmp(a, "--eagain")) {
+			o.eagain = 1;
+			continue;
+		}
+		if (!strcmp(a, "--nonblock")) {
+			o.nonblock = 1;
+			continue;
+		}
+		if (!v)
+			usage("option needs a value");
+		i++;
+		if (!strcmp(a, "--count"))
+			o.count = atoi(v);
+		else if (!strcmp(a, "--send"))
+			o.send = atoi(v);
+		else if (!strcmp(a, "--recv"))
+			o.recv = atoi(v);
+		else if (!strcmp(a, "--backlog"))
+			o.backlog = atoi(v);
+		else if (!strcmp(a, "--gate"))
+			o.gate = v;
+		else if (!strcmp(a, "--ready"))
+			o.ready = v;
+		else if (!strcmp(a, "--hold"))
+			o.hold = atof(v);
+		else if (!strcmp(a, "--v6only"))
+			o.v6only = atoi(v);
+		else if (!strcmp(a, "--syncnt"))
+			o.syncnt = atoi(v);
+		else if (!strcmp(a, "--close") && (!strcmp(v, "first") || !strcmp(v, "last")))
+			o.close_last = !strcmp(v, "last");
+		else
+			usage("unknown option");
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	family = parse_addr(argv[2], argv[3], &ss, &len);
+	if (!strcmp(argv[1], "server"))
+		return server(family, &ss, len, &o);
+	if (!strcmp(argv[1], "client"))
+		return client(family, &ss, len, &o);
+	usage("mode must be server or client");
+	return 2;
+}

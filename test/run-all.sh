@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Every test of tcptrace, from a fresh Debian 12 machine: installs what is
+# missing (apt-get), builds the static binary, runs the unit tests (also
+# under ASan+UBSan) and, as root, the integration tests against the real
+# kernel. Ends with one "all: N passed, N failed" line; exits non-zero on
+# any failure. With CI=true, tests that need BPF fail instead of skipping.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+jobs=$(nproc)
+passed=0
+failed=0
+
+step() {
+	local name=$1
+	shift
+	echo "=== $name"
+	if "$@"; then
+		passed=$((passed + 1))
+		echo "=== $name: ok"
+	else
+		failed=$((failed + 1))
+		echo "=== $name: FAILED"
+	fi
+}
+
+build() { # DIR [CMAKE ARGS]
+	local dir=$1
+	shift
+	cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null &&
+		cmake --build "$dir" -j "$jobs" -- --no-print-directory >/dev/null
+}
+
+static_binary() {
+	file -L build/tcptrace | grep -q "statically linked" || { file build/tcptrace; return 1; }
+}
+
+step "dependencies" bash test/deps.sh || exit 1
+step "build (static)" build build || { echo "all: $passed passed, $((failed)) failed"; exit 1; }
+step "binary is static" static_binary
+step "unit tests" ctest --test-dir build --output-on-failure
+step "build (ASan+UBSan)" build build-asan -DTCPTRACE_SANITIZE=ON
+step "unit tests (ASan+UBSan)" ctest --test-dir build-asan --output-on-failure
+step "integration tests" env BUILD="$top/build" bash test/integration/run.sh
+echo "all: $passed passed, $failed failed"
+[ $failed = 0 ]

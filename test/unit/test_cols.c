@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* cmd/: each mode's columns for its options, as bcc users expect them. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "modes.h"
+
+/* The table header a column list renders to. */
+static const char *header(const struct tt_col *cols, int n, enum tt_format fmt)
+{
+	static char *mem;
+	size_t len;
+	struct tt_writer w = { .fmt = fmt, .cols = cols, .ncols = n };
+
+	free(mem);
+	w.out = open_memstream(&mem, &len);
+	tt_write_header(&w);
+	fclose(w.out);
+	return mem;
+}
+
+/* The JSON keys of a column list, space-separated. */
+static const char *keys(const struct tt_col *cols, int n)
+{
+	static char buf[512];
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < n; i++)
+		if (cols[i].key) {
+			strcat(buf, buf[0] ? " " : "");
+			strcat(buf, cols[i].key);
+		}
+	return buf;
+}
+
+int main(void)
+{
+	struct tt_col c[TT_MAX_COLS];
+	struct tt_opts o;
+	int n;
+
+	tt_opts_init(&o, "connect");
+	n = tt_connect_cols(&o, c);
+	CHECK(n <= TT_MAX_COLS);
+	CHECK_STR(header(c, n, TT_FMT_TABLE),
+		  "PID     COMM         IP SADDR            DADDR            DPORT\n");
+	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport");
+	CHECK_STR(header(c, n, TT_FMT_CSV), "PID,COMM,IP,SADDR,DADDR,DPORT\n");
+
+	o.rel_time = o.show_uid = o.show_lport = true;
+	n = tt_connect_cols(&o, c);
+	CHECK_STR(header(c, n, TT_FMT_TABLE),
+		  "TIME(s)   UID    PID     COMM         IP SADDR            LPORT  DADDR            DPORT\n");
+	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport");
+
+	tt_opts_init(&o, "connect");
+	o.wall_time = o.wide = true;
+	n = tt_connect_cols(&o, c);
+	CHECK_STR(header(c, n, TT_FMT_CSV), "TIME,PID,COMM,IP,SADDR,DADDR,DPORT\n");
+	CHECK(c[2].field == TT_F_TIME_WALL);
+
+	n = tt_connect_count_cols(&o, c);
+	CHECK_STR(keys(c, n), "family laddr raddr rport count");
+	o.wide = false;
+	n = tt_connect_count_cols(&o, c);
+	CHECK_STR(header(c, n, TT_FMT_TABLE),
+		  "LADDR                     RADDR                     RPORT  CONNECTS\n");
+	return tt_test_done("cols");
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* core/fields.c: every field of an event, known and unknown values. */
+#include <sys/socket.h>
+
+#include "check.h"
+#include "tcptrace/core.h"
+#include "tcptrace/output.h"
+
+static struct tt_clock clk = { .first_ns = 0, .mono_to_real = 1700000000LL * 1000000000LL,
+			       .utc = true };
+
+static const char *fmt(enum tt_field f, const struct tt_event *e, uint64_t count,
+		       enum tt_json_kind *kind)
+{
+	static struct tt_val v;
+	struct tt_src src = { .e = e, .count = count };
+
+	tt_field_format(f, &src, &clk, &v);
+	if (kind)
+		*kind = v.kind;
+	return v.text;
+}
+
+int main(void)
+{
+	struct tt_event e = {
+		.ts_ns = 5000000000ull,
+		.start_ns = 3999000000ull,
+		.tx_bytes = 100000,
+		.rx_bytes = 5000,
+		.pid = 1234,
+		.uid = 65534,
+		.backlog = 3,
+		.backlog_max = 16,
+		.family = AF_INET,
+		.lport = 40000,
+		.rport = 80,
+		.type = TT_EV_CONNECT,
+		.laddr = { 198, 18, 0, 1 },
+		.raddr = { 198, 18, 0, 2 },
+		.comm = "curl",
+	};
+	enum tt_json_kind k;
+
+	/* 1700000005 s = 2023-11-14T22:13:25Z */
+	CHECK_STR(fmt(TT_F_TIME_ISO, &e, 0, &k), "2023-11-14T22:13:25.000000000Z");
+	CHECK(k == TT_J_STR);
+	CHECK_STR(fmt(TT_F_TIME_WALL, &e, 0, NULL), "22:13:25");
+	CHECK_STR(fmt(TT_F_TIME_REL, &e, 0, &k), "0.000"); /* the first event sets the origin */
+	CHECK(k == TT_J_NUM);
+	e.ts_ns += 1500000000ull;
+	CHECK_STR(fmt(TT_F_TIME_REL, &e, 0, NULL), "1.500");
+	CHECK_STR(fmt(TT_F_EVENT, &e, 0, NULL), "connect");
+	e.type = TT_EV_ACCEPT;
+	CHECK_STR(fmt(TT_F_EVENT, &e, 0, NULL), "accept");
+	e.type = TT_EV_CLOSE;
+	CHECK_STR(fmt(TT_F_EVENT, &e, 0, NULL), "close");
+	CHECK_STR(fmt(TT_F_PID, &e, 0, &k), "1234");
+	CHECK(k == TT_J_NUM);
+	CHECK_STR(fmt(TT_F_UID, &e, 0, NULL), "65534");
+	CHECK_STR(fmt(TT_F_COMM, &e, 0, &k), "curl");
+	CHECK(k == TT_J_STR);
+	CHECK_STR(fmt(TT_F_IP, &e, 0, NULL), "4");
+	CHECK_STR(fmt(TT_F_LADDR, &e, 0, NULL), "198.18.0.1");
+	CHECK_STR(fmt(TT_F_RADDR, &e, 0, NULL), "198.18.0.2");
+	CHECK_STR(fmt(TT_F_LPORT, &e, 0, NULL), "40000");
+	CHECK_STR(fmt(TT_F_RPORT, &e, 0, NULL), "80");
+	CHECK_STR(fmt(TT_F_BACKLOG, &e, 0, &k), "3/16");
+	CHECK_STR(fmt(TT_F_BACKLOG_CUR, &e, 0, NULL), "3");
+	CHECK_STR(fmt(TT_F_BACKLOG_MAX, &e, 0, NULL), "16");
+	CHECK_STR(fmt(TT_F_TX_KB, &e, 0, NULL), "97");
+	CHECK_STR(fmt(TT_F_RX_KB, &e, 0, NULL), "4");
+	CHECK_STR(fmt(TT_F_TX_BYTES, &e, 0, NULL), "100000");
+	CHECK_STR(fmt(TT_F_RX_BYTES, &e, 0, NULL), "5000");
+	CHECK_STR(fmt(TT_F_MS, &e, 0, &k), "2501.00");
+	CHECK(k == TT_J_NUM);
+	CHECK_STR(fmt(TT_F_DURATION_NS, &e, 0, NULL), "2501000000");
+	CHECK_STR(fmt(TT_F_COUNT, &e, 77, NULL), "77");
+
+	/* A full 16-byte comm has no NUL: never read past it. */
+	memcpy(e.comm, "0123456789abcdef", 16);
+	CHECK_STR(fmt(TT_F_COMM, &e, 0, NULL), "0123456789abcdef");
+
+	/* Unknown owner and birth: "-" in text, null in JSON. */
+	e.pid = TT_TASK_UNKNOWN;
+	e.uid = TT_TASK_UNKNOWN;
+	e.start_ns = TT_TS_UNKNOWN;
+	CHECK_STR(fmt(TT_F_PID, &e, 0, &k), "-");
+	CHECK(k == TT_J_NULL);
+	CHECK_STR(fmt(TT_F_COMM, &e, 0, &k), "-");
+	CHECK(k == TT_J_NULL);
+	CHECK_STR(fmt(TT_F_UID, &e, 0, &k), "-");
+	CHECK(k == TT_J_NULL);
+	CHECK_STR(fmt(TT_F_MS, &e, 0, &k), "-");
+	CHECK(k == TT_J_NULL);
+	CHECK_STR(fmt(TT_F_DURATION_NS, &e, 0, &k), "-");
+	CHECK(k == TT_J_NULL);
+
+	e.family = AF_INET6;
+	memset(e.laddr, 0, 16);
+	e.laddr[15] = 1;
+	CHECK_STR(fmt(TT_F_IP, &e, 0, NULL), "6");
+	CHECK_STR(fmt(TT_F_LADDR, &e, 0, NULL), "::1");
+	return tt_test_done("fields");
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* core/output.c: JSON escaping, CSV quoting, table layout, lost lines. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "tcptrace/output.h"
+
+static char *mem;
+static size_t memlen;
+
+static FILE *open_mem(void)
+{
+	free(mem);
+	mem = NULL;
+	return open_memstream(&mem, &memlen);
+}
+
+static const char *json(const char *s)
+{
+	FILE *f = open_mem();
+
+	tt_json_string(f, s);
+	fclose(f);
+	return mem;
+}
+
+static const char *csv(const char *s)
+{
+	FILE *f = open_mem();
+
+	tt_csv_field(f, s);
+	fclose(f);
+	return mem;
+}
+
+static const struct tt_col cols[] = {
+	{ .key = "time", .field = TT_F_TIME_ISO },
+	{ "PID", "pid", TT_F_PID, 7 },
+	{ "COMM", "comm", TT_F_COMM, 6, 4 },
+	{ "TX_KB", "tx", TT_F_TX_KB, 5, 0, TT_COL_RIGHT },
+	{ "MS", "ms", TT_F_MS, 4 },
+};
+
+static const char *row(enum tt_format fmt, bool header)
+{
+	struct tt_val v[5] = {
+		{ "2026-01-01T00:00:00.000000000Z", TT_J_STR },
+		{ "42", TT_J_NUM },
+		{ "a,\"b\"", TT_J_STR },
+		{ "7", TT_J_NUM },
+		{ "-", TT_J_NULL },
+	};
+	struct tt_writer w = { .fmt = fmt, .cols = cols, .ncols = 5 };
+
+	w.out = open_mem();
+	if (header)
+		tt_write_header(&w);
+	tt_write_row(&w, v);
+	fclose(w.out);
+	return mem;
+}
+
+int main(void)
+{
+	FILE *f;
+
+	CHECK_STR(json("plain"), "\"plain\"");
+	CHECK_STR(json("q\"b\\s/"), "\"q\\\"b\\\\s/\"");
+	CHECK_STR(json("\n\t\r\x01\x1f\x7f"), "\"\\n\\t\\r\\u0001\\u001f\\u007f\"");
+	CHECK_STR(json("caf\xc3\xa9"), "\"caf\xc3\xa9\"");		   /* valid UTF-8 kept */
+	CHECK_STR(json("\xe2\x82\xac\xf0\x9f\x98\x80"), "\"\xe2\x82\xac\xf0\x9f\x98\x80\"");
+	CHECK_STR(json("a\xff" "b"), "\"a\\ufffdb\"");		   /* invalid byte */
+	CHECK_STR(json("\xc3"), "\"\\ufffd\"");			   /* truncated sequence */
+	CHECK_STR(json("\xc0\xaf"), "\"\\ufffd\\ufffd\"");		   /* overlong */
+	CHECK_STR(json("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\""); /* surrogate */
+	CHECK_STR(json("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\""); /* > U+10FFFF */
+	CHECK_STR(json(""), "\"\"");
+
+	CHECK_STR(csv("plain"), "plain");
+	CHECK_STR(csv("a,b"), "\"a,b\"");
+	CHECK_STR(csv("say \"hi\""), "\"say \"\"hi\"\"\"");
+	CHECK_STR(csv("line\nbreak"), "\"line\nbreak\"");
+	CHECK_STR(csv("cr\r"), "\"cr\r\"");
+	CHECK_STR(csv(""), "");
+
+	CHECK_STR(row(TT_FMT_JSON, true), "{\"time\":\"2026-01-01T00:00:00.000000000Z\",\"pid\":42,"
+					  "\"comm\":\"a,\\\"b\\\"\",\"tx\":7,\"ms\":null}\n");
+	CHECK_STR(row(TT_FMT_CSV, true), "PID,COMM,TX_KB,MS\n42,\"a,\"\"b\"\"\",7,\n");
+	/* Table: padded, truncated, right-aligned, last column unpadded. */
+	CHECK_STR(row(TT_FMT_TABLE, true), "PID     COMM   TX_KB MS\n"
+					   "42      a,\"b       7 -\n");
+
+	f = open_mem();
+	{
+		struct tt_writer w = { .out = f, .fmt = TT_FMT_JSON, .cols = cols, .ncols = 5 };
+
+		tt_write_lost(&w, 12);
+		w.fmt = TT_FMT_TABLE;
+		tt_write_lost(&w, 3); /* table/CSV report losses on stderr only */
+	}
+	fclose(f);
+	CHECK_STR(mem, "{\"event\":\"lost\",\"count\":12}\n");
+	free(mem);
+	return tt_test_done("output");
+}
