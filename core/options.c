@@ -19,6 +19,7 @@ enum {
 	OPT_ATTACH,
 	OPT_CGROUP,
 	OPT_BTF,
+	OPT_BUFFER,
 	OPT_HELP,
 };
 
@@ -40,6 +41,8 @@ static const struct argp_option common_options[] = {
 	{ "duration", OPT_DURATION, "SECS", 0, "Stop after SECS seconds", 3 },
 	{ "attach", OPT_ATTACH, "METHOD", 0,
 	  "auto (default), fentry, kprobe or tracepoint", 3 },
+	{ "buffer-size", OPT_BUFFER, "KB", 0,
+	  "Ring buffer size in KiB, a power of two >= 4 (default 2048)", 3 },
 	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF to use when /sys/kernel/btf/vmlinux is missing", 3 },
 	{ "verbose", 'v', NULL, 0, "Say which hooks are used; show libbpf messages", 3 },
 	{ "help", OPT_HELP, NULL, 0, "Show this help", -1 },
@@ -126,6 +129,12 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BTF:
 		o->btf = arg;
+		break;
+	case OPT_BUFFER:
+		if (tt_parse_u32(arg, &id) || id < 4 || id > 1024 * 1024 || (id & (id - 1)))
+			tt_usage(o, "--buffer-size: want a power of two from 4 to 1048576 KiB, not '%s'",
+				 arg);
+		o->buffer_kb = id;
 		break;
 	case OPT_DURATION:
 		if (tt_parse_seconds(arg, &o->duration))

@@ -228,6 +228,10 @@ static int configure(struct run *r)
 	}
 	r->o->cfg.count_mode = r->o->count;
 	r->o->cfg.count_fields = (uint8_t)r->p->count_fields;
+	if (r->o->buffer_kb && bpf_map__set_max_entries(events, r->o->buffer_kb * 1024)) {
+		tt_err("sizing the ring buffer", -errno);
+		return -1;
+	}
 	r->o->cfg.wakeup_bytes = bpf_map__max_entries(events) / 4;
 	*cfg = r->o->cfg;
 	memcpy(lports, r->o->lports, TT_PORT_BITMAP_LEN);

@@ -25,7 +25,12 @@ const char *tt_attach_name(enum tt_attach a);
 /* One way of attaching a mode: the programs it loads. */
 struct tt_plan {
 	enum tt_attach method;
-	const char *probe_func;	   /* fentry/kprobe: kernel function the probe targets */
+	/*
+	 * fentry/kprobe: the kernel function the feature probe targets;
+	 * tracepoint: NULL for tp_btf, or a classic tracepoint's event name
+	 * ("inet_sock_set_state") for kernels without tp_btf.
+	 */
+	const char *probe_func;
 	const char *const *progs;  /* programs loaded by this plan, NULL-terminated */
 	const char *what;	   /* for -v: the hooks in words */
 	/*
@@ -50,6 +55,7 @@ struct tt_opts {
 	enum tt_format fmt;
 	enum tt_attach attach;
 	double duration;	/* 0 = until interrupted */
+	uint32_t buffer_kb;	/* ring buffer size; 0 = the probe's default */
 	const char *cgroup;
 	const char *btf;
 	struct tt_config cfg;

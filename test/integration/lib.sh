@@ -69,10 +69,11 @@ trace_start() {
 	shift
 	TRACE_OUT=$WORK/$name.out
 	TRACE_ERR=$WORK/$name.err
-	"$TT" "$@" -v >"$TRACE_OUT" 2>"$TRACE_ERR" &
+	"$TT" "$@" ${TT_ATTACH:+--attach=$TT_ATTACH} -v >"$TRACE_OUT" 2>"$TRACE_ERR" &
 	TRACE_PID=$!
 	for i in $(seq 1 200); do
 		if grep -q ': attached$' "$TRACE_ERR" 2>/dev/null; then
+			TRACE_PROGS=$(tracer_progs "$TRACE_PID")
 			return 0
 		fi
 		if ! kill -0 "$TRACE_PID" 2>/dev/null; then
@@ -122,9 +123,17 @@ expect_eq() {
 	fail "$1: got '$2', want '$3'"
 }
 
-# No BPF program of ours is left loaded.
+# tracer_progs PID: ids of the BPF programs a process holds.
+tracer_progs() {
+	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u
+}
+
+# The programs the last tracer held are gone (other tracers may run).
 expect_no_progs() {
-	local left
-	left=$(bpftool prog show 2>/dev/null | grep -c ' name tt_' || true)
-	expect_eq "BPF programs left after exit" "$left" 0
+	local id left=""
+	[ -n "${TRACE_PROGS:-}" ] || fail "no BPF programs were seen while tracing" || return 1
+	for id in $TRACE_PROGS; do
+		bpftool prog show id "$id" >/dev/null 2>&1 && left="$left $id"
+	done
+	expect_eq "BPF programs left after exit" "$left" ""
 }
