@@ -46,6 +46,7 @@ struct run {
 	bool tracefs_mounted;
 	bool out_closed; /* stdout went away: stop quietly */
 	bool out_failed; /* a real write error */
+	int out_errno;
 	uint64_t lost_reported;
 };
 
@@ -283,10 +284,12 @@ static void check_output(struct run *r)
 {
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return;
-	if (errno == EPIPE)
+	if (errno == EPIPE) {
 		r->out_closed = true;
-	else
+	} else if (!r->out_failed) {
 		r->out_failed = true;
+		r->out_errno = errno ? errno : EIO;
+	}
 }
 
 /* A pipe whose reader went away reports POLLERR on our end. */
@@ -575,7 +578,7 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 		tt_errf("%s: lost %llu events (ring buffer full)", o->mode,
 			(unsigned long long)lost);
 	if (r.out_failed)
-		tt_err("writing output", errno ? errno : EIO);
+		tt_err("writing output", r.out_errno);
 	else
 		ret = TT_EXIT_OK;
 out:

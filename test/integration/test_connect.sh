@@ -365,3 +365,10 @@ t_events_arrive_within_100ms() {
 			fail "event seen $(( (seen - ns) / 1000000 )) ms after it happened" || return 1
 	done <"$WORK/l.out"
 }
+
+t_write_error_exits_one() {
+	local err
+	err=$("$TT" connect --duration 0.5 2>&1 >/dev/full)
+	expect_eq "exit status" $? 1 || return 1
+	expect_eq "stderr" "$err" "tcptrace: writing output: No space left on device"
+}
