@@ -17,6 +17,12 @@ A6=2001:db8::1
 B6=2001:db8::2
 WORK=${WORK:-$(mktemp -d /tmp/tt-test.XXXXXX)}
 
+# A port number unlikely to be used by anything else tracing or connecting on
+# this host at the same time (tests of other runs may use the same addresses).
+rand_port() {
+	echo $((20000 + RANDOM % 30000))
+}
+
 fail() {
 	echo "    FAIL: $*" >&2
 	return 1
