@@ -2,10 +2,16 @@
 # Runs the integration tests: every t_* function of test/integration/test_*.sh
 # (or of the files named as arguments), each in its own subshell with fresh
 # network namespaces. Needs root and BPF; prints "N passed, N failed".
+# Each result is also written, one line per test ("ok|FAIL|skip FILE:TEST
+# SECONDS PLAN KERNEL"), to $TT_RESULTS, by default $BUILD/integration.results
+# when BUILD is set: test/kernels/matrix.sh shows the host's run from it.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=("$here"/test_*.sh)
+results=${TT_RESULTS:-${BUILD:+$BUILD/integration.results}}
+[ -z "$results" ] || : >"$results" || results=
+kernel=$(uname -r)
 
 passed=0
 failed=0
@@ -30,16 +36,17 @@ for f in "${files[@]}"; do
 		took="$((took / 10)).$((took % 10))"
 		name="$(basename "$f" .sh):$t"
 		if [ $rc = 0 ]; then
-			passed=$((passed + 1))
+			passed=$((passed + 1)) res=ok
 			echo "ok   $name (${took}s)"
 		elif [ $rc = 77 ]; then
-			skipped=$((skipped + 1))
+			skipped=$((skipped + 1)) res=skip
 			echo "skip $name"
 		else
-			failed=$((failed + 1))
+			failed=$((failed + 1)) res=FAIL
 			failures+=("$name")
 			echo "FAIL $name (${took}s)"
 		fi
+		[ -z "$results" ] || echo "$res $name $took ${TT_ATTACH:-auto} $kernel" >>"$results"
 	done
 done
 for n in "${failures[@]}"; do
