@@ -23,4 +23,17 @@ int tt_addr_width(const struct tt_opts *o);
 int tt_connect_cols(const struct tt_opts *o, struct tt_col *cols);
 int tt_connect_count_cols(const struct tt_opts *o, struct tt_col *cols);
 
+/* accept's columns for these options (pure; unit-tested). */
+int tt_accept_cols(const struct tt_opts *o, struct tt_col *cols);
+int tt_accept_count_cols(const struct tt_opts *o, struct tt_col *cols);
+/*
+ * accept's struct tt_plan .fits: the fexit program for the kernel's
+ * inet_csk_accept() signature, the syscall-exit ones where the kernel has
+ * bpf_task_pt_regs().
+ */
+int tt_accept_fits(const struct btf *vmlinux, const char *prog);
+
+/* life's columns for these options (pure; unit-tested). */
+int tt_life_cols(const struct tt_opts *o, struct tt_col *cols);
+
 #endif

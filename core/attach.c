@@ -113,6 +113,19 @@ static int probe_tracepoint(const struct btf *vmlinux)
 	return 0;
 }
 
+/*
+ * A classic tracepoint, for kernels before tp_btf (v5.5): the kernel's BTF
+ * describes the record of every tracepoint it has (trace_event_raw_<event>),
+ * which tells without tracefs whether the tracepoint exists.
+ */
+static int probe_classic_tracepoint(const struct btf *vmlinux, const char *event)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "trace_event_raw_%s", event);
+	return btf__find_by_name_kind(vmlinux, name, BTF_KIND_STRUCT) > 0 ? 0 : -ENOENT;
+}
+
 int tt_probe_privilege(void)
 {
 	int fd = load_tiny(BPF_PROG_TYPE_TRACEPOINT, 0, 0);
@@ -131,6 +144,8 @@ int tt_probe_plan(const struct btf *vmlinux, const struct tt_plan *plan)
 	case TT_ATTACH_KPROBE:
 		return probe_kprobe(plan->probe_func);
 	case TT_ATTACH_TRACEPOINT:
+		if (plan->probe_func)
+			return probe_classic_tracepoint(vmlinux, plan->probe_func);
 		return probe_tracepoint(vmlinux);
 	case TT_ATTACH_AUTO:
 		break;

@@ -44,6 +44,15 @@ static void task_id(struct tt_val *v, uint32_t id)
 		num(v, id);
 }
 
+/* A byte count in units of unit bytes, or unknown. */
+static void bytes(struct tt_val *v, uint64_t n, uint64_t unit)
+{
+	if (n == TT_BYTES_UNKNOWN)
+		null(v);
+	else
+		num(v, n / unit);
+}
+
 static const char *event_name(unsigned type)
 {
 	switch (type) {
@@ -133,16 +142,16 @@ void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock 
 		num(v, e->backlog_max);
 		return;
 	case TT_F_TX_KB:
-		num(v, e->tx_bytes / 1024);
+		bytes(v, e->tx_bytes, 1024);
 		return;
 	case TT_F_RX_KB:
-		num(v, e->rx_bytes / 1024);
+		bytes(v, e->rx_bytes, 1024);
 		return;
 	case TT_F_TX_BYTES:
-		num(v, e->tx_bytes);
+		bytes(v, e->tx_bytes, 1);
 		return;
 	case TT_F_RX_BYTES:
-		num(v, e->rx_bytes);
+		bytes(v, e->rx_bytes, 1);
 		return;
 	case TT_F_MS:
 		if (e->start_ns == TT_TS_UNKNOWN || e->ts_ns < e->start_ns) {

@@ -57,10 +57,23 @@ struct sock_common {
 	volatile unsigned char skc_state;
 	struct in6_addr skc_v6_daddr;
 	struct in6_addr skc_v6_rcv_saddr;
+	unsigned long skc_flags; /* sock.sk_flags, a #define of it */
 };
+
+/* include/net/sock.h: bits of sock.sk_flags (sock_common.skc_flags). */
+enum sock_flags {
+	SOCK_DEAD = 0,
+	SOCK_DONE = 1,
+};
+
+/* include/net/sock.h: owned is 1 while a task holds lock_sock(). */
+typedef struct {
+	int owned;
+} socket_lock_t;
 
 struct sock {
 	struct sock_common __sk_common;
+	socket_lock_t sk_lock;
 	u16 sk_protocol;
 	u32 sk_ack_backlog;
 	u32 sk_max_ack_backlog;
@@ -74,14 +87,24 @@ struct inet_sock {
 struct tcp_sock {
 	u64 bytes_received;
 	u64 bytes_acked;
+	u32 snd_una;
+	u32 write_seq;
 };
 
+struct inode {
+	unsigned short i_mode;
+};
+
+struct file;
+
 struct socket {
+	struct file *file;
 	struct sock *sk;
 };
 
 struct file {
 	void *private_data;
+	struct inode *f_inode;
 };
 
 struct fdtable {
@@ -105,6 +128,14 @@ struct proto_accept_arg {
 	int err;
 	int is_empty;
 	bool kern;
+};
+
+/* The classic sock:inet_sock_set_state record (v4.16, commit 563e0bb0dc74). */
+struct trace_event_raw_inet_sock_set_state {
+	const void *skaddr;
+	int oldstate;
+	int newstate;
+	__u16 protocol;
 };
 
 struct pt_regs {

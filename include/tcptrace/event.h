@@ -17,6 +17,7 @@
 #define TT_COMM_LEN 16
 #define TT_TASK_UNKNOWN 0xffffffffu /* pid/uid not known (owner never seen) */
 #define TT_TS_UNKNOWN 0ull	    /* birth time not known */
+#define TT_BYTES_UNKNOWN (~0ull)    /* life: tx_bytes/rx_bytes not known */
 
 enum tt_event_type {
 	TT_EV_CONNECT = 1,

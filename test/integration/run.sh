@@ -21,7 +21,7 @@ for f in "${files[@]}"; do
 	[ -f "$f" ] || f=$here/$f
 	tests=$(bash -c "source '$here/lib.sh'; source '$f'; declare -F" | awk '$3 ~ /^t_/ {print $3}')
 	for t in $tests; do
-		start=$(date +%s%N)
+		start=${EPOCHREALTIME//[!0-9]/}
 		(
 			set -u
 			source "$here/lib.sh"
@@ -32,7 +32,7 @@ for f in "${files[@]}"; do
 			"$t"
 		)
 		rc=$?
-		took=$((($(date +%s%N) - start) / 100000000))
+		took=$(((${EPOCHREALTIME//[!0-9]/} - start) / 100000))
 		took="$((took / 10)).$((took % 10))"
 		name="$(basename "$f" .sh):$t"
 		if [ $rc = 0 ]; then

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Finding accepted TCP connections, for every mode that needs them. The
+ * hooks of each attach plan find the accepted socket and its listener in the
+ * task whose accept()/accept4() returns the socket, and call
+ *
+ *	static __always_inline void tt_accepted(struct sock *sk, struct sock *listener);
+ *
+ * which the including file defines after including this one (accept mode
+ * emits an event; life mode records the owner of a passive socket). When it
+ * is called, sk is a TCP socket, listener is in TCP_LISTEN, and the current
+ * task is the accepting one. Include common.bpf.h first.
+ *
+ * Plans (user space loads one; these program names are its lists):
+ *  fentry: fexit inet_csk_accept: listener = first argument, sk = return
+ *	value. One program per signature: (sk, struct proto_accept_arg *) since
+ *	v6.10 (commit 92ef0fd55ac8), (sk, flags, err, kern) before; user space
+ *	loads the one the kernel's BTF has.
+ *  kprobe: kprobe inet_csk_accept records the listener per thread, the
+ *	kretprobe takes the returned socket.
+ *  tracepoint: syscalls:sys_exit_accept and sys_exit_accept4. The new fd is
+ *	the return value; the listener fd is the syscall's first argument, read
+ *	from the task's saved user registers (bpf_task_pt_regs(), v5.15, commit
+ *	dd6e10fbd9fb) rather than recorded at sys_enter, so an accept that was
+ *	already blocked when tracing started is found too. Both fds are
+ *	resolved to sockets through the task's file table.
+ *
+ * fexit and kretprobe only fire for calls that enter inet_csk_accept() after
+ * they were attached: a thread already blocked in accept() when tracing
+ * starts returns unseen (bcc #2165). The fentry and kprobe plans therefore
+ * also load the syscall-exit programs in catch-up mode, which report an
+ * accept syscall only when the in-kernel hook did not handle it.
+ */
+#ifndef TCPTRACE_ACCEPT_BPF_H
+#define TCPTRACE_ACCEPT_BPF_H
+
+#define TT_S_IFMT 0170000
+#define TT_S_IFSOCK 0140000
+
+/* Handled by fexit/kretprobe: the syscall-exit catch-up leaves it alone. */
+#define TT_ACCEPT_SEEN 1ull
+
+static __always_inline void tt_accepted(struct sock *sk, struct sock *listener);
+
+/*
+ * Thread -> its accept in progress: the listener the kprobe saw at entry,
+ * then TT_ACCEPT_SEEN once fexit/kretprobe handled the accept. The
+ * syscall-exit catch-up consumes the entry.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} accept_tid SEC(".maps");
+
+/* Layout of syscalls:sys_exit_* records (stable tracepoint ABI). */
+struct tt_accept_sys_exit {
+	__u64 common;
+	__s32 nr;
+	__s32 pad;
+	__s64 ret;
+};
+
+static __always_inline bool tt_accept_valid(struct sock *sk, struct sock *listener)
+{
+	if (!sk || !listener || !tt_is_tcp(sk))
+		return false;
+	return BPF_CORE_READ(listener, __sk_common.skc_state) == TCP_LISTEN;
+}
+
+static __always_inline void tt_accept_mark_seen(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 seen = TT_ACCEPT_SEEN;
+
+	bpf_map_update_elem(&accept_tid, &tid, &seen, BPF_ANY);
+}
+
+/* The file at fd in the task's table, or NULL. */
+static __always_inline struct file *tt_fd_file(struct task_struct *task, __s64 fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *file = NULL;
+
+	if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_core_read(&file, sizeof(file), &fds[fd]))
+		return NULL;
+	return file;
+}
+
+/* The struct sock behind a socket file; NULL for any other file. */
+static __always_inline struct sock *tt_file_sock(struct file *file)
+{
+	struct socket *sock;
+
+	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & TT_S_IFMT) != TT_S_IFSOCK)
+		return NULL;
+	sock = BPF_CORE_READ(file, private_data);
+	/* sock_alloc_file() links both ways: a socket's file is this file. */
+	if (!sock || BPF_CORE_READ(sock, file) != file)
+		return NULL;
+	return BPF_CORE_READ(sock, sk);
+}
+
+/*
+ * At the exit of accept()/accept4(): ret is the new fd or -errno. catchup:
+ * only report what fexit/kretprobe did not (their plans load this too).
+ */
+static __always_inline void tt_accept_syscall_exit(__s64 ret, bool catchup)
+{
+	struct sock *sk, *listener = NULL;
+	struct task_struct *task;
+	struct pt_regs *regs;
+	__u64 *call;
+
+	if (catchup) {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		__u64 v;
+
+		call = bpf_map_lookup_elem(&accept_tid, &tid);
+		if (call) {
+			v = *call;
+			bpf_map_delete_elem(&accept_tid, &tid);
+			if (v == TT_ACCEPT_SEEN)
+				return;
+			/* The kprobe saw the entry, the kretprobe missed the return. */
+			listener = (struct sock *)v;
+		}
+	}
+	if (ret < 0)
+		return;
+	task = bpf_get_current_task_btf();
+	sk = tt_file_sock(tt_fd_file(task, ret));
+	if (!sk)
+		return;
+	if (!listener) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		listener = tt_file_sock(tt_fd_file(task, (int)PT_REGS_PARM1_CORE_SYSCALL(regs)));
+	}
+	if (tt_accept_valid(sk, listener))
+		tt_accepted(sk, listener);
+}
+
+/* ---- fentry plan ---- */
+
+SEC("fexit/inet_csk_accept")
+int BPF_PROG(tt_accept_fexit, struct sock *listener, struct proto_accept_arg *arg, struct sock *sk)
+{
+	if (!sk)
+		return 0;
+	tt_accept_mark_seen();
+	if (tt_accept_valid(sk, listener))
+		tt_accepted(sk, listener);
+	return 0;
+}
+
+/* Before v6.10 (commit 92ef0fd55ac8). */
+SEC("fexit/inet_csk_accept")
+int BPF_PROG(tt_accept_fexit_old, struct sock *listener, int flags, int *err, bool kern,
+	     struct sock *sk)
+{
+	if (!sk)
+		return 0;
+	tt_accept_mark_seen();
+	if (tt_accept_valid(sk, listener))
+		tt_accepted(sk, listener);
+	return 0;
+}
+
+/* ---- kprobe plan ---- */
+
+SEC("kprobe/inet_csk_accept")
+int BPF_KPROBE(tt_accept_kprobe, struct sock *listener)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 v = (__u64)listener;
+
+	bpf_map_update_elem(&accept_tid, &tid, &v, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/inet_csk_accept")
+int BPF_KRETPROBE(tt_accept_kretprobe, struct sock *sk)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sock *listener;
+	__u64 *call;
+
+	call = bpf_map_lookup_elem(&accept_tid, &tid);
+	if (!call || *call == TT_ACCEPT_SEEN)
+		return 0;
+	listener = (struct sock *)*call;
+	*call = TT_ACCEPT_SEEN;
+	if (sk && tt_accept_valid(sk, listener))
+		tt_accepted(sk, listener);
+	return 0;
+}
+
+/* ---- tracepoint plan, and the catch-up of the other two ---- */
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int tt_accept_exit(struct tt_accept_sys_exit *ctx)
+{
+	tt_accept_syscall_exit(ctx->ret, false);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int tt_accept4_exit(struct tt_accept_sys_exit *ctx)
+{
+	tt_accept_syscall_exit(ctx->ret, false);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int tt_accept_exit_catchup(struct tt_accept_sys_exit *ctx)
+{
+	tt_accept_syscall_exit(ctx->ret, true);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int tt_accept4_exit_catchup(struct tt_accept_sys_exit *ctx)
+{
+	tt_accept_syscall_exit(ctx->ret, true);
+	return 0;
+}
+
+#endif /* TCPTRACE_ACCEPT_BPF_H */

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * cmd/accept.c: its columns for each option, and the programs its plans load
+ * for a kernel, decided from that kernel's BTF (built here in memory, for
+ * kernels this machine is not: inet_csk_accept() before v6.10, no
+ * bpf_task_pt_regs()).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <bpf/btf.h>
+
+#include "check.h"
+#include "modes.h"
+
+static const char *header(const struct tt_col *cols, int n, enum tt_format fmt)
+{
+	static char *mem;
+	size_t len;
+	struct tt_writer w = { .fmt = fmt, .cols = cols, .ncols = n };
+
+	free(mem);
+	w.out = open_memstream(&mem, &len);
+	tt_write_header(&w);
+	fclose(w.out);
+	return mem;
+}
+
+static const char *keys(const struct tt_col *cols, int n)
+{
+	static char buf[512];
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < n; i++)
+		if (cols[i].key) {
+			strcat(buf, buf[0] ? " " : "");
+			strcat(buf, cols[i].key);
+		}
+	return buf;
+}
+
+/* One event through a column list, as the table/JSON writer prints it. */
+static const char *row(const struct tt_col *cols, int n, enum tt_format fmt)
+{
+	static char *mem;
+	struct tt_event e = { .ts_ns = 1, .pid = 4242, .uid = 1000, .backlog = 3,
+			      .backlog_max = 16, .family = 2, .lport = 8080,
+			      .rport = 51000, .type = TT_EV_ACCEPT,
+			      .laddr = { 198, 18, 0, 2 }, .raddr = { 198, 18, 0, 1 },
+			      .comm = "nginx" };
+	struct tt_src src = { .e = &e };
+	struct tt_clock clock = { .first_ns = 1 };
+	struct tt_writer w = { .fmt = fmt, .cols = cols, .ncols = n };
+	size_t len;
+
+	free(mem);
+	w.out = open_memstream(&mem, &len);
+	tt_write_src(&w, &src, &clock);
+	fclose(w.out);
+	return mem;
+}
+
+static void test_cols(void)
+{
+	struct tt_col c[TT_MAX_COLS];
+	struct tt_opts o;
+	const char *json;
+	int n;
+
+	tt_opts_init(&o, "accept");
+	n = tt_accept_cols(&o, c);
+	CHECK(n <= TT_MAX_COLS);
+	CHECK_STR(header(c, n, TT_FMT_TABLE),
+		  "PID     COMM         IP RADDR            RPORT LADDR            LPORT BL\n");
+	CHECK_STR(header(c, n, TT_FMT_CSV), "PID,COMM,IP,RADDR,RPORT,LADDR,LPORT,BL\n");
+	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport backlog "
+			      "backlog_max");
+	CHECK_STR(row(c, n, TT_FMT_TABLE),
+		  "4242    nginx        4  198.18.0.1       51000 198.18.0.2       8080  3/16\n");
+	CHECK_STR(row(c, n, TT_FMT_CSV), "4242,nginx,4,198.18.0.1,51000,198.18.0.2,8080,3/16\n");
+	json = row(c, n, TT_FMT_JSON);
+	CHECK(strstr(json, ",\"event\":\"accept\",\"pid\":4242,\"comm\":\"nginx\",\"uid\":1000,"
+			   "\"family\":4,\"laddr\":\"198.18.0.2\",\"lport\":8080,"
+			   "\"raddr\":\"198.18.0.1\",\"rport\":51000,\"backlog\":3,"
+			   "\"backlog_max\":16}\n") != NULL);
+
+	o.rel_time = o.show_uid = true;
+	n = tt_accept_cols(&o, c);
+	CHECK_STR(header(c, n, TT_FMT_TABLE), "TIME(s)   UID    PID     COMM         IP RADDR"
+					      "            RPORT LADDR            LPORT BL\n");
+	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport backlog "
+			      "backlog_max");
+
+	tt_opts_init(&o, "accept");
+	o.wall_time = o.wide = true;
+	n = tt_accept_cols(&o, c);
+	CHECK_STR(header(c, n, TT_FMT_CSV), "TIME,PID,COMM,IP,RADDR,RPORT,LADDR,LPORT,BL\n");
+	CHECK_STR(header(c, n, TT_FMT_TABLE),
+		  "TIME     PID     COMM         IP RADDR                                   RPORT "
+		  "LADDR                                   LPORT BL\n");
+
+	n = tt_accept_count_cols(&o, c);
+	CHECK_STR(keys(c, n), "family laddr lport raddr count");
+	o.wide = false;
+	n = tt_accept_count_cols(&o, c);
+	CHECK_STR(header(c, n, TT_FMT_TABLE),
+		  "LADDR                     LPORT  RADDR                     ACCEPTS\n");
+}
+
+/*
+ * A kernel BTF with inet_csk_accept() taking nargs parameters (none: no such
+ * function), and enum bpf_func_id with or without BPF_FUNC_task_pt_regs.
+ */
+static struct btf *kernel_btf(int nargs, bool pt_regs)
+{
+	struct btf *btf = btf__new_empty();
+	int i, sock, ptr, proto, e;
+
+	if (!btf)
+		return NULL;
+	sock = btf__add_struct(btf, "sock", 0);
+	ptr = btf__add_ptr(btf, sock);
+	if (nargs) {
+		proto = btf__add_func_proto(btf, ptr);
+		for (i = 0; i < nargs; i++)
+			btf__add_func_param(btf, i ? "arg" : "sk", ptr);
+		btf__add_func(btf, "inet_csk_accept", BTF_FUNC_STATIC, proto);
+	}
+	e = btf__add_enum(btf, "bpf_func_id", 4);
+	btf__add_enum_value(btf, "BPF_FUNC_unspec", 0);
+	if (pt_regs)
+		btf__add_enum_value(btf, "BPF_FUNC_task_pt_regs", 175);
+	CHECK(e > 0);
+	return btf;
+}
+
+static void test_fits(void)
+{
+	static const char *const any[] = { "tt_accept_kprobe", "tt_accept_kretprobe", NULL };
+	struct btf *btf;
+	int i;
+
+	/* v6.10 and later: (sk, struct proto_accept_arg *). */
+	btf = kernel_btf(2, true);
+	CHECK(tt_accept_fits(btf, "tt_accept_fexit") == 1);
+	CHECK(tt_accept_fits(btf, "tt_accept_fexit_old") == 0);
+	CHECK(tt_accept_fits(btf, "tt_accept_exit") == 1);
+	CHECK(tt_accept_fits(btf, "tt_accept4_exit") == 1);
+	CHECK(tt_accept_fits(btf, "tt_accept_exit_catchup") == 1);
+	CHECK(tt_accept_fits(btf, "tt_accept4_exit_catchup") == 1);
+	for (i = 0; any[i]; i++)
+		CHECK(tt_accept_fits(btf, any[i]) == 1);
+	btf__free(btf);
+
+	/* v5.15 to v6.9: (sk, flags, err, kern). */
+	btf = kernel_btf(4, true);
+	CHECK(tt_accept_fits(btf, "tt_accept_fexit") == 0);
+	CHECK(tt_accept_fits(btf, "tt_accept_fexit_old") == 1);
+	CHECK(tt_accept_fits(btf, "tt_accept_exit_catchup") == 1);
+	btf__free(btf);
+
+	/* Before v5.15: no bpf_task_pt_regs(), so no syscall-exit programs. */
+	btf = kernel_btf(4, false);
+	CHECK(tt_accept_fits(btf, "tt_accept_fexit_old") == 1);
+	CHECK(tt_accept_fits(btf, "tt_accept_exit_catchup") == 0);
+	CHECK(tt_accept_fits(btf, "tt_accept4_exit_catchup") == 0);
+	CHECK(tt_accept_fits(btf, "tt_accept_exit") == -EOPNOTSUPP);
+	CHECK(tt_accept_fits(btf, "tt_accept4_exit") == -EOPNOTSUPP);
+	for (i = 0; any[i]; i++)
+		CHECK(tt_accept_fits(btf, any[i]) == 1);
+	btf__free(btf);
+
+	/* A signature we do not know, or no such function: no fexit program. */
+	btf = kernel_btf(3, true);
+	CHECK(tt_accept_fits(btf, "tt_accept_fexit") < 0);
+	CHECK(tt_accept_fits(btf, "tt_accept_fexit_old") < 0);
+	btf__free(btf);
+	btf = kernel_btf(0, true);
+	CHECK(tt_accept_fits(btf, "tt_accept_fexit") < 0);
+	CHECK(tt_accept_fits(btf, "tt_accept_exit") == 1);
+	btf__free(btf);
+}
+
+int main(void)
+{
+	test_cols();
+	test_fits();
+	return tt_test_done("accept_cols");
+}
