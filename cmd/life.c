@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * tcptrace life (tcplife): TCP session lifespans, as bcc's tcplife shows
+ * them: PID COMM LADDR LPORT RADDR RPORT TX_KB RX_KB MS, one line per
+ * session when it closes. Hooks: probes/life.bpf.c.
+ */
+#include <string.h>
+
+#include "modes.h"
+#include "tcptrace/event.h"
+/* The skeleton refers to struct tt_config: include it after event.h. */
+#include "life.skel.h"
+
+TT_SKEL_GLUE(life)
+
+static const char *const fentry_progs[] = { "tt_life_btf", "tt_life_btf_nested",
+					    "tt_accept_fexit", "tt_accept_fexit_old",
+					    "tt_accept_exit_catchup", "tt_accept4_exit_catchup",
+					    NULL };
+static const char *const kprobe_progs[] = { "tt_life_kprobe", "tt_life_clone",
+					    "tt_accept_kprobe", "tt_accept_kretprobe",
+					    "tt_accept_exit_catchup", "tt_accept4_exit_catchup",
+					    NULL };
+static const char *const btf_progs[] = { "tt_life_btf", "tt_life_btf_nested", "tt_accept_exit",
+					 "tt_accept4_exit", NULL };
+static const char *const tp_progs[] = { "tt_life_tp", "tt_accept_exit", "tt_accept4_exit", NULL };
+
+/*
+ * The accept hooks are accept mode's, chosen the same way, except that a
+ * kernel without what they need (bpf_task_pt_regs() for the syscall-exit
+ * ones, v5.15) still gets sessions: their passive owners are then learnt
+ * only from the task that closes them, or reported unknown.
+ */
+static int life_fits(const struct btf *vmlinux, const char *prog)
+{
+	int fit;
+
+	if (strncmp(prog, "tt_accept", 9))
+		return 1;
+	fit = tt_accept_fits(vmlinux, prog);
+	if (fit < 0 && (!strcmp(prog, "tt_accept_exit") || !strcmp(prog, "tt_accept4_exit")))
+		return 0;
+	return fit;
+}
+
+static const struct tt_plan plans[] = {
+	{ TT_ATTACH_FENTRY, "inet_csk_accept", fentry_progs,
+	  "tp_btf/inet_sock_set_state + fexit inet_csk_accept", life_fits },
+	{ TT_ATTACH_KPROBE, "tcp_set_state", kprobe_progs,
+	  "kprobe tcp_set_state + kretprobe inet_csk_clone_lock + kprobe+kretprobe inet_csk_accept",
+	  life_fits },
+	{ TT_ATTACH_TRACEPOINT, NULL, btf_progs,
+	  "tp_btf/inet_sock_set_state + tracepoint syscalls:sys_exit_accept{,4}", life_fits },
+	{ TT_ATTACH_TRACEPOINT, "inet_sock_set_state", tp_progs,
+	  "tracepoint sock:inet_sock_set_state + syscalls:sys_exit_accept{,4}", life_fits },
+};
+
+/* bcc's tcplife layout: 80 columns, or IPv6-wide with -w; CSV always has IP. */
+int tt_life_cols(const struct tt_opts *o, struct tt_col *c)
+{
+	int n = tt_cols_prefix(o, c), aw = o->wide ? 39 : 15, kw = o->wide ? 6 : 5;
+	int cw = o->wide ? 16 : 10;
+	bool ip = o->wide || o->fmt == TT_FMT_CSV;
+
+	c[n++] = (struct tt_col){ "PID", "pid", TT_F_PID, 5 };
+	c[n++] = (struct tt_col){ "COMM", "comm", TT_F_COMM, cw, cw };
+	c[n++] = (struct tt_col){ NULL, "uid", TT_F_UID };
+	c[n++] = (struct tt_col){ ip ? "IP" : NULL, "family", TT_F_IP, 2 };
+	c[n++] = (struct tt_col){ "LADDR", "laddr", TT_F_LADDR, aw };
+	c[n++] = (struct tt_col){ "LPORT", "lport", TT_F_LPORT, 5 };
+	c[n++] = (struct tt_col){ "RADDR", "raddr", TT_F_RADDR, aw };
+	c[n++] = (struct tt_col){ "RPORT", "rport", TT_F_RPORT, 5 };
+	c[n++] = (struct tt_col){ "TX_KB", NULL, TT_F_TX_KB, kw, 0, TT_COL_RIGHT };
+	c[n++] = (struct tt_col){ "RX_KB", NULL, TT_F_RX_KB, kw, 0, TT_COL_RIGHT };
+	c[n++] = (struct tt_col){ "MS", NULL, TT_F_MS };
+	c[n++] = (struct tt_col){ NULL, "tx_bytes", TT_F_TX_BYTES };
+	c[n++] = (struct tt_col){ NULL, "rx_bytes", TT_F_RX_BYTES };
+	c[n++] = (struct tt_col){ NULL, "duration_ns", TT_F_DURATION_NS };
+	return n;
+}
+
+static const struct argp_option options[] = {
+	{ NULL, 's', NULL, 0, "Same as --csv (bcc's tcplife -s)", 1 },
+	{ "localport", 'L', "PORTS", 0, "Only these local ports: 80,443 or 8000-8099", 2 },
+	{ "remoteport", 'D', "PORTS", 0, "Only these remote ports", 2 },
+	{},
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct tt_opts *o = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = o;
+		break;
+	case 's':
+		if (o->fmt == TT_FMT_JSON)
+			tt_usage(o, "--json and --csv are exclusive");
+		o->fmt = TT_FMT_CSV;
+		break;
+	case 'L':
+		tt_opt_ports(o, "-L", arg, o->lports);
+		o->cfg.filter_lports = 1;
+		break;
+	case 'D':
+		tt_opt_ports(o, "-D", arg, o->rports);
+		o->cfg.filter_rports = 1;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child children[] = { { &tt_common_argp, 0, NULL, 0 }, {} };
+
+static const struct argp argp = {
+	.options = options,
+	.parser = parse_opt,
+	.doc = "Trace TCP session lifespans (life): one line per session when it closes, with\n"
+	       "the bytes it moved, how long it lived and the process that opened it (the\n"
+	       "connecting or the accepting one), whichever side closed first.\n"
+	       "\v"
+	       "Examples:\n"
+	       "  tcptrace life                 # every session\n"
+	       "  tcptrace life -tw             # seconds since start, wide (IPv6) columns\n"
+	       "  tcptrace life -p 181          # only sessions owned by pid 181\n"
+	       "  tcptrace life -L 80,443       # only local ports 80 and 443 (servers)\n"
+	       "  tcptrace life -D 5432 -6      # only IPv6 sessions to remote port 5432\n"
+	       "  tcptrace life --csv -T        # CSV with wall-clock times\n"
+	       "  tcptrace life --json | jq -c 'select(.rx_bytes > 1000000)'\n",
+	.children = children,
+};
+
+int tt_main_life(int argc, char **argv)
+{
+	struct tt_col cols[TT_MAX_COLS];
+	struct tt_probe probe = {
+		.open = life_open,
+		.destroy = life_destroy,
+		.plans = plans,
+		.nplans = sizeof(plans) / sizeof(plans[0]),
+		.cols = cols,
+	};
+	static struct tt_opts o;
+
+	tt_opts_init(&o, "life");
+	tt_parse_args(&argp, argc, argv, &o);
+	probe.ncols = tt_life_cols(&o, cols);
+	return tt_run(&probe, &o);
+}

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcptrace life: one event per TCP session when it closes, with the bytes it
+ * moved, how long it lived and the process that owned it.
+ *
+ * Plans (user space autoloads one):
+ *  fentry: tp_btf/inet_sock_set_state; passive owners from fexit
+ *	inet_csk_accept (accept.bpf.h).
+ *  kprobe: kprobe tcp_set_state, for kernels without the state tracepoint
+ *	(before v4.16), plus kretprobe inet_csk_clone_lock for the birth of
+ *	passive opens: the clone sets SYN_RECV without tcp_set_state(). Passive
+ *	owners from kretprobe inet_csk_accept.
+ *  tracepoint: tp_btf/inet_sock_set_state or, on kernels without tp_btf
+ *	(before v5.5), the classic sock:inet_sock_set_state; passive owners
+ *	from syscalls:sys_exit_accept{,4}.
+ *
+ * A session as its state changes show it:
+ *  CLOSE->SYN_SENT	active open, in the connecting task (tcp_v4_connect()
+ *			and tcp_v6_connect() hold the socket lock): birth, and
+ *			the owner.
+ *  LISTEN->SYN_RECV	passive open: inet_csk_clone_lock() made the child
+ *			from the listener (softirq; v4.16+, commit 563e0bb0dc74):
+ *			birth only, the owner is whoever accepts it.
+ *  ->FIN_WAIT1/LAST_ACK  close(2) or shutdown(2) by a task: the owner of a
+ *			session opened before tracing started.
+ *  ->CLOSE		the end: emit the event, forget the socket.
+ *
+ * Birth is taken at those transitions only. A socket whose birth was not
+ * seen (it predates the tracer) has duration unknown, not a guess from a
+ * later transition. The event's time is the ->CLOSE transition; a socket
+ * that leaves through TIME_WAIT is replaced by a timewait sock at that
+ * moment (tcp_time_wait() calls tcp_done()), so the TIME_WAIT tail is not
+ * part of the duration.
+ *
+ * TX and RX come from tcp_sock.bytes_acked (v4.1, commit 0df48c26d841) and
+ * bytes_received (v4.2, commit bdd1f9edacb5), less the SYN and FINs they
+ * count (payload()). tcp_disconnect() zeroes them, but only after its
+ * ->CLOSE transition, which is where they are read.
+ */
+#include "owners.bpf.h"
+#include "accept.bpf.h"
+
+/* accept.bpf.h found a socket the current task accepted: it owns it. */
+static __always_inline void tt_accepted(struct sock *sk, struct sock *listener)
+{
+	tt_owner_accepted(sk);
+}
+
+/*
+ * Whether a state change runs in the context of a task using this socket,
+ * so that the current task may be reported as its owner.
+ *
+ * sk_lock.owned is set by lock_sock(), which only process context takes,
+ * and TCP never changes the state of a socket a task owns from another
+ * context: softirq receive and the timers find it owned and leave the work
+ * to the owner's release_sock(), which runs it in the owner's context. So a
+ * state change seen with owned set is made by the task holding the lock,
+ * and one made in softirq, where the current task is whatever was
+ * interrupted (bcc tcplife's swapper, ksoftirqd and wrong pids), sees it
+ * clear. A task changing the state without lock_sock() (a listener's close
+ * dropping children still queued, under bh_lock_sock() only) reads as not
+ * owned: unknown, rather than a guess. preempt_count could also tell
+ * process context from softirq, but where it lives depends on architecture
+ * and version (on x86 a per-cpu variable of its own or a member of
+ * pcpu_hot, on arm64 in thread_info), and it would not say that the task
+ * uses this socket.
+ */
+static __always_inline bool in_owner_context(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, sk_lock.owned) != 0;
+}
+
+/* A new socket: its entry starts over (the address may be a freed socket's). */
+static __always_inline void born(const struct sock *sk, bool connecting)
+{
+	__u64 key = (__u64)sk, pid_tgid;
+	struct tt_sock_owner v;
+	__u32 uid;
+
+	__builtin_memset(&v, 0, sizeof(v));
+	v.birth_ns = bpf_ktime_get_ns();
+	v.dir = connecting ? TT_DIR_ACTIVE : TT_DIR_PASSIVE;
+	if (connecting) {
+		pid_tgid = bpf_get_current_pid_tgid();
+		uid = (__u32)bpf_get_current_uid_gid();
+		tt_owner_current(&v.owner, pid_tgid, uid);
+		v.how = TT_OWNER_CONNECT;
+		v.selected = tt_task_selected(pid_tgid, uid);
+	}
+	bpf_map_update_elem(&owners, &key, &v, BPF_ANY);
+}
+
+/* close(2) or shutdown(2): the owner of a session opened before tracing. */
+static __always_inline void closing(const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct tt_sock_owner *cur;
+
+	if (!in_owner_context(sk))
+		return;
+	cur = bpf_map_lookup_elem(&owners, &key);
+	if (cur && cur->how != TT_OWNER_NONE)
+		return;
+	tt_owner_set(sk, TT_OWNER_CLOSE, TT_DIR_UNKNOWN);
+}
+
+/* struct sock before v4.4: sk_flags was its own member. */
+struct sock___old {
+	unsigned long sk_flags;
+} __attribute__((preserve_access_index));
+
+/*
+ * sk_flags moved into sock_common (skc_flags, sharing a word with
+ * skc_listener) when request socks joined the established hash in v4.4.
+ */
+static __always_inline unsigned long sock_flags(const struct sock *sk)
+{
+	if (bpf_core_field_exists(sk->__sk_common.skc_flags))
+		return BPF_CORE_READ(sk, __sk_common.skc_flags);
+	return BPF_CORE_READ((const struct sock___old *)sk, sk_flags);
+}
+
+/*
+ * Payload bytes. bytes_acked counts acknowledged sequence space: an active
+ * open's SYN (acked when it was established) and our FIN (acked if it was
+ * sent: the states after close(2)/shutdown(2) queued it, and nothing is
+ * left unacknowledged). bytes_received counts the peer's FIN, which
+ * tcp_fin() marks with SOCK_DONE. Which end opened a connection is known
+ * only from its birth or its accept; without it TX is unknown.
+ */
+static __always_inline void payload(const struct sock *sk, int oldstate, __u8 dir, __u64 *tx,
+				    __u64 *rx)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	__u64 acked = BPF_CORE_READ(tp, bytes_acked);
+	__u64 received = BPF_CORE_READ(tp, bytes_received);
+	unsigned long flags = sock_flags(sk);
+	bool fin_sent = oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
+			oldstate == TCP_CLOSING || oldstate == TCP_LAST_ACK;
+
+	if (fin_sent && acked && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+		acked--;
+	if (dir == TT_DIR_ACTIVE && acked)
+		acked--;
+	*tx = dir == TT_DIR_UNKNOWN ? TT_BYTES_UNKNOWN : acked;
+	if (received && (flags & (1ul << bpf_core_enum_value(enum sock_flags, SOCK_DONE))))
+		received--;
+	*rx = received;
+}
+
+static __always_inline bool task_filters_off(void)
+{
+	return !tt_cfg.filter_pid && tt_cfg.filter_uid == TT_TASK_UNKNOWN && !tt_cfg.filter_cgroup;
+}
+
+/* ->CLOSE: the session is over. */
+static __always_inline void closed(const struct sock *sk, int oldstate)
+{
+	__u64 key = (__u64)sk, birth = TT_TS_UNKNOWN;
+	__u8 how = TT_OWNER_NONE, selected = 0, dir = TT_DIR_UNKNOWN;
+	struct tt_sock_owner *cur;
+	struct tt_owner o;
+	struct tt_event *e;
+
+	cur = bpf_map_lookup_elem(&owners, &key);
+	if (cur) {
+		birth = cur->birth_ns;
+		how = cur->how;
+		selected = cur->selected;
+		dir = cur->dir;
+		o = cur->owner;
+		bpf_map_delete_elem(&owners, &key);
+	}
+	if (how == TT_OWNER_NONE) {
+		if (in_owner_context(sk)) {
+			__u64 pid_tgid = bpf_get_current_pid_tgid();
+			__u32 uid = (__u32)bpf_get_current_uid_gid();
+
+			tt_owner_current(&o, pid_tgid, uid);
+			selected = tt_task_selected(pid_tgid, uid);
+		} else {
+			__builtin_memset(&o, 0, sizeof(o));
+			o.pid = TT_TASK_UNKNOWN;
+			o.tid = TT_TASK_UNKNOWN;
+			o.uid = TT_TASK_UNKNOWN;
+			selected = task_filters_off();
+		}
+	}
+	if (!selected)
+		return;
+	if (!tt_sock_selected(tt_sk_family(sk), tt_sk_lport(sk), tt_sk_rport(sk)))
+		return;
+	e = tt_reserve();
+	if (!e)
+		return;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->start_ns = birth;
+	payload(sk, oldstate, dir, &e->tx_bytes, &e->rx_bytes);
+	e->backlog = 0;
+	e->backlog_max = 0;
+	e->err = 0;
+	e->type = TT_EV_CLOSE;
+	e->flags = 0;
+	tt_event_owner(e, &o);
+	tt_read_sock(sk, &e->family, &e->lport, &e->rport, e->laddr, e->raddr);
+	tt_submit(e);
+}
+
+static __always_inline void state_change(const struct sock *sk, int oldstate, int newstate)
+{
+	switch (newstate) {
+	case TCP_SYN_SENT:
+		if (oldstate == TCP_CLOSE)
+			born(sk, true);
+		break;
+	case TCP_SYN_RECV:
+		if (oldstate == TCP_LISTEN)
+			born(sk, false);
+		break;
+	case TCP_FIN_WAIT1:
+	case TCP_LAST_ACK:
+		closing(sk);
+		break;
+	case TCP_CLOSE:
+		/* Not sessions: a listener closing, or close(2) after a reset. */
+		if (oldstate != TCP_LISTEN && oldstate != TCP_CLOSE)
+			closed(sk, oldstate);
+		break;
+	}
+}
+
+/* ---- fentry and tracepoint plans ---- */
+
+/*
+ * The kernel does not run a tp_btf program on a CPU where it is already
+ * running (prog->active, its recursion check; bpftool shows the skipped
+ * runs as recursion_misses): a state change in a softirq that interrupts
+ * tt_life_btf in process context (connect(2), close(2)) would be dropped,
+ * and with it a session's end. tt_life_btf_nested, a second program on the
+ * same tracepoint, handles exactly those: busy says tt_life_btf is running
+ * on this CPU. Softirqs do not nest, so two programs are enough.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} busy SEC(".maps");
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tt_life_btf, const struct sock *sk, int oldstate, int newstate)
+{
+	__u32 zero = 0, *running = bpf_map_lookup_elem(&busy, &zero);
+
+	if (!running)
+		return 0;
+	*running = 1;
+	if (tt_is_tcp(sk))
+		state_change(sk, oldstate, newstate);
+	*running = 0;
+	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tt_life_btf_nested, const struct sock *sk, int oldstate, int newstate)
+{
+	__u32 zero = 0, *running = bpf_map_lookup_elem(&busy, &zero);
+
+	if (running && *running && tt_is_tcp(sk))
+		state_change(sk, oldstate, newstate);
+	return 0;
+}
+
+/* Kernels before tp_btf (v5.5): the same tracepoint through tracefs. */
+SEC("tracepoint/sock/inet_sock_set_state")
+int tt_life_tp(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	if (ctx->protocol == IPPROTO_TCP)
+		state_change(ctx->skaddr, ctx->oldstate, ctx->newstate);
+	return 0;
+}
+
+/* ---- kprobe plan ---- */
+
+SEC("kprobe/tcp_set_state")
+int BPF_KPROBE(tt_life_kprobe, struct sock *sk, int state)
+{
+	/* At entry sk_state still holds the old state. */
+	state_change(sk, BPF_CORE_READ(sk, __sk_common.skc_state), state);
+	return 0;
+}
+
+/* The clone of a listener (the child of a passive open), born in SYN_RECV. */
+SEC("kretprobe/inet_csk_clone_lock")
+int BPF_KRETPROBE(tt_life_clone, struct sock *newsk)
+{
+	if (newsk && tt_is_tcp(newsk))
+		born(newsk, false);
+	return 0;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Who owns each TCP socket: the `owners` map, keyed by struct sock *, that
+ * tcptrace life reads when a session closes. A session's last state change
+ * usually runs in softirq, in whatever task happened to be interrupted, so
+ * its owner must have been recorded earlier, in the owner's own context:
+ *
+ *  - active opens: the CLOSE->SYN_SENT state change, which runs in the
+ *    connecting task (life.bpf.c);
+ *  - passive opens: the accept hooks (accept.bpf.h), which run in the
+ *    accepting task and call tt_owner_accepted();
+ *  - sessions opened before tracing started: the task that closes them, if
+ *    it does so in process context (life.bpf.c).
+ *
+ * The same entry carries the socket's birth time, written at its first
+ * state change, so one lookup serves both at close.
+ *
+ * Sizing: an entry costs about 120 bytes of kernel memory (56 bytes of
+ * value, the key and the LRU hash's per-element header), all preallocated:
+ * TT_OWNERS_MAX entries are about 30 MB. It bounds the sessions tracked at
+ * once; when more are open, the least recently active lose their entry and
+ * are reported with owner and duration unknown, never with a wrong one.
+ */
+#ifndef TCPTRACE_OWNERS_BPF_H
+#define TCPTRACE_OWNERS_BPF_H
+
+#include "common.bpf.h"
+
+#define TT_OWNERS_MAX 262144
+
+/* How an entry's owner was learnt. */
+enum tt_owner_how {
+	TT_OWNER_NONE = 0, /* not known (yet): only the birth time is */
+	TT_OWNER_CONNECT,  /* the task that connected */
+	TT_OWNER_ACCEPT,   /* the task that accepted */
+	TT_OWNER_CLOSE,	   /* opened before tracing: the task that closed it */
+};
+
+/* Which end opened the connection: bytes_acked counts an active open's SYN. */
+enum tt_sock_dir {
+	TT_DIR_UNKNOWN = 0,
+	TT_DIR_ACTIVE,
+	TT_DIR_PASSIVE,
+};
+
+struct tt_sock_owner {
+	__u64 birth_ns;	       /* birth (life.bpf.c); TT_TS_UNKNOWN if not seen */
+	struct tt_owner owner; /* valid unless how == TT_OWNER_NONE */
+	__u8 how;	       /* enum tt_owner_how */
+	__u8 selected;	       /* the owner passed the task filters (pid, uid, cgroup) */
+	__u8 dir;	       /* enum tt_sock_dir */
+	__u8 pad[5];
+};
+
+_Static_assert(sizeof(struct tt_sock_owner) == 56, "tt_sock_owner layout changed");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TT_OWNERS_MAX);
+	__type(key, __u64);
+	__type(value, struct tt_sock_owner);
+} owners SEC(".maps");
+
+/*
+ * Makes the current task the owner of sk, keeping the birth time and, if
+ * dir is TT_DIR_UNKNOWN, the direction already recorded. The task filters
+ * are decided here, where the task is known: bpf_current_task_under_cgroup()
+ * means nothing at close in softirq.
+ */
+static __always_inline void tt_owner_set(const struct sock *sk, __u8 how, __u8 dir)
+{
+	__u64 key = (__u64)sk, pid_tgid = bpf_get_current_pid_tgid();
+	__u32 uid = (__u32)bpf_get_current_uid_gid();
+	struct tt_sock_owner v, *cur;
+
+	__builtin_memset(&v, 0, sizeof(v));
+	cur = bpf_map_lookup_elem(&owners, &key);
+	v.birth_ns = cur ? cur->birth_ns : TT_TS_UNKNOWN;
+	v.dir = dir == TT_DIR_UNKNOWN && cur ? cur->dir : dir;
+	tt_owner_current(&v.owner, pid_tgid, uid);
+	v.how = how;
+	v.selected = tt_task_selected(pid_tgid, uid);
+	bpf_map_update_elem(&owners, &key, &v, BPF_ANY);
+}
+
+/*
+ * For the accept hooks: the current task has just accepted sk (a new fd,
+ * or inet_csk_accept() returned it). Anything but a TCP socket is ignored,
+ * so hooks on accept(2) may pass whatever socket the fd holds. A socket
+ * that already reached CLOSE (reset while queued) had its session reported
+ * already; recording it would leave an entry nothing deletes.
+ */
+static __always_inline void tt_owner_accepted(const struct sock *sk)
+{
+	__u16 family;
+	__u8 state;
+
+	if (!sk || !tt_is_tcp(sk))
+		return;
+	family = tt_sk_family(sk);
+	if (family != AF_INET && family != AF_INET6)
+		return;
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (state == TCP_CLOSE || state == TCP_LISTEN)
+		return;
+	tt_owner_set(sk, TT_OWNER_ACCEPT, TT_DIR_PASSIVE);
+}
+
+#endif /* TCPTRACE_OWNERS_BPF_H */
