@@ -6,9 +6,11 @@
  * is the kernel's own: e.g. kernels built without kprobes, or refusing BPF
  * trampolines, fail here in microseconds instead of in the real load.
  */
+#define _GNU_SOURCE /* unshare() */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,10 +167,16 @@ int tt_tracefs_ensure(bool *mounted)
 		return 0;
 	if (!statfs("/sys/kernel/tracing", &st) && st.f_type == TRACEFS_MAGIC_NR)
 		return -ENOENT;
+	/*
+	 * Mount it in a mount namespace of our own: the host's mounts are left
+	 * as they were, and no other tracer (another tcptrace among them) sees
+	 * it come or go under its feet. The ids read from it are global.
+	 */
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -errno;
 	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL))
 		return -errno;
-	*mounted = true;
 	return 0;
 }
 

@@ -18,7 +18,8 @@ int tt_probe_plan(const struct btf *vmlinux, const struct tt_plan *plan);
 /*
  * Classic tracepoints (syscalls:*) are attached by id, which libbpf reads
  * from tracefs; hosts here boot without it mounted. Mounts it at
- * /sys/kernel/tracing when needed; *mounted says whether we did.
+ * /sys/kernel/tracing in a private mount namespace of this process when it
+ * is missing (nothing to undo at exit: *mounted stays false).
  */
 int tt_tracefs_ensure(bool *mounted);
 void tt_tracefs_release(bool mounted);

@@ -42,5 +42,6 @@ step "unit tests" ctest --test-dir build --output-on-failure
 step "build (ASan+UBSan)" build build-asan -DTCPTRACE_SANITIZE=ON
 step "unit tests (ASan+UBSan)" ctest --test-dir build-asan --output-on-failure
 step "integration tests" env BUILD="$top/build" bash test/integration/run.sh
+step "benchmark smoke" env BUILD="$top/build" bash test/bench/bench.sh --smoke
 echo "all: $passed passed, $failed failed"
 [ $failed = 0 ]
