@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# Tracing-overhead benchmark for tcptrace: one command, one markdown table.
+#
+#   test/bench/bench.sh                       # 3 pairs of 3 s per tracer
+#   test/bench/bench.sh --pairs 5 --duration 5
+#   test/bench/bench.sh --smoke               # 1 pair of 1 s, tcptrace only; fails only on breakage
+#
+# For every tracer (tcptrace accept, connect, life, life --json and, when
+# installed, libbpf-tools' tcplife and a bpftrace tracepoint script) it runs
+# the loadgen connection storm on loopback untraced and traced, interleaved
+# (A B A B ...), and reports the median throughput of each and the median of
+# the per-pair ratios, plus the tracer's BPF cost (kernel.bpf_stats_enabled is
+# set to 1 for the run and restored), lost events, CPU per 1,000 events, start
+# to attached, peak RSS and binary size. See docs/performance.md.
+#
+# Options:
+#   --pairs N        untraced/traced pairs per tracer (default 3)
+#   --duration S     measured seconds per storm run (default 3)
+#   --warmup S       storm seconds before measuring (default 1)
+#   --threads N      loadgen client threads (default 2)
+#   --cpu LIST       pin the storm to these CPUs (default 1; "" = no pinning)
+#   --port P         loadgen listener port (default 47311)
+#   --build DIR      build directory with tcptrace and test/bench/loadgen
+#                    (default $BUILD or <top>/build)
+#   --only LIST      comma-separated tracer names (accept,connect,life,life-json,tcplife,bpftrace)
+#   --out FILE       also write the table to FILE
+#   --keep           keep the work directory (tracer output, logs)
+#   --smoke          --pairs 1 --duration 1 --warmup 0.5, tcptrace modes only,
+#                    and check that every figure is present
+# Needs root (BPF). Without root it skips (exit 0) unless CI=true.
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+pairs=3
+duration=3
+warmup=1
+threads=2
+cpu=1
+port=47311
+build=${BUILD:-$top/build}
+only=""
+out=""
+keep=0
+smoke=0
+
+die() { echo "bench: $*" >&2; exit 1; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--pairs) pairs=$2; shift ;;
+	--duration) duration=$2; shift ;;
+	--warmup) warmup=$2; shift ;;
+	--threads) threads=$2; shift ;;
+	--cpu) cpu=$2; shift ;;
+	--port) port=$2; shift ;;
+	--build) build=$2; shift ;;
+	--only) only=$2; shift ;;
+	--out) out=$2; shift ;;
+	--keep) keep=1 ;;
+	--smoke) smoke=1 ;;
+	-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ $smoke = 1 ]; then
+	pairs=1 duration=1 warmup=0.5
+	[ -n "$only" ] || only=accept,connect,life,life-json
+fi
+[[ $pairs =~ ^[1-9][0-9]*$ ]] || die "--pairs: a positive integer"
+[[ $duration =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--duration: seconds"
+[[ $warmup =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--warmup: seconds"
+
+if [ "$(id -u)" != 0 ]; then
+	[ "${CI:-}" = true ] && die "needs root (BPF)"
+	echo "bench: skipped (needs root)"
+	exit 0
+fi
+tt=$build/tcptrace
+lg=$build/test/bench/loadgen
+[ -x "$tt" ] || die "no $tt (build first, or --build DIR)"
+[ -x "$lg" ] || die "no $lg (build with -DTCPTRACE_TESTS=ON)"
+for c in jq bpftool strip; do
+	command -v $c >/dev/null || die "$c is missing (test/deps.sh)"
+done
+
+work=$(mktemp -d /tmp/tcptrace-bench.XXXXXX)
+stats_old=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo "")
+tpid=""
+exec {sleepfd}<> <(:) # read -t on this never returns data: a sleep without fork
+
+nap() { read -rt "$1" -u $sleepfd _ 2>/dev/null || :; }
+
+cleanup() {
+	if [ -n "$tpid" ] && kill -0 "$tpid" 2>/dev/null; then
+		kill -KILL "$tpid" 2>/dev/null
+		wait "$tpid" 2>/dev/null
+	fi
+	[ -n "$stats_old" ] && echo "$stats_old" >/proc/sys/kernel/bpf_stats_enabled
+	if [ $keep = 1 ]; then echo "bench: work directory $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- tracers ----------------------------------------------------------------
+# name | kind (tt = attach line on stderr, ext = first output line) | command
+# External tools attach classic tracepoints through tracefs; when it is not
+# mounted they get a private mount namespace with it mounted (nothing changes
+# for the rest of the machine).
+tracefs='mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; exec "$@"'
+bt_script=$work/tcplife.bt
+cat >"$bt_script" <<'EOF'
+tracepoint:sock:inet_sock_set_state
+{
+	if (args->protocol != 6) { return; }
+	if (args->newstate < 4 && @birth[args->skaddr] == 0) {
+		@birth[args->skaddr] = nsecs;
+	}
+	if (args->newstate == 7) {
+		$b = @birth[args->skaddr];
+		printf("%d %s %s %d %s %d %d\n", pid, comm, ntop(args->saddr), args->sport,
+		       ntop(args->daddr), args->dport, $b ? (nsecs - $b) / 1000 : 0);
+		delete(@birth[args->skaddr]);
+	}
+}
+EOF
+names=() kinds=() cmds=() bins=()
+add() { names+=("$1"); kinds+=("$2"); bins+=("$3"); shift 3; cmds+=("$*"); }
+add accept tt "$tt" "$tt" accept -v
+add connect tt "$tt" "$tt" connect -v
+add life tt "$tt" "$tt" life -v
+add life-json tt "$tt" "$tt" life --json -v
+tcplife_bin=$(command -v tcplife || ls /usr/sbin/tcplife 2>/dev/null || :)
+[ -n "$tcplife_bin" ] && add tcplife ext "$tcplife_bin" "$tcplife_bin"
+bpftrace_bin=$(command -v bpftrace || :)
+[ -n "$bpftrace_bin" ] && add bpftrace ext "$bpftrace_bin" "$bpftrace_bin" "$bt_script"
+
+selected() { [ -z "$only" ] || [[ ,$only, == *,$1,* ]]; }
+
+# --- helpers ----------------------------------------------------------------
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); } # µs → ms
+now_us() { echo "${EPOCHREALTIME/./}"; }
+
+attached() { # KIND OUT ERR: has the tracer said it is attached?
+	local l
+	if [ "$1" = tt ]; then
+		[ -e "$3" ] || return 1
+		while IFS= read -r l; do [[ $l == *": attached" ]] && return 0; done <"$3"
+		return 1
+	fi
+	[ -s "$2" ]
+}
+
+prog_ids() { # PID → the BPF program ids it holds, one a line
+	local f k v
+	for f in /proc/"$1"/fdinfo/*; do
+		while read -r k v; do [ "$k" = prog_id: ] && echo "$v"; done <"$f" 2>/dev/null
+	done | sort -un
+}
+
+start_tracer() { # I OUT ERR [stdbuf]: starts tracer I, sets tpid and t0 (µs)
+	local i=$1 o=$2 e=$3
+	# shellcheck disable=SC2206
+	local cmd=(${cmds[$i]})
+	if [ "${kinds[$i]}" = ext ]; then
+		[ "${4:-}" = stdbuf ] && cmd=(stdbuf -oL "${cmd[@]}")
+		cmd=(unshare -m sh -c "$tracefs" sh "${cmd[@]}")
+	else
+		# a private mount namespace: tcptrace mounts tracefs itself when it
+		# needs it and unmounts it at exit; other tracers on the machine
+		# doing the same cannot pull it away mid-run
+		cmd=(unshare -m "${cmd[@]}")
+	fi
+	t0=$(now_us)
+	"${cmd[@]}" >"$o" 2>"$e" &
+	tpid=$!
+}
+
+wait_attached() { # I OUT ERR [x output]: waits (≤ 20 s) for the attach; prints ms since start
+	local i=$1 deadline=$(( $(now_ms) + 20000 ))
+	if [ "${kinds[$i]}" = ext ] && [ "${5:-}" != output ]; then
+		# no marker without line-buffered output: programs loaded, then a margin
+		until [ -n "$(prog_ids $tpid)" ]; do
+			kill -0 $tpid 2>/dev/null || return 1
+			[ "$(now_ms)" -lt $deadline ] || return 1
+			nap 0.005
+		done
+		nap 0.5
+		echo 0
+		return 0
+	fi
+	until attached "${kinds[$i]}" "$2" "$3"; do
+		kill -0 $tpid 2>/dev/null || return 1
+		[ "$(now_ms)" -lt $deadline ] || return 1
+		nap 0.001
+	done
+	local t
+	t=$(now_us)
+	awk -v a="$t0" -v b="$t" 'BEGIN { printf "%.1f\n", (b - a) / 1000 }'
+}
+
+stop_tracer() { # SIGINT, then SIGKILL after 5 s
+	local n=0
+	kill -INT $tpid 2>/dev/null
+	while kill -0 $tpid 2>/dev/null && [ $n -lt 500 ]; do nap 0.01; n=$((n + 1)); done
+	kill -0 $tpid 2>/dev/null && kill -KILL $tpid 2>/dev/null
+	wait $tpid 2>/dev/null
+	tpid=""
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) { print ""; exit } if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+storm() { # → one JSON line, or fail
+	local args=(--json --threads "$threads" --duration "$duration" --warmup "$warmup" --port "$port")
+	[ -n "$cpu" ] && args+=(--cpu "$cpu")
+	timeout "$(awk -v d="$duration" -v w="$warmup" 'BEGIN { printf "%d", d + w + 30 }')" "$lg" "${args[@]}"
+}
+
+lost_in() { # FILES… → sum of lost events reported ("lost N events", {"event":"lost","count":N})
+	cat "$@" 2>/dev/null | awk '
+		{ l = tolower($0) }
+		match(l, /lost [0-9]+ events/) { s += substr(l, RSTART + 5, RLENGTH - 12) }
+		/"event":"lost"/ && match($0, /"count":[0-9]+/) { s += substr($0, RSTART + 8, RLENGTH - 8) }
+		END { print s + 0 }'
+}
+
+# --- run --------------------------------------------------------------------
+others=$(pgrep -a -x 'tcptrace|tcplife|bpftrace|tcpaccept|tcpconnect' 2>/dev/null)
+[ -n "$others" ] && printf 'bench: warning: other tracers are running (they also slow the untraced runs):\n%s\n' "$others" >&2
+echo 1 >/proc/sys/kernel/bpf_stats_enabled || die "cannot set kernel.bpf_stats_enabled"
+hz=$(getconf CLK_TCK)
+strip -o "$work/tcptrace.stripped" "$tt" || die "strip failed"
+tt_size=$(stat -c %s "$work/tcptrace.stripped")
+declare -A R
+rows=()
+echo "bench: $pairs pair(s) of ${duration} s (+${warmup} s warm-up), $threads client thread(s), cpu '${cpu:-any}', port $port" >&2
+for i in "${!names[@]}"; do
+	n=${names[$i]}
+	selected "$n" || continue
+	echo "bench: $n" >&2
+	# start to attached, without load (output line-buffered for external tools)
+	att=()
+	for ((p = 0; p < pairs; p++)); do
+		o=$work/$n.start$p.out e=$work/$n.start$p.err
+		start_tracer $i "$o" "$e" stdbuf
+		ms=$(wait_attached $i "$o" "$e" x output) || { stop_tracer; cat "$e" >&2; die "$n: did not attach"; }
+		att+=("$ms")
+		stop_tracer
+	done
+	# storm pairs: untraced, traced
+	un=() tr=() ratio=() conns=0 events=0 lost=0 cpu_s=0 rt=0 rc=0 rss=0
+	for ((p = 0; p < pairs; p++)); do
+		j=$(storm) || die "$n: loadgen failed (untraced): $j"
+		a=$(jq -r .conn_per_s <<<"$j")
+		o=$work/$n.$p.out e=$work/$n.$p.err
+		start_tracer $i "$o" "$e"
+		wait_attached $i "$o" "$e" >/dev/null || { stop_tracer; cat "$e" >&2; die "$n: did not attach"; }
+		j=$(storm) || { stop_tracer; die "$n: loadgen failed (traced): $j"; }
+		kill -0 $tpid 2>/dev/null || die "$n: tracer exited during the storm: $(tail -3 "$e")"
+		b=$(jq -r .conn_per_s <<<"$j")
+		c=$(jq -r .accepted <<<"$j")
+		# figures taken just before stopping
+		read -r ut st < <(sed 's/.*) //' /proc/$tpid/stat | awk '{ print $12, $13 }')
+		h=$(awk '/^VmHWM:/ { print $2 }' /proc/$tpid/status)
+		for id in $(prog_ids $tpid); do
+			read -r x y < <(bpftool prog show id "$id" -j | jq -r '"\(.run_time_ns // 0) \(.run_cnt // 0)"')
+			rt=$((rt + x)) rc=$((rc + y))
+		done
+		stop_tracer
+		un+=("$a") tr+=("$b")
+		ratio+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", b / a }')")
+		conns=$((conns + c))
+		events=$((events + $(grep -cw -- "$port" "$o")))
+		lost=$((lost + $(lost_in "$o" "$e")))
+		cpu_s=$(awk -v c="$cpu_s" -v t=$((ut + st)) -v hz="$hz" 'BEGIN { print c + t / hz }')
+		[ "${h:-0}" -gt $rss ] && rss=$h
+	done
+	if [ "${kinds[$i]}" = tt ]; then size=$tt_size; else
+		strip -o "$work/$n.stripped" "${bins[$i]}" 2>/dev/null && size=$(stat -c %s "$work/$n.stripped") || size=$(stat -c %s "${bins[$i]}")
+	fi
+	R[$n]=$(awk -v un="$(printf '%s\n' "${un[@]}" | median)" -v tr="$(printf '%s\n' "${tr[@]}" | median)" \
+		-v ra="$(printf '%s\n' "${ratio[@]}" | median)" -v rt=$rt -v rc=$rc -v conns=$conns \
+		-v ev=$events -v lost=$lost -v cpu="$cpu_s" -v att="$(printf '%s\n' "${att[@]}" | median)" \
+		-v rss=$rss -v size=$size -v ext="${kinds[$i]}" 'BEGIN {
+		printf "%.0f | %.0f | %.3f | %s | %s | %d | %d / %d | %s | %.1f%s | %.1f | %.2f%s",
+			un, tr, ra, rc ? sprintf("%.0f", rt / rc) : "–", conns ? sprintf("%.2f", rc / conns) : "–",
+			ev, lost, conns, ev + lost ? sprintf("%.3f", cpu / ((ev + lost) / 1000)) : "–",
+			att, ext == "ext" ? " ¹" : "", rss / 1024, size / 1048576, ext == "ext" ? " ²" : "" }')
+	rows+=("$n")
+done
+
+label() {
+	case $1 in
+	life-json) echo "tcptrace life --json" ;;
+	tcplife) echo "libbpf-tools tcplife" ;;
+	bpftrace) echo "bpftrace script" ;;
+	*) echo "tcptrace $1" ;;
+	esac
+}
+table() {
+	echo "| tracer | untraced conn/s | traced conn/s | ratio | BPF ns/run | runs/conn | events | lost / connections | CPU s per 1k events | start→attached ms | peak RSS MB | stripped MB |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	for n in "${rows[@]}"; do echo "| $(label "$n") | ${R[$n]} |"; done
+	echo
+	echo "$pairs pair(s) of ${duration} s (+${warmup} s warm-up), $threads client thread(s), storm on CPU(s) ${cpu:-any}, $(nproc) CPUs, kernel $(uname -r); throughput and ratio: medians."
+	for n in "${rows[@]}"; do
+		case $n in tcplife | bpftrace)
+			echo "¹ external tools: start to first line of output (line-buffered). ² the tool's own executable, stripped copy (dynamically linked: its shared libraries are not counted)."
+			break ;;
+		esac
+	done
+}
+table | tee ${out:+"$out"}
+
+if [ $smoke = 1 ]; then
+	bad=0
+	for n in "${rows[@]}"; do
+		IFS='|' read -ra f <<<"${R[$n]}"
+		for k in 0 1 2 3 4 5 7 8 9 10; do
+			v=${f[$k]// /}
+			[[ $v =~ ^[0-9]+(\.[0-9]+)?(¹)?$ ]] || { echo "bench: smoke: $n: column $((k + 2)) is '$v'" >&2; bad=1; }
+		done
+		[ "${f[5]// /}" -gt 0 ] 2>/dev/null || { echo "bench: smoke: $n: no events seen" >&2; bad=1; }
+	done
+	[ ${#rows[@]} -gt 0 ] || { echo "bench: smoke: nothing ran" >&2; bad=1; }
+	[ $bad = 0 ] || exit 1
+	echo "bench: smoke ok" >&2
+fi
