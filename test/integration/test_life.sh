@@ -46,11 +46,11 @@ client() {
 	CLI_OUT=$(ip netns exec "$ns" "$PEER" client "$@")
 }
 
-# await_port N PORT: waits (up to 10 s) until N events of the trace, in any
+# await_port N PORT: waits (up to 30 s) until N events of the trace, in any
 # format, have PORT as a local or remote port: a session's last packets may
 # still be in flight when its processes have exited.
 await_port() {
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 300); do
 		[ "$(grep -cE "\"[lr]port\":$2[,}]| $2 |,$2," "$TRACE_OUT")" -ge "$1" ] && return 0
 		sleep 0.1
 	done
