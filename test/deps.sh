@@ -6,7 +6,8 @@
 set -eu
 build=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev cmake pkg-config make gcc
 	libc6-dev)
-tests=(iproute2 jq util-linux procps kmod file qemu-system-x86 busybox-static cpio nftables)
+tests=(iproute2 jq util-linux procps kmod file qemu-system-x86 busybox-static cpio nftables bash-static
+	xz-utils)
 want=("${build[@]}")
 [ "${1:-}" = --build ] || want+=("${tests[@]}")
 

@@ -42,6 +42,7 @@ step "unit tests" ctest --test-dir build --output-on-failure
 step "build (ASan+UBSan)" build build-asan -DTCPTRACE_SANITIZE=ON
 step "unit tests (ASan+UBSan)" ctest --test-dir build-asan --output-on-failure
 step "integration tests" env BUILD="$top/build" bash test/integration/run.sh
+step "kernel matrix (Debian 6.1 in qemu: every mode x attach plan)" bash test/kernels/matrix.sh --build "$top/build"
 step "benchmark smoke" env BUILD="$top/build" bash test/bench/bench.sh --smoke
 echo "all: $passed passed, $failed failed"
 [ $failed = 0 ]

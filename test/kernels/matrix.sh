@@ -1,0 +1,303 @@
+#!/bin/bash
+# matrix.sh: every attach plan of every mode, proven on Debian 12's 6.1
+# kernel by the host's own integration tests, run inside qemu guests.
+#
+# The guests boot Debian's stock kernel (fetch-kernel.sh; the .deb is kept in
+# the kernel cache, by default BUILD/kcache) from an initramfs holding the
+# static tcptrace and ttpeer, test/integration, test_guest.sh and the tools
+# the tests use (bash-static; iproute2, jq, bpftool, util-linux... with their
+# libraries). For each mode of `tcptrace --list` and each plan (fentry,
+# kprobe, tracepoint) a guest runs test/integration/run.sh on test_MODE.sh
+# with TT_ATTACH=PLAN, so every tracer a test starts is forced onto that
+# plan; tests asserting facts of the host's kernel call host_only and are
+# skipped there. Column "auto" runs test_guest.sh: auto picks fentry, and
+# each forced plan attaches hooks of its own kind.
+#
+# Ends with the matrix (kernel x mode x plan), with a row for this host's
+# kernel from the last run.sh of the same build (BUILD/integration.results),
+# and exits 1 if any cell is not a pass: a failed test, a guest that did not
+# boot or hung (its console log's tail is shown), a mode without tests.
+#
+# usage: test/kernels/matrix.sh [options]
+#   --build DIR      build tree with the static tcptrace and ttpeer (default: build)
+#   --cache DIR      kernel cache (default: DIR/kcache of --build)
+#   --kernel PKG     test this Debian kernel package (repeatable; each is kept
+#                    in CACHE/PKG) instead of the newest 6.1 one, e.g.
+#                    linux-image-6.12.117+deb12-amd64-unsigned
+#   --modes "M..."   modes to test (default: all of tcptrace --list)
+#   --plans "P..."   plans to test (default: fentry kprobe tracepoint)
+#   --guests N       guests per kernel booted at once, sharing its cells (default 2)
+#   --smp N          virtual CPUs per guest (default 1: under TCG two guests of
+#                    one vCPU do more than one guest of two)
+#   --cpu MODEL      qemu CPU model (default qemu64: TCG runs it faster than max)
+#   --timeout SECS   limit for each guest (default 540)
+#   --cell-timeout SECS  limit for one mode x plan inside a guest (default 300)
+#   --logs DIR       keep each guest's full output here (default BUILD/kernels-matrix)
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+prog=matrix
+
+usage() { awk '/^# usage:/ { p = 1 } p && !/^#/ { exit } p { sub(/^# ?/, ""); print }' "$0" >&2; exit 2; }
+die() { echo "$prog: $*" >&2; exit 1; }
+
+build=$TOP/build cache='' kpkgs=() modes='' plans='fentry kprobe tracepoint' guests=2 smp=1
+cpu=qemu64 timeout=540 cell_timeout=300 logs=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) build=${2:?}; shift 2 ;;
+	--cache) cache=${2:?}; shift 2 ;;
+	--kernel) kpkgs+=("${2:?}"); shift 2 ;;
+	--modes) modes=${2:?}; shift 2 ;;
+	--plans) plans=${2:?}; shift 2 ;;
+	--guests) guests=${2:?}; shift 2 ;;
+	--smp) smp=${2:?}; shift 2 ;;
+	--cpu) cpu=${2:?}; shift 2 ;;
+	--timeout) timeout=${2:?}; shift 2 ;;
+	--cell-timeout) cell_timeout=${2:?}; shift 2 ;;
+	--logs) logs=${2:?}; shift 2 ;;
+	-h|--help) usage ;;
+	*) echo "$prog: unknown option $1 (see --help)" >&2; exit 2 ;;
+	esac
+done
+case $guests in ''|*[!0-9]*|0) die "--guests wants a number >= 1" ;; esac
+build=$(cd "$build" 2>/dev/null && pwd) || die "no build directory (cmake -S . -B build && cmake --build build)"
+cache=${cache:-$build/kcache}
+logs=${logs:-$build/kernels-matrix}
+TT=$build/tcptrace
+PEER=$build/ttpeer
+t_start=$(date +%s)
+
+# ---- what the guests need ----------------------------------------------------
+is_static() { case $(ldd "$1" 2>&1) in *"not a dynamic"*|*"statically linked"*) return 0 ;; esac; return 1; }
+for f in "$TT" "$PEER"; do
+	[ -x "$f" ] || die "$f missing: build first (cmake --build $build)"
+	is_static "$f" || die "$f is not static: the guest has no shared libraries (build with -DTCPTRACE_STATIC=ON)"
+done
+[ "$(id -u)" = 0 ] || die "needs root (for the host's row: which plans attach here)"
+tools=(
+	"/bin/bash-static:/bin/bash:bash-static"
+	"$(command -v ip):/bin/ip:iproute2" "$(command -v ss):/bin/ss:iproute2"
+	"$(command -v jq):/bin/jq:jq" "$(command -v bpftool):/bin/bpftool:bpftool"
+	"$(command -v setpriv):/bin/setpriv:util-linux" "$(command -v mountpoint):/bin/mountpoint:util-linux"
+	"$(command -v date):/bin/date:coreutils" "$(command -v pkill):/bin/pkill:procps"
+)
+add=()
+for t in "${tools[@]}"; do
+	IFS=: read -r src dest pkg <<<"$t"
+	[ -n "$src" ] && [ -x "$src" ] || die "${dest##*/} missing on this host (apt-get install $pkg)"
+	if is_static "$src"; then add+=(--add "$src:$dest"); else add+=(--add-dyn "$src:$dest"); fi
+done
+
+# The kernels: one cache directory each.
+kcaches=()
+if [ ${#kpkgs[@]} = 0 ]; then
+	"$HERE/fetch-kernel.sh" "$cache" || die "fetch-kernel.sh $cache failed"
+	kcaches=("$cache")
+fi
+for pkg in "${kpkgs[@]}"; do
+	KERNEL_PKG=$pkg "$HERE/fetch-kernel.sh" "$cache/$pkg" || die "fetch-kernel.sh for $pkg failed"
+	kcaches+=("$cache/$pkg")
+done
+kvers=()
+for c in "${kcaches[@]}"; do kvers+=("$(sed -n 's/^KVER=//p' "$c/kernel.env")"); done
+
+# ---- the cells: kernel x mode x plan --------------------------------------------
+all_modes=$("$TT" --list) || die "$TT --list failed"
+modes=${modes:-$all_modes}
+cells=() missing=()
+for m in $modes; do
+	grep -qx -- "$m" <<<"$all_modes" || die "no mode $m in $TT --list"
+	if [ -f "$TOP/test/integration/test_$m.sh" ]; then
+		for p in $plans auto; do cells+=("$m:$p"); done
+	else
+		missing+=("$m")
+	fi
+done
+[ ${#cells[@]} -gt 0 ] || die "nothing to run"
+
+# Each kernel's cells are shared among its guests, longest first, each to the
+# guest with the least work so far: a cell's seconds in the previous run (from
+# the logs), else 5 s a test.
+declare -A took=()
+while read -r k m p secs; do took[$k:$m:$p]=$secs; done < <(awk '$1 == "@@matrix" && $2 == "kernel" { k = $3 }
+	$1 == "@@matrix" && $2 == "end" { print k, $3, $4, $6 }' "$logs"/*.log 2>/dev/null)
+cost() { # KVER CELL
+	local f=$TOP/test/integration/test_${2%%:*}.sh
+	[ "${2#*:}" = auto ] && f=$HERE/test_guest.sh
+	echo "${took[$1:$2]:-$(($(grep -c '^t_[a-z0-9_]*()' "$f") * 5))}"
+}
+n=${#cells[@]}
+[ "$guests" -le "$n" ] || guests=$n
+gkernel=() gcells=() gload=()
+for k in "${!kvers[@]}"; do
+	first=${#gcells[@]}
+	for _ in $(seq 1 "$guests"); do gkernel+=("$k") gcells+=('') gload+=(0); done
+	while read -r secs c; do
+		best=$first
+		for g in $(seq "$first" $((first + guests - 1))); do
+			[ "${gload[g]}" -lt "${gload[best]}" ] && best=$g
+		done
+		gcells[best]+="$c " gload[best]=$((gload[best] + secs))
+	done < <(for c in "${cells[@]}"; do echo "$(cost "${kvers[k]}" "$c") $c"; done | sort -k1,1nr -k2,2)
+done
+
+# ---- boot the guests ----------------------------------------------------------
+rm -rf "$logs"
+mkdir -p "$logs"
+pids=() tails=()
+stop() {
+	kill "${pids[@]}" 2>/dev/null # run-guest.sh kills its qemu when signalled
+	wait "${pids[@]}" 2>/dev/null
+	exit 130
+}
+trap stop INT TERM
+echo "$prog: ${#gcells[@]} guest(s) of $smp vCPU at once"
+for g in "${!gcells[@]}"; do
+	k=${gkernel[g]}
+	echo "$prog: guest$g: ${kvers[k]}, ~${gload[g]} s: ${gcells[g]}"
+	# shellcheck disable=SC2086
+	"$HERE/run-guest.sh" --cache "${kcaches[k]}" --timeout "$timeout" --smp "$smp" --cpu "$cpu" \
+		--script "$HERE/matrix.guest.sh" --env CELL_TIMEOUT="$cell_timeout" \
+		--add "$TT:/bin/tcptrace" --add "$PEER:/bin/ttpeer" \
+		--add "$TOP/test/integration:/tests/" --add "$HERE/test_guest.sh:/tests/kernels/test_guest.sh" \
+		"${add[@]}" -- ${gcells[g]} >"$logs/guest$g.log" 2>&1 &
+	pids+=($!)
+	tail -n +1 -s 0.5 -f --pid=$! "$logs/guest$g.log" | sed -u "s/^/[guest$g] /" &
+	tails+=($!)
+done
+rcs=()
+for i in "${!pids[@]}"; do
+	wait "${pids[i]}"
+	rcs+=($?)
+done
+wait "${tails[@]}" 2>/dev/null
+trap - INT TERM
+
+# ---- the guests' cells ------------------------------------------------------------
+declare -A cell_text=() cell_bad=()
+failed_tests=()
+for g in "${!gcells[@]}"; do
+	log=$logs/guest$g.log k=${kvers[gkernel[g]]}
+	for c in ${gcells[g]}; do
+		m=${c%%:*} p=${c#*:}
+		body=$(awk -v m="$m" -v p="$p" '
+			$0 == "@@matrix start " m " " p { on = 1; next }
+			on && index($0, "@@matrix end " m " " p " ") == 1 { print; exit }
+			on { print }' "$log")
+		end=$(grep '^@@matrix end ' <<<"$body")
+		pass=$(grep -c '^ok ' <<<"$body")
+		fail=$(grep -c '^FAIL ' <<<"$body")
+		skip=$(grep -c '^skip ' <<<"$body")
+		while read -r t; do
+			[ -n "$t" ] && failed_tests+=("$k $m/$p: $t")
+		done < <(awk '$1 == "FAIL" { print $2 }' <<<"$body")
+		text="pass $pass" bad=0
+		[ "$skip" = 0 ] || text="$text, $skip host-only"
+		if ! grep -qx "@@matrix start $m $p" "$log"; then
+			text="NOT RUN (guest$g)" bad=1
+		elif [ -z "$end" ]; then
+			text="GUEST FAILED after $pass ok, $fail FAIL" bad=1
+		else
+			read -r _ _ _ _ rc secs <<<"$end"
+			case $rc in
+			0) [ "$pass" -gt 0 ] || text="NO TESTS" bad=1 ;;
+			124) text="TIMEOUT after $pass ok, $fail FAIL" bad=1 ;;
+			*) text="FAIL $fail of $((pass + fail))" bad=1 ;;
+			esac
+			text="$text (${secs}s)"
+		fi
+		cell_text[$k/$m/$p]=$text cell_bad[$k/$m/$p]=$bad
+	done
+done
+
+# ---- this host ------------------------------------------------------------------
+# Which plans attach here, and the last run.sh results of this very binary.
+host=$(uname -r)
+results=$build/integration.results
+[ -f "$results" ] && [ "$results" -nt "$TT" ] || results=
+for m in $modes; do
+	for p in $plans; do
+		err=$(timeout 20 "$TT" "$m" --attach="$p" --duration 0.3 2>&1 >/dev/null)
+		case $? in
+		0) cell_text[$host/$m/$p]="attaches (untested here)" ;;
+		1) if grep -q "does not support" <<<"$err"; then cell_text[$host/$m/$p]=unsupported
+		   else cell_text[$host/$m/$p]="error: $err" cell_bad[$host/$m/$p]=1; fi ;;
+		*) cell_text[$host/$m/$p]="error: $err" cell_bad[$host/$m/$p]=1 ;;
+		esac
+	done
+	auto=$(timeout 20 "$TT" "$m" -v --duration 0.3 2>&1 >/dev/null |
+		sed -n "s/^tcptrace: $m: attaching via \([a-z]*\): .*/\1/p")
+	cell_text[$host/$m/auto]="picks ${auto:-nothing}"
+	[ -n "$results" ] || continue
+	for p in auto $plans; do
+		lines=$(awk -v f="test_$m:" -v p="$p" -v k="$host" 'index($2, f) == 1 && $4 == p && $5 == k' "$results")
+		[ -n "$lines" ] || continue
+		pass=$(grep -c '^ok ' <<<"$lines") fail=$(grep -c '^FAIL ' <<<"$lines")
+		skip=$(grep -c '^skip ' <<<"$lines")
+		col=$p
+		[ "$p" = auto ] && [ -n "$auto" ] && col=$auto
+		text="pass $pass"
+		[ "$fail" = 0 ] || text="FAIL $fail of $((pass + fail))" cell_bad[$host/$m/$col]=1
+		[ "$skip" = 0 ] || text="$text, $skip skipped"
+		[ "$p" = auto ] && text="$text (auto)"
+		cell_text[$host/$m/$col]=$text
+		while read -r t; do
+			[ -n "$t" ] && failed_tests+=("$host $m/$p: $t")
+		done < <(awk '$1 == "FAIL" { print $2 }' <<<"$lines")
+	done
+done
+
+# ---- the matrix -------------------------------------------------------------------
+read -ra cols <<<"$plans auto"
+rows=()
+for k in "${kvers[@]}"; do for m in $modes; do rows+=("$k (qemu)|$k|$m"); done; done
+for m in $modes; do rows+=("$host (host)|$host|$m"); done
+declare -A width=([KERNEL]=6 [MODE]=4)
+for p in "${cols[@]}"; do width[$p]=${#p}; done
+for r in "${rows[@]}"; do
+	IFS='|' read -r label k m <<<"$r"
+	[ ${#label} -le "${width[KERNEL]}" ] || width[KERNEL]=${#label}
+	[ ${#m} -le "${width[MODE]}" ] || width[MODE]=${#m}
+	for p in "${cols[@]}"; do
+		t=${cell_text[$k/$m/$p]:--}
+		[ ${#t} -le "${width[$p]}" ] || width[$p]=${#t}
+	done
+done
+echo
+src="no run.sh results of this build"
+[ -z "$results" ] || src="its tests from $results"
+echo "Attach plans by kernel and mode (qemu: Debian's kernel in a guest; host: this machine's, $src)"
+last=${cols[${#cols[@]} - 1]}
+width[$last]=0 # no padding after the last column
+printf "%-${width[KERNEL]}s  %-${width[MODE]}s" KERNEL MODE
+for p in "${cols[@]}"; do printf "  %-${width[$p]}s" "${p^^}"; done
+echo
+bad=0
+for r in "${rows[@]}"; do
+	IFS='|' read -r label k m <<<"$r"
+	printf "%-${width[KERNEL]}s  %-${width[MODE]}s" "$label" "$m"
+	for p in "${cols[@]}"; do
+		[ "${cell_bad[$k/$m/$p]:-0}" = 1 ] && bad=1
+		printf "  %-${width[$p]}s" "${cell_text[$k/$m/$p]:--}"
+	done
+	echo
+done
+for m in "${missing[@]}"; do
+	echo "mode $m: no test/integration/test_$m.sh to run in the guests"
+	bad=1
+done
+for t in "${failed_tests[@]}"; do echo "failed: $t"; done
+for g in "${!rcs[@]}"; do
+	case ${rcs[g]} in
+	0 | 1) ;;
+	*)
+		echo "guest$g: $(grep -m1 '^guest failed: ' "$logs/guest$g.log" || echo "run-guest.sh exit ${rcs[g]}")" \
+			"(its output: $logs/guest$g.log)"
+		bad=1
+		;;
+	esac
+done
+echo "$prog: $(($(date +%s) - t_start)) s; logs in $logs"
+[ $bad = 0 ]
