@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * tcptrace connect (tcpconnect): active TCP opens, as bcc's tcpconnect shows
- * them: PID COMM IP SADDR DADDR DPORT. Hooks: probes/connect.bpf.c.
+ * them: PID COMM IP SADDR DADDR DPORT; with --outcome each attempt once its
+ * result is known, adding RESULT and LAT(ms). Hooks: probes/connect.bpf.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,37 @@ static const struct tt_plan plans[] = {
 	  "tp_btf/inet_sock_set_state (SYN_SENT) + tracepoint syscalls:sys_exit_connect" },
 };
 
+/* --outcome: the same hooks, plus where each attempt ends and the exit iterator. */
+static const char *const tp_outcome_progs[] = { "tt_connect_state", "tt_connect_nested",
+						"tt_connect_exit", "tt_connect_pending", NULL };
+static const char *const fentry_outcome_progs[] = { "tt_connect_v4_fexit", "tt_connect_v6_fexit",
+						    "tt_connect_btf", "tt_connect_nested",
+						    "tt_connect_pending", NULL };
+static const char *const kprobe_outcome_progs[] = {
+	"tt_connect_v4_kprobe", "tt_connect_v4_kretprobe", "tt_connect_v6_kprobe",
+	"tt_connect_v6_kretprobe", "tt_connect_set_state", "tt_connect_pending", NULL
+};
+
+static const struct tt_plan outcome_plans[] = {
+	{ TT_ATTACH_FENTRY, "tcp_v4_connect", fentry_outcome_progs,
+	  "fexit tcp_v4_connect, tcp_v6_connect + tp_btf/inet_sock_set_state (outcomes)" },
+	{ TT_ATTACH_KPROBE, "tcp_v4_connect", kprobe_outcome_progs,
+	  "kprobe+kretprobe tcp_v4_connect, tcp_v6_connect + kprobe tcp_set_state (outcomes)" },
+	{ TT_ATTACH_TRACEPOINT, NULL, tp_outcome_progs,
+	  "tp_btf/inet_sock_set_state (SYN_SENT and outcomes) + tracepoint "
+	  "syscalls:sys_exit_connect" },
+};
+
+/* connect's own options, beyond struct tt_opts. */
+static struct {
+	bool outcome;
+	bool failed;
+	double min_latency_ms;
+} copts;
+
+#define OPT_FAILED 0x100
+#define OPT_MIN_LATENCY 0x101
+
 int tt_connect_cols(const struct tt_opts *o, struct tt_col *c)
 {
 	int n = tt_cols_prefix(o, c), aw = tt_addr_width(o);
@@ -40,6 +72,12 @@ int tt_connect_cols(const struct tt_opts *o, struct tt_col *c)
 	c[n++] = (struct tt_col){ o->show_lport ? "LPORT" : NULL, "lport", TT_F_LPORT, 6 };
 	c[n++] = (struct tt_col){ "DADDR", "raddr", TT_F_RADDR, aw };
 	c[n++] = (struct tt_col){ "DPORT", "rport", TT_F_RPORT, 5 };
+	if (o->cfg.outcome) {
+		c[n++] = (struct tt_col){ "RESULT", "result", TT_F_RESULT, 11 };
+		c[n++] = (struct tt_col){ NULL, "errno", TT_F_ERRNO };
+		c[n++] = (struct tt_col){ "LAT(ms)", NULL, TT_F_MS, 9, 0, TT_COL_RIGHT };
+		c[n++] = (struct tt_col){ NULL, "latency_ns", TT_F_DURATION_NS };
+	}
 	return n;
 }
 
@@ -51,6 +89,8 @@ int tt_connect_count_cols(const struct tt_opts *o, struct tt_col *c)
 	c[n++] = (struct tt_col){ "LADDR", "laddr", TT_F_LADDR, aw };
 	c[n++] = (struct tt_col){ "RADDR", "raddr", TT_F_RADDR, aw };
 	c[n++] = (struct tt_col){ "RPORT", "rport", TT_F_RPORT, 6 };
+	if (o->cfg.outcome)
+		c[n++] = (struct tt_col){ "RESULT", "result", TT_F_RESULT, 11 };
 	c[n++] = (struct tt_col){ "CONNECTS", "count", TT_F_COUNT, 8 };
 	return n;
 }
@@ -58,8 +98,17 @@ int tt_connect_count_cols(const struct tt_opts *o, struct tt_col *c)
 static const struct argp_option options[] = {
 	{ "port", 'P', "PORTS", 0, "Only these destination ports: 80,443 or 8000-8099", 2 },
 	{ "lport", 'L', NULL, 0, "Add an LPORT column (the source port)", 1 },
-	{ "count", 'c', NULL, 0, "Count connects per source, destination and port; print at exit",
+	{ "count", 'c', NULL, 0,
+	  "Count connects per source, destination and port (and result with -O); print at exit",
 	  1 },
+	{ "outcome", 'O', NULL, 0,
+	  "Print each attempt when its outcome is known, with RESULT and LAT(ms) (SYN sent to "
+	  "established or failed); attempts still pending at exit are printed as pending",
+	  1 },
+	{ "failed", OPT_FAILED, NULL, 0,
+	  "Only attempts that did not succeed (implies -O; includes those pending at exit)", 1 },
+	{ "min-latency", OPT_MIN_LATENCY, "MS", 0,
+	  "Only attempts that took at least MS milliseconds, e.g. 200 or 0.5 (implies -O)", 1 },
 	{},
 };
 
@@ -81,6 +130,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'c':
 		o->count = true;
 		break;
+	case 'O':
+		copts.outcome = true;
+		break;
+	case OPT_FAILED:
+		copts.failed = copts.outcome = true;
+		break;
+	case OPT_MIN_LATENCY:
+		/* Up to a day: anything longer is a typo, not a threshold. */
+		if (tt_parse_seconds(arg, &copts.min_latency_ms) || copts.min_latency_ms > 86400000.0)
+			tt_usage(o, "--min-latency: invalid number of milliseconds '%s'", arg);
+		copts.outcome = true;
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -93,7 +154,9 @@ static const struct argp argp = {
 	.options = options,
 	.parser = parse_opt,
 	.doc = "Trace active TCP connections (connect): one line per attempt that sends a SYN,\n"
-	       "with the process that made it.\n"
+	       "with the process that made it; with -O, one line per attempt once it succeeded\n"
+	       "or failed (refused, timeout, unreachable, reset, closed, or the errno's name),\n"
+	       "including connect() calls that failed before sending a SYN.\n"
 	       "\v"
 	       "Examples:\n"
 	       "  tcptrace connect              # every connect\n"
@@ -101,6 +164,10 @@ static const struct argp argp = {
 	       "  tcptrace connect -P 80,443    # only to ports 80 and 443\n"
 	       "  tcptrace connect -p 181 -L    # only pid 181, with source ports\n"
 	       "  tcptrace connect -c           # count per destination until Ctrl-C\n"
+	       "  tcptrace connect -O           # every attempt with its result and latency\n"
+	       "  tcptrace connect --failed     # only refused, timed out, unreachable...\n"
+	       "  tcptrace connect --min-latency 200   # only handshakes of 200 ms or more\n"
+	       "  tcptrace connect -O -c        # count per destination and result\n"
 	       "  tcptrace connect --json | jq -c 'select(.rport == 5432)'\n",
 	.children = children,
 };
@@ -121,6 +188,14 @@ int tt_main_connect(int argc, char **argv)
 
 	tt_opts_init(&o, "connect");
 	tt_parse_args(&argp, argc, argv, &o);
+	if (copts.outcome) {
+		o.cfg.outcome = 1;
+		o.cfg.failed_only = copts.failed;
+		o.cfg.min_latency_ns = (uint64_t)(copts.min_latency_ms * 1e6);
+		probe.plans = outcome_plans;
+		probe.count_fields |= TT_COUNT_RESULT;
+		probe.exit_map = "connecting";
+	}
 	probe.ncols = tt_connect_cols(&o, cols);
 	probe.ncount_cols = tt_connect_count_cols(&o, count_cols);
 	return tt_run(&probe, &o);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* One event field to text: the pure half of every row. */
+#define _GNU_SOURCE /* strerrorname_np */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -64,6 +66,41 @@ static const char *event_name(unsigned type)
 		return "close";
 	}
 	return "?";
+}
+
+const char *tt_errno_name(int32_t err)
+{
+	if (err <= 0 || err >= 4096)
+		return NULL;
+	return strerrorname_np(err);
+}
+
+const char *tt_result_name(int32_t err, char *buf, size_t len)
+{
+	const char *name;
+
+	switch (err) {
+	case 0:
+		return "ok";
+	case ECONNREFUSED:
+		return "refused";
+	case ETIMEDOUT:
+		return "timeout";
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+		return "unreachable";
+	case ECONNRESET:
+		return "reset";
+	case TT_RES_CLOSED:
+		return "closed";
+	case TT_RES_PENDING:
+		return "pending";
+	}
+	name = tt_errno_name(err);
+	if (name)
+		return name;
+	snprintf(buf, len, "error-%d", (int)err);
+	return buf;
 }
 
 void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock *c,
@@ -169,6 +206,15 @@ void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock 
 		return;
 	case TT_F_COUNT:
 		num(v, src->count);
+		return;
+	case TT_F_RESULT:
+		str(v, tt_result_name(e->err, addr, sizeof(addr)));
+		return;
+	case TT_F_ERRNO:
+		if (tt_errno_name(e->err))
+			str(v, tt_errno_name(e->err));
+		else
+			null(v);
 		return;
 	}
 	null(v);

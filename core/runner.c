@@ -282,6 +282,12 @@ static bool needs_tracefs(struct run *r)
 	return false;
 }
 
+/* An iterator is not a hook: it runs once, at exit (see read_exit_events). */
+static bool is_exit_iter(const struct bpf_program *prog)
+{
+	return !strncmp(bpf_program__section_name(prog), "iter/", 5);
+}
+
 static int attach_all(struct run *r)
 {
 	struct bpf_program *prog;
@@ -289,7 +295,7 @@ static int attach_all(struct run *r)
 	bpf_object__for_each_program(prog, r->skel->obj) {
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog))
+		if (!bpf_program__autoload(prog) || is_exit_iter(prog))
 			continue;
 		if (r->nlinks == MAX_PROGS)
 			return -E2BIG;
@@ -340,6 +346,75 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/*
+ * Runs the mode's exit iterators (iter/bpf_map_elem over p->exit_map, e.g.
+ * connect's attempts still pending), each writing struct tt_event records,
+ * and hands every record to fn. Called once the hooks are detached.
+ */
+static int read_exit_events(struct run *r, void (*fn)(struct run *r, const struct tt_event *e))
+{
+	struct bpf_map *map;
+	struct bpf_program *prog;
+	int err = 0;
+
+	if (!r->p->exit_map)
+		return 0;
+	map = bpf_object__find_map_by_name(r->skel->obj, r->p->exit_map);
+	bpf_object__for_each_program(prog, r->skel->obj) {
+		DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+		union bpf_iter_link_info info = {};
+		struct tt_event e;
+		struct bpf_link *link;
+		size_t have = 0;
+		ssize_t n;
+		int fd;
+
+		if (!bpf_program__autoload(prog) || !is_exit_iter(prog) || !map)
+			continue;
+		info.map.map_fd = bpf_map__fd(map);
+		opts.link_info = &info;
+		opts.link_info_len = sizeof(info);
+		link = bpf_program__attach_iter(prog, &opts);
+		if (!link) {
+			err = -errno;
+			tt_err("reading what is pending at exit", err);
+			continue;
+		}
+		fd = bpf_iter_create(bpf_link__fd(link));
+		if (fd < 0) {
+			err = -errno;
+			tt_err("reading what is pending at exit", err);
+			bpf_link__destroy(link);
+			continue;
+		}
+		/* The iterator's output is a stream: records may span reads. */
+		while ((n = read(fd, (char *)&e + have, sizeof(e) - have)) > 0 ||
+		       (n < 0 && errno == EINTR)) {
+			if (n < 0)
+				continue;
+			have += (size_t)n;
+			if (have == sizeof(e)) {
+				fn(r, &e);
+				have = 0;
+			}
+		}
+		if (n < 0) {
+			err = -errno;
+			tt_err("reading what is pending at exit", err);
+		}
+		close(fd);
+		bpf_link__destroy(link);
+	}
+	return err;
+}
+
+static void write_exit_event(struct run *r, const struct tt_event *e)
+{
+	struct tt_src src = { .e = e };
+
+	tt_write_src(&r->w, &src, &r->clock);
+}
+
 static uint64_t read_lost(struct run *r)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, "lost");
@@ -381,32 +456,78 @@ static int by_count_desc(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
+/* The rows of count mode, as they are collected at exit. */
+static struct count_rows {
+	struct count_row *rows;
+	size_t n, cap;
+	bool failed;
+} counted;
+
+/* merge: key may be there already (the map's own keys are unique). */
+static void count_add(const struct tt_count_key *key, uint64_t count, bool merge)
+{
+	size_t i;
+
+	for (i = 0; merge && i < counted.n; i++)
+		if (!memcmp(&counted.rows[i].key, key, sizeof(*key))) {
+			counted.rows[i].count += count;
+			return;
+		}
+	if (counted.n == counted.cap) {
+		size_t cap = counted.cap ? counted.cap * 2 : 256;
+		struct count_row *grown = realloc(counted.rows, cap * sizeof(*grown));
+
+		if (!grown) {
+			counted.failed = true;
+			return;
+		}
+		counted.rows = grown;
+		counted.cap = cap;
+	}
+	counted.rows[counted.n].key = *key;
+	counted.rows[counted.n++].count = count;
+}
+
+/* An exit event in count mode: counted like the kernel counts (tt_count). */
+static void count_exit_event(struct run *r, const struct tt_event *e)
+{
+	unsigned f = r->p->count_fields;
+	struct tt_count_key key = { .family = e->family };
+
+	if (f & TT_COUNT_LADDR)
+		memcpy(key.laddr, e->laddr, sizeof(key.laddr));
+	if (f & TT_COUNT_RADDR)
+		memcpy(key.raddr, e->raddr, sizeof(key.raddr));
+	if (f & TT_COUNT_LPORT)
+		key.lport = e->lport;
+	if (f & TT_COUNT_RPORT)
+		key.rport = e->rport;
+	if (f & TT_COUNT_RESULT)
+		key.result = (uint16_t)e->err;
+	count_add(&key, 1, true);
+}
+
 static int print_counts(struct run *r)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, "counts");
 	struct tt_count_key key, next, *prev = NULL;
-	struct count_row *rows = NULL;
-	size_t n = 0, cap = 0, i;
+	struct count_row *rows;
+	size_t n, i;
 	int fd = bpf_map__fd(map);
+	uint64_t count;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (n == cap) {
-			struct count_row *grown;
-
-			cap = cap ? cap * 2 : 256;
-			grown = realloc(rows, cap * sizeof(*rows));
-			if (!grown) {
-				free(rows);
-				return -ENOMEM;
-			}
-			rows = grown;
-		}
-		if (!bpf_map_lookup_elem(fd, &next, &rows[n].count)) {
-			rows[n].key = next;
-			n++;
-		}
+		if (!bpf_map_lookup_elem(fd, &next, &count))
+			count_add(&next, count, false);
 		key = next;
 		prev = &key;
+	}
+	read_exit_events(r, count_exit_event);
+	rows = counted.rows;
+	n = counted.n;
+	if (counted.failed) {
+		free(rows);
+		return -ENOMEM;
 	}
 	if (n)
 		qsort(rows, n, sizeof(*rows), by_count_desc);
@@ -419,11 +540,14 @@ static int print_counts(struct run *r)
 				      .rport = rows[i].key.rport };
 		struct tt_src src = { .e = &e, .count = rows[i].count };
 
+		e.err = rows[i].key.result;
+		e.flags = r->p->count_fields & TT_COUNT_RESULT ? TT_EVF_OUTCOME : 0;
 		memcpy(e.laddr, rows[i].key.laddr, sizeof(e.laddr));
 		memcpy(e.raddr, rows[i].key.raddr, sizeof(e.raddr));
 		tt_write_src(&r->w, &src, &r->clock);
 	}
 	free(rows);
+	counted = (struct count_rows){ 0 };
 	return 0;
 }
 
@@ -465,13 +589,18 @@ static int poll_loop(struct run *r)
 	return 0;
 }
 
-static void teardown(struct run *r)
+static void detach_all(struct run *r)
 {
 	int i;
 
 	for (i = 0; i < r->nlinks; i++)
 		bpf_link__destroy(r->links[i]);
 	r->nlinks = 0;
+}
+
+static void teardown(struct run *r)
+{
+	detach_all(r);
 	ring_buffer__free(r->rb);
 	r->rb = NULL;
 	if (r->skel)
@@ -592,9 +721,12 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	}
 	if (poll_loop(&r))
 		goto out;
-	/* Drain what the kernel queued before detaching. */
+	/* Detach, then drain: nothing is emitted after the last read. */
+	detach_all(&r);
 	if (r.rb && !r.out_closed)
 		ring_buffer__consume(r.rb);
+	if (!r.out_closed && !o->count)
+		read_exit_events(&r, write_exit_event);
 	if (!r.out_closed) {
 		report_lost(&r);
 		if (o->count)

@@ -132,17 +132,6 @@ static __always_inline void tt_read_sock(const struct sock *sk, __u16 *family, _
 	}
 }
 
-/* The process that opened a socket, recorded in its own context. */
-struct tt_owner {
-	__u64 ts_ns;
-	__u32 pid;
-	__u32 tid;
-	__u32 uid;
-	__u8 reported;
-	__u8 pad[3];
-	char comm[TT_COMM_LEN];
-};
-
 static __always_inline void tt_owner_current(struct tt_owner *o, __u64 pid_tgid, __u32 uid)
 {
 	o->ts_ns = bpf_ktime_get_ns();
@@ -150,6 +139,7 @@ static __always_inline void tt_owner_current(struct tt_owner *o, __u64 pid_tgid,
 	o->tid = (__u32)pid_tgid;
 	o->uid = uid;
 	o->reported = 0;
+	o->deferred = 0;
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
 
@@ -209,6 +199,8 @@ static __always_inline void tt_count(const struct tt_event *e)
 		key.lport = e->lport;
 	if (tt_cfg.count_fields & TT_COUNT_RPORT)
 		key.rport = e->rport;
+	if (tt_cfg.count_fields & TT_COUNT_RESULT)
+		key.result = (__u16)e->err;
 	n = bpf_map_lookup_elem(&counts, &key);
 	if (n) {
 		__sync_fetch_and_add(n, 1);

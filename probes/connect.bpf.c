@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tcptrace connect: active TCP opens.
+ * tcptrace connect: active TCP opens, and with --outcome (tt_cfg.outcome)
+ * the result and latency of every attempt.
  *
  * Plans (user space autoloads one):
  *  tracepoint: tp_btf/inet_sock_set_state CLOSE->SYN_SENT runs in the
@@ -16,24 +17,60 @@
  * tcp_v6_connect() calls tcp_v4_connect() for an IPv4-mapped peer on the
  * same (AF_INET6) socket: the v4 hooks skip AF_INET6 sockets so such a
  * connect is reported once, by the v6 hook, with the mapped addresses.
+ *
+ * Outcomes: an attempt that sent its SYN is kept in "connecting" until the
+ * socket leaves SYN_SENT: ESTABLISHED is "ok"; CLOSE carries the error in
+ * sk_err, which the kernel sets before tcp_done() (ECONNREFUSED from a RST,
+ * ETIMEDOUT or the last ICMP error from the retransmit timer, EHOSTUNREACH
+ * from an ICMP error or a failed neighbour lookup). A CLOSE without sk_err
+ * inside connect(2) itself (inet_hash_connect() found no port) is decided
+ * by connect(2)'s return value; one outside it is the owner closing the
+ * socket (TT_RES_CLOSED). connect(2) failing before any SYN (no route, no
+ * source address) never reaches SYN_SENT: the fexit/kretprobe hooks see the
+ * error returned, the tracepoint plan finds it at sys_exit_connect. Those
+ * state changes run in softirqs that may interrupt the state program itself
+ * (a tp_btf program is not re-entered on a CPU): a second program on the
+ * same tracepoint takes exactly those, as life does. What is still in
+ * "connecting" at exit is reported by user space as pending.
  */
 #include "common.bpf.h"
+#include "fd.bpf.h"
 
-/* SYN_SENT sockets -> the task that connected them; emptied at the outcome. */
+#define EINPROGRESS 115
+#define EALREADY 114
+#define EISCONN 106
+#define EINTR 4
+#define ERESTARTSYS 512	/* ... ERESTART_RESTARTBLOCK 516: interrupted, restarted */
+#define ERESTART_MAX 516
+
+/* SYN_SENT sockets -> who connected them (and where); emptied at the outcome. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
-	__type(value, struct tt_owner);
+	__type(value, struct tt_attempt);
 } connecting SEC(".maps");
 
-/* Thread inside connect(2) -> its socket (tracepoint and kprobe plans). */
+/* A thread inside connect(2) or tcp_v[46]_connect(): its socket and address. */
+struct tt_connect_call {
+	__u64 sk;
+	__u64 uaddr; /* kprobe plan: the kernel's copy of the sockaddr */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct tt_connect_call);
 } connect_tid SEC(".maps");
+
+/* The state program is running on this CPU (see tt_connect_nested). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} busy SEC(".maps");
 
 /* Layout of syscalls:sys_exit_* records (stable tracepoint ABI). */
 struct tt_sys_exit_ctx {
@@ -43,33 +80,144 @@ struct tt_sys_exit_ctx {
 	__s64 ret;
 };
 
-static __always_inline void emit_connect(const struct sock *sk, const struct tt_owner *o)
+/* struct sockaddr_in / sockaddr_in6, as connect(2) takes them. */
+struct tt_sockaddr {
+	__u16 family;
+	__be16 port;
+	union {
+		__u8 v4[4];
+		struct {
+			__u32 flowinfo;
+			__u8 v6[16];
+		};
+	};
+};
+
+/* Space for an event: the ring buffer's, or a stack copy to count. */
+static __always_inline struct tt_event *event_new(struct tt_event *stack_e)
 {
-	struct tt_event stack_e, *e;
+	struct tt_event *e;
 
 	if (tt_cfg.count_mode) {
-		e = &stack_e;
-		__builtin_memset(e, 0, sizeof(*e));
-	} else {
-		e = tt_reserve();
-		if (!e)
-			return;
+		__builtin_memset(stack_e, 0, sizeof(*stack_e));
+		return stack_e;
 	}
-	e->ts_ns = bpf_ktime_get_ns();
-	e->start_ns = o->ts_ns;
-	e->type = TT_EV_CONNECT;
+	e = tt_reserve();
+	if (!e)
+		return NULL;
 	e->tx_bytes = 0;
 	e->rx_bytes = 0;
 	e->backlog = 0;
 	e->backlog_max = 0;
-	e->err = 0;
-	e->flags = 0;
-	tt_event_owner(e, o);
-	tt_read_sock(sk, &e->family, &e->lport, &e->rport, e->laddr, e->raddr);
+	return e;
+}
+
+static __always_inline void event_send(struct tt_event *e)
+{
 	if (tt_cfg.count_mode)
 		tt_count(e);
 	else
 		tt_submit(e);
+}
+
+/* --failed and --min-latency, decided in the kernel. */
+static __always_inline bool outcome_selected(__s32 err, __u64 start_ns, __u64 now)
+{
+	if (tt_cfg.failed_only && !err)
+		return false;
+	if (tt_cfg.min_latency_ns && now - start_ns < tt_cfg.min_latency_ns)
+		return false;
+	return true;
+}
+
+/*
+ * One event for socket sk of owner o; with --outcome, err is its result.
+ * sk NULL: the addresses recorded in attempt a (the socket no longer has them).
+ */
+static __always_inline void emit_connect(const struct sock *sk, const struct tt_owner *o,
+					 const struct tt_attempt *a, __s32 err)
+{
+	struct tt_event stack_e, *e;
+	__u64 now = bpf_ktime_get_ns();
+
+	if (tt_cfg.outcome && !outcome_selected(err, o->ts_ns, now))
+		return;
+	e = event_new(&stack_e);
+	if (!e)
+		return;
+	e->ts_ns = now;
+	e->start_ns = o->ts_ns;
+	e->type = TT_EV_CONNECT;
+	e->err = err;
+	e->flags = tt_cfg.outcome ? TT_EVF_OUTCOME : 0;
+	tt_event_owner(e, o);
+	if (sk) {
+		tt_read_sock(sk, &e->family, &e->lport, &e->rport, e->laddr, e->raddr);
+	} else {
+		e->family = a->family;
+		e->lport = a->lport;
+		e->rport = a->rport;
+		__builtin_memcpy(e->laddr, a->laddr, sizeof(e->laddr));
+		__builtin_memcpy(e->raddr, a->raddr, sizeof(e->raddr));
+	}
+	event_send(e);
+}
+
+/*
+ * connect() failed before its socket sent a SYN: the current task's attempt
+ * to reach sa (read from user memory if user, else kernel memory).
+ */
+static __always_inline void emit_early_failure(const struct sock *sk, const void *sa, bool user,
+					       __s32 err)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 uid = (__u32)bpf_get_current_uid_gid();
+	struct tt_sockaddr addr = {};
+	struct tt_event stack_e, *e;
+	struct tt_owner o;
+	__u16 family, rport;
+	long rc;
+
+	if (!sa || !tt_task_selected(pid_tgid, uid) || !outcome_selected(err, 0, 0))
+		return;
+	/* sockaddr_in first: a shorter sockaddr may end at a page's end. */
+	rc = user ? bpf_probe_read_user(&addr, 8, sa) : bpf_probe_read_kernel(&addr, 8, sa);
+	if (rc)
+		return;
+	family = addr.family;
+	if (family == AF_INET6) {
+		rc = user ? bpf_probe_read_user(&addr, 24, sa) : bpf_probe_read_kernel(&addr, 24, sa);
+		if (rc)
+			return;
+	} else if (family != AF_INET) {
+		family = tt_sk_family(sk);
+	}
+	rport = bpf_ntohs(addr.port);
+	if (!tt_sock_selected(family, 0, rport))
+		return;
+	tt_owner_current(&o, pid_tgid, uid);
+	e = event_new(&stack_e);
+	if (!e)
+		return;
+	e->ts_ns = o.ts_ns;
+	e->start_ns = o.ts_ns;
+	e->type = TT_EV_CONNECT;
+	e->err = err;
+	e->flags = TT_EVF_OUTCOME;
+	tt_event_owner(e, &o);
+	e->family = family;
+	e->lport = tt_sk_lport(sk);
+	e->rport = rport;
+	__builtin_memset(e->laddr, 0, sizeof(e->laddr));
+	__builtin_memset(e->raddr, 0, sizeof(e->raddr));
+	if (family == AF_INET6) {
+		bpf_core_read(e->laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		__builtin_memcpy(e->raddr, addr.v6, 16);
+	} else {
+		bpf_core_read(e->laddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		__builtin_memcpy(e->raddr, addr.v4, 4);
+	}
+	event_send(e);
 }
 
 /* The filters that can be decided when the connect starts, in its task. */
@@ -80,47 +228,131 @@ static __always_inline bool connect_selected(const struct sock *sk, __u64 pid_tg
 	return tt_sock_selected(tt_sk_family(sk), 0, tt_sk_rport(sk));
 }
 
-static __always_inline void emit_current(const struct sock *sk)
+/* Records the current task's attempt on sk (SYN_SENT, or just past it). */
+static __always_inline void record_attempt(const struct sock *sk, __u64 pid_tgid, __u32 uid)
+{
+	struct tt_attempt a;
+	__u64 key = (__u64)sk;
+
+	__builtin_memset(&a, 0, sizeof(a));
+	tt_owner_current(&a.owner, pid_tgid, uid);
+	/* Without --outcome events read the live socket. */
+	if (tt_cfg.outcome)
+		tt_read_sock(sk, &a.family, &a.lport, &a.rport, a.laddr, a.raddr);
+	bpf_map_update_elem(&connecting, &key, &a, BPF_ANY);
+}
+
+/* fexit/kretprobe: tcp_v[46]_connect() returned ret in the connecting task. */
+static __always_inline void connect_returned(const struct sock *sk, const void *uaddr, int ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 uid = (__u32)bpf_get_current_uid_gid();
 	struct tt_owner o;
 
-	if (!connect_selected(sk, pid_tgid, uid))
+	if (!tt_cfg.outcome) {
+		if (ret || !connect_selected(sk, pid_tgid, uid))
+			return;
+		tt_owner_current(&o, pid_tgid, uid);
+		emit_connect(sk, &o, NULL, 0);
 		return;
-	tt_owner_current(&o, pid_tgid, uid);
-	emit_connect(sk, &o);
+	}
+	if (ret) {
+		emit_early_failure(sk, uaddr, false, -ret);
+		return;
+	}
+	if (connect_selected(sk, pid_tgid, uid))
+		record_attempt(sk, pid_tgid, uid);
+}
+
+/* The socket left SYN_SENT: its attempt's outcome (--outcome). */
+static __always_inline void outcome(const struct sock *sk, int oldstate, int newstate)
+{
+	__u64 key = (__u64)sk;
+	struct tt_attempt *a;
+	__s32 err = 0;
+
+	if (oldstate != TCP_SYN_SENT)
+		return;
+	a = bpf_map_lookup_elem(&connecting, &key);
+	if (!a)
+		return;
+	if (newstate == TCP_CLOSE) {
+		err = BPF_CORE_READ(sk, sk_err);
+		if (!err) {
+			__u32 tid = (__u32)bpf_get_current_pid_tgid();
+			struct tt_connect_call *c = bpf_map_lookup_elem(&connect_tid, &tid);
+
+			if (c && c->sk == key) {
+				/* Failed inside connect(2): its return value says why. */
+				a->owner.deferred = 1;
+				return;
+			}
+			err = TT_RES_CLOSED;
+		}
+	}
+	/* else ESTABLISHED, or SYN_RECV (simultaneous open: the peer answered). */
+	emit_connect(sk, &a->owner, a, err);
+	bpf_map_delete_elem(&connecting, &key);
 }
 
 /* ---- tracepoint plan ---- */
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(tt_connect_state, const struct sock *sk, int oldstate, int newstate)
+static __always_inline void state_change(const struct sock *sk, int oldstate, int newstate)
 {
 	__u64 key = (__u64)sk;
-	struct tt_owner *p;
+	struct tt_attempt *a;
 
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
 		__u64 pid_tgid = bpf_get_current_pid_tgid();
 		__u32 uid = (__u32)bpf_get_current_uid_gid();
 		__u32 tid = (__u32)pid_tgid;
-		struct tt_owner o;
+		struct tt_connect_call c = { .sk = key };
 
 		if (!tt_is_tcp(sk) || !connect_selected(sk, pid_tgid, uid))
-			return 0;
-		tt_owner_current(&o, pid_tgid, uid);
-		bpf_map_update_elem(&connecting, &key, &o, BPF_ANY);
-		bpf_map_update_elem(&connect_tid, &tid, &key, BPF_ANY);
-		return 0;
+			return;
+		record_attempt(sk, pid_tgid, uid);
+		bpf_map_update_elem(&connect_tid, &tid, &c, BPF_ANY);
+		return;
+	}
+	if (tt_cfg.outcome) {
+		outcome(sk, oldstate, newstate);
+		return;
 	}
 	if (oldstate != TCP_SYN_SENT)
-		return 0;
-	p = bpf_map_lookup_elem(&connecting, &key);
-	if (!p)
-		return 0;
-	if (!p->reported)
-		emit_connect(sk, p);
+		return;
+	a = bpf_map_lookup_elem(&connecting, &key);
+	if (!a)
+		return;
+	if (!a->owner.reported)
+		emit_connect(sk, &a->owner, a, 0);
 	bpf_map_delete_elem(&connecting, &key);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tt_connect_state, const struct sock *sk, int oldstate, int newstate)
+{
+	__u32 zero = 0, *running = bpf_map_lookup_elem(&busy, &zero);
+
+	if (!running)
+		return 0;
+	*running = 1;
+	state_change(sk, oldstate, newstate);
+	*running = 0;
+	return 0;
+}
+
+/*
+ * The kernel skips a tp_btf program on a CPU where it is already running: an
+ * outcome in a softirq that interrupts tt_connect_state (or tt_connect_btf)
+ * in process context lands here instead. Softirqs do not nest.
+ */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tt_connect_nested, const struct sock *sk, int oldstate, int newstate)
+{
+	__u32 zero = 0, *running = bpf_map_lookup_elem(&busy, &zero);
+
+	if (running && *running)
+		outcome(sk, oldstate, newstate);
 	return 0;
 }
 
@@ -128,19 +360,51 @@ SEC("tracepoint/syscalls/sys_exit_connect")
 int tt_connect_exit(struct tt_sys_exit_ctx *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct tt_owner *p;
-	__u64 *skp, key;
+	struct tt_connect_call *c;
+	struct task_struct *task;
+	struct tt_attempt *a;
+	struct pt_regs *regs;
+	struct sock *sk;
+	__s64 ret = ctx->ret;
+	__u64 key;
 
-	skp = bpf_map_lookup_elem(&connect_tid, &tid);
-	if (!skp)
+	c = bpf_map_lookup_elem(&connect_tid, &tid);
+	if (c) {
+		key = c->sk;
+		bpf_map_delete_elem(&connect_tid, &tid);
+		a = bpf_map_lookup_elem(&connecting, &key);
+		if (!a)
+			return 0; /* the outcome came first */
+		if (!tt_cfg.outcome) {
+			if (!a->owner.reported) {
+				emit_connect((const struct sock *)key, &a->owner, a, 0);
+				a->owner.reported = 1;
+			}
+		} else if (a->owner.deferred) {
+			emit_connect(NULL, &a->owner, a, ret < 0 ? (__s32)-ret : TT_RES_CLOSED);
+			bpf_map_delete_elem(&connecting, &key);
+		} else {
+			/* Still in SYN_SENT: the source port is known now. */
+			a->lport = tt_sk_lport((const struct sock *)key);
+		}
 		return 0;
-	key = *skp;
-	bpf_map_delete_elem(&connect_tid, &tid);
-	p = bpf_map_lookup_elem(&connecting, &key);
-	if (!p || p->reported)
+	}
+	/* --outcome: a connect(2) that failed without sending a SYN. */
+	if (!tt_cfg.outcome || ret >= 0 || ret == -EINPROGRESS || ret == -EALREADY ||
+	    ret == -EISCONN || ret == -EINTR || (ret <= -ERESTARTSYS && ret >= -ERESTART_MAX))
 		return 0;
-	emit_connect((const struct sock *)key, p);
-	p->reported = 1;
+	task = bpf_get_current_task_btf();
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	sk = tt_file_sock(tt_fd_file(task, (int)PT_REGS_PARM1_CORE_SYSCALL(regs)));
+	/*
+	 * Not a TCP socket, or one with a destination: a connect(2) repeated
+	 * after the attempt failed returns its error again; that attempt was
+	 * reported at its outcome (tcp_v[46]_connect() clear the port on failure).
+	 */
+	if (!sk || !tt_is_tcp(sk) || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE ||
+	    BPF_CORE_READ(sk, __sk_common.skc_dport))
+		return 0;
+	emit_early_failure(sk, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs), true, (__s32)-ret);
 	return 0;
 }
 
@@ -149,74 +413,132 @@ int tt_connect_exit(struct tt_sys_exit_ctx *ctx)
 SEC("fexit/tcp_v4_connect")
 int BPF_PROG(tt_connect_v4_fexit, struct sock *sk, void *uaddr, int addr_len, int ret)
 {
-	if (ret || tt_sk_family(sk) == AF_INET6)
-		return 0;
-	emit_current(sk);
+	if (tt_sk_family(sk) != AF_INET6)
+		connect_returned(sk, uaddr, ret);
 	return 0;
 }
 
 SEC("fexit/tcp_v6_connect")
 int BPF_PROG(tt_connect_v6_fexit, struct sock *sk, void *uaddr, int addr_len, int ret)
 {
-	if (!ret)
-		emit_current(sk);
+	connect_returned(sk, uaddr, ret);
+	return 0;
+}
+
+/* Outcomes on the fentry plan: the same tracepoint, without SYN_SENT records. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tt_connect_btf, const struct sock *sk, int oldstate, int newstate)
+{
+	__u32 zero = 0, *running = bpf_map_lookup_elem(&busy, &zero);
+
+	if (!running)
+		return 0;
+	*running = 1;
+	outcome(sk, oldstate, newstate);
+	*running = 0;
 	return 0;
 }
 
 /* ---- kprobe plan ---- */
 
-static __always_inline int kprobe_enter(struct sock *sk)
+static __always_inline int kprobe_enter(struct sock *sk, void *uaddr)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 key = (__u64)sk;
+	struct tt_connect_call c = { .sk = (__u64)sk, .uaddr = (__u64)uaddr };
 
-	bpf_map_update_elem(&connect_tid, &tid, &key, BPF_ANY);
+	bpf_map_update_elem(&connect_tid, &tid, &c, BPF_ANY);
 	return 0;
 }
 
 static __always_inline int kprobe_return(int ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 *skp = bpf_map_lookup_elem(&connect_tid, &tid);
-	__u64 key;
+	struct tt_connect_call *cp = bpf_map_lookup_elem(&connect_tid, &tid), c;
 
-	if (!skp)
+	if (!cp)
 		return 0;
-	key = *skp;
+	c = *cp;
 	bpf_map_delete_elem(&connect_tid, &tid);
-	if (!ret)
-		emit_current((const struct sock *)key);
+	connect_returned((const struct sock *)c.sk, (const void *)c.uaddr, ret);
 	return 0;
 }
 
 SEC("kprobe/tcp_v4_connect")
-int BPF_KPROBE(tt_connect_v4_kprobe, struct sock *sk)
+int BPF_KPROBE(tt_connect_v4_kprobe, struct sock *sk, void *uaddr)
 {
 	if (tt_sk_family(sk) == AF_INET6)
 		return 0;
-	return kprobe_enter(sk);
+	return kprobe_enter(sk, uaddr);
 }
 
 SEC("kretprobe/tcp_v4_connect")
 int BPF_KRETPROBE(tt_connect_v4_kretprobe, int ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 *skp = bpf_map_lookup_elem(&connect_tid, &tid);
+	struct tt_connect_call *cp = bpf_map_lookup_elem(&connect_tid, &tid);
 
 	/* Nested in tcp_v6_connect() for a mapped peer: the v6 return reports. */
-	if (skp && tt_sk_family((const struct sock *)*skp) == AF_INET6)
+	if (cp && tt_sk_family((const struct sock *)cp->sk) == AF_INET6)
 		return 0;
 	return kprobe_return(ret);
 }
 
 SEC("kprobe/tcp_v6_connect")
-int BPF_KPROBE(tt_connect_v6_kprobe, struct sock *sk)
+int BPF_KPROBE(tt_connect_v6_kprobe, struct sock *sk, void *uaddr)
 {
-	return kprobe_enter(sk);
+	return kprobe_enter(sk, uaddr);
 }
 
 SEC("kretprobe/tcp_v6_connect")
 int BPF_KRETPROBE(tt_connect_v6_kretprobe, int ret)
 {
 	return kprobe_return(ret);
+}
+
+/* Outcomes on the kprobe plan. */
+SEC("kprobe/tcp_set_state")
+int BPF_KPROBE(tt_connect_set_state, struct sock *sk, int state)
+{
+	/* At entry sk_state still holds the old state. */
+	outcome(sk, BPF_CORE_READ(sk, __sk_common.skc_state), state);
+	return 0;
+}
+
+/* ---- at exit (--outcome, every plan) ---- */
+
+/*
+ * Run by user space once the hooks are detached: one event per attempt still
+ * in SYN_SENT, written to the iterator's output (TT_RES_PENDING). The source
+ * port is read now (connect(2) may still be blocked); an entry whose socket
+ * left SYN_SENT unseen (outcome lost to recursion, LRU reuse) is skipped.
+ */
+SEC("iter/bpf_map_elem")
+int tt_connect_pending(struct bpf_iter__bpf_map_elem *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct tt_attempt *a = ctx->value;
+	__u64 *key = ctx->key, now = bpf_ktime_get_ns();
+	const struct sock *sk;
+	struct tt_event e = {};
+
+	if (!key || !a)
+		return 0;
+	sk = (const struct sock *)*key;
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_SYN_SENT)
+		return 0;
+	if (tt_cfg.min_latency_ns && now - a->owner.ts_ns < tt_cfg.min_latency_ns)
+		return 0;
+	e.ts_ns = now;
+	e.start_ns = a->owner.ts_ns;
+	e.type = TT_EV_CONNECT;
+	e.err = TT_RES_PENDING;
+	e.flags = TT_EVF_OUTCOME;
+	tt_event_owner(&e, &a->owner);
+	e.family = a->family;
+	e.lport = tt_sk_lport(sk);
+	e.rport = a->rport;
+	__builtin_memcpy(e.laddr, a->laddr, sizeof(e.laddr));
+	__builtin_memcpy(e.raddr, a->raddr, sizeof(e.raddr));
+	bpf_seq_write(seq, &e, sizeof(e));
+	return 0;
 }

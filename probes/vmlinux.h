@@ -75,6 +75,7 @@ struct sock {
 	struct sock_common __sk_common;
 	socket_lock_t sk_lock;
 	u16 sk_protocol;
+	int sk_err;
 	u32 sk_ack_backlog;
 	u32 sk_max_ack_backlog;
 };
@@ -136,6 +137,20 @@ struct trace_event_raw_inet_sock_set_state {
 	int oldstate;
 	int newstate;
 	__u16 protocol;
+};
+
+struct seq_file;
+struct bpf_map;
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+};
+
+struct bpf_iter__bpf_map_elem {
+	struct bpf_iter_meta *meta;
+	struct bpf_map *map;
+	void *key;
+	void *value;
 };
 
 struct pt_regs {

@@ -35,12 +35,12 @@ struct tt_event {
 	__u32 uid;	   /* TT_TASK_UNKNOWN if not known */
 	__u32 backlog;	   /* accept: listener queue after this accept */
 	__u32 backlog_max; /* accept: listener sk_max_ack_backlog */
-	__s32 err;	   /* connect outcome: 0 or a positive errno */
+	__s32 err;	   /* connect --outcome: 0 ok, a positive errno, or TT_RES_* */
 	__u16 family;	   /* AF_INET or AF_INET6 */
 	__u16 lport;	   /* host order */
 	__u16 rport;	   /* host order */
 	__u8 type;	   /* enum tt_event_type */
-	__u8 flags;
+	__u8 flags;	   /* TT_EVF_* */
 	__u8 laddr[16];
 	__u8 raddr[16];
 	char comm[TT_COMM_LEN];
@@ -48,12 +48,47 @@ struct tt_event {
 
 _Static_assert(sizeof(struct tt_event) == 112, "tt_event layout changed");
 
+/* struct tt_event.flags */
+#define TT_EVF_OUTCOME (1u << 0) /* connect --outcome: err holds the attempt's result */
+
+/* Results of a connect attempt besides 0 (ok) and errno values (< 4096). */
+#define TT_RES_CLOSED 0xfffe  /* closed by its owner before the handshake ended, no error */
+#define TT_RES_PENDING 0xffff /* still in SYN_SENT when tracing stopped */
+
+/* The process that opened a socket, recorded in its own context. */
+struct tt_owner {
+	__u64 ts_ns;
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u8 reported;
+	__u8 deferred; /* connect: the outcome is connect(2)'s return value */
+	__u8 pad[2];
+	char comm[TT_COMM_LEN];
+};
+
+/*
+ * connect: an attempt in SYN_SENT (value of the "connecting" map, which user
+ * space reads at exit to report attempts still pending).
+ */
+struct tt_attempt {
+	struct tt_owner owner;
+	__u16 family;
+	__u16 lport; /* 0 until connect(2) returns */
+	__u16 rport;
+	__u16 pad;
+	__u8 laddr[16];
+	__u8 raddr[16];
+};
+
+_Static_assert(sizeof(struct tt_attempt) == 80, "tt_attempt layout changed");
+
 /* Key of the in-kernel aggregation used by count mode (-c). */
 struct tt_count_key {
 	__u16 family;
 	__u16 lport;
 	__u16 rport;
-	__u16 pad;
+	__u16 result; /* connect --outcome: struct tt_event.err */
 	__u8 laddr[16];
 	__u8 raddr[16];
 };
@@ -65,6 +100,7 @@ _Static_assert(sizeof(struct tt_count_key) == 40, "tt_count_key layout changed")
 #define TT_COUNT_LPORT (1u << 1)
 #define TT_COUNT_RADDR (1u << 2)
 #define TT_COUNT_RPORT (1u << 3)
+#define TT_COUNT_RESULT (1u << 4)
 
 /*
  * Load-time configuration: every probe declares
@@ -81,9 +117,14 @@ struct tt_config {
 	__u8 filter_cgroup; /* 1 = task must be under cgroup_map[0] */
 	__u8 count_mode;    /* 1 = aggregate into counts, no ring buffer */
 	__u8 count_fields;  /* TT_COUNT_* */
-	__u8 pad;
+	__u8 outcome;	    /* connect: report each attempt at its outcome */
 	__u32 wakeup_bytes; /* force a wake-up once this much data is queued */
+	__u8 failed_only;   /* connect --failed: drop attempts that succeeded */
+	__u8 pad[3];
+	__u64 min_latency_ns; /* connect --min-latency: drop faster attempts */
 };
+
+_Static_assert(sizeof(struct tt_config) == 32, "tt_config layout changed");
 
 #define TT_PORT_BITMAP_BYTES (65536 / 8)
 

@@ -79,6 +79,12 @@ struct tt_probe {
 	const struct tt_col *count_cols; /* -c */
 	int ncount_cols;
 	unsigned count_fields;	     /* TT_COUNT_* */
+	/*
+	 * Optional: the map the plan's iter/bpf_map_elem programs walk at exit,
+	 * once the hooks are detached; each writes struct tt_event records that
+	 * are output (or counted) like any event.
+	 */
+	const char *exit_map;
 };
 
 /* Common options; a mode's argp lists this as its child. */

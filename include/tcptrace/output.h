@@ -39,6 +39,8 @@ enum tt_field {
 	TT_F_RX_BYTES,
 	TT_F_DURATION_NS,
 	TT_F_COUNT,	 /* count mode: the aggregated count */
+	TT_F_RESULT,	 /* connect --outcome: ok, refused, timeout, ... */
+	TT_F_ERRNO,	 /* connect --outcome: ECONNREFUSED, ... or null */
 };
 
 #define TT_COL_RIGHT (1u << 0) /* table: right-align */
@@ -74,6 +76,14 @@ struct tt_src {
 };
 
 void tt_clock_init(struct tt_clock *c);
+/*
+ * The RESULT of a connect attempt from struct tt_event.err: "ok", "refused",
+ * "timeout", "unreachable", "reset", "closed", "pending", or the errno's
+ * name ("EADDRNOTAVAIL"). buf (>= 16 bytes) holds names it has to make up.
+ */
+const char *tt_result_name(int32_t err, char *buf, size_t len);
+/* The errno's name of an err that is an errno, else NULL. */
+const char *tt_errno_name(int32_t err);
 /* Formats one field of an event (pure except for localtime in TIME_WALL). */
 void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock *c,
 		     struct tt_val *out);

@@ -393,3 +393,239 @@ t_write_error_exits_one() {
 	expect_eq "exit status" $? 1 || return 1
 	expect_eq "stderr" "$err" "tcptrace: writing output: No space left on device"
 }
+
+# ---- --outcome: the result and latency of every attempt ----
+
+# need_nft: tests that shape traffic with nftables. The qemu guest has no nft
+# (skipped there, it runs the other outcome tests); on the host it must exist.
+need_nft() {
+	command -v nft >/dev/null && return 0
+	[ -n "${TT_GUEST:-}" ] && { echo "    needs nft (not in the guest)" >&2; exit 77; }
+	[ "${CI:-}" = true ] && fail "nft not installed (test/deps.sh installs nftables)"
+	echo "    SKIP: nft not installed" >&2
+	exit 77
+}
+
+# nft_in NS RULE...: one nftables input rule in namespace NS (its own table).
+nft_in() {
+	local ns=$1
+	shift
+	printf 'table inet tt {\n chain in {\n  type filter hook input priority 0;\n  %s\n }\n}\n' \
+		"$*" | ip netns exec "$ns" nft -f -
+}
+
+# check_outcome LINE FAMILY LADDR RADDR RPORT RESULT ERRNO MIN_NS MAX_NS: the one
+# event of this attempt (by pid), all of its fields; ERRNO null for none.
+check_outcome() {
+	local line=$1 pid lport errno=$7
+	pid=$(peer_field "$line" pid)
+	lport=$(peer_field "$line" lport)
+	[ "$errno" = null ] || errno="\"$errno\""
+	expect_json 1 ".pid == $pid" || return 1
+	expect_json 1 ".pid == $pid and .lport == $lport and .event == \"connect\" and
+		.comm == \"ttpeer\" and .uid == 0 and .family == $2 and
+		.laddr == \"$3\" and .raddr == \"$4\" and .rport == $5 and
+		.result == \"$6\" and .errno == $errno and
+		.latency_ns >= $8 and .latency_ns <= $9"
+}
+
+t_outcome_ok_and_refused() {
+	local fam srv addr laddr ok no
+	for fam in 4 6; do
+		if [ $fam = 4 ]; then addr=$B4 laddr=$A4; else addr=$B6 laddr=$A6; fi
+		start_server "$NS_B" $addr
+		trace_start o connect -O --json || return 1
+		client "$NS_A" $addr "$SRV_PORT"
+		ok=$CLI_OUT
+		client "$NS_A" $addr 9
+		no=$CLI_OUT
+		trace_stop || return 1
+		expect_eq "client result" "$(peer_field "$no" result)" ECONNREFUSED || return 1
+		check_outcome "$ok" $fam $laddr $addr "$SRV_PORT" ok null 1 500000000 || return 1
+		check_outcome "$no" $fam $laddr $addr 9 refused ECONNREFUSED 1 500000000 || return 1
+		expect_json 2 'true' || return 1
+		wait
+	done
+	expect_no_progs
+}
+
+t_outcome_nonblocking() {
+	start_server "$NS_B" $B6
+	trace_start o connect -O --json || return 1
+	client "$NS_A" $B6 "$SRV_PORT" --nonblock
+	local ok=$CLI_OUT
+	client "$NS_A" $B6 9 --nonblock
+	trace_stop || return 1
+	expect_eq "client result" "$(peer_field "$CLI_OUT" result)" ECONNREFUSED || return 1
+	check_outcome "$ok" 6 $A6 $B6 "$SRV_PORT" ok null 1 500000000 || return 1
+	check_outcome "$CLI_OUT" 6 $A6 $B6 9 refused ECONNREFUSED 1 500000000
+}
+
+t_outcome_timeout() {
+	need_nft
+	nft_in "$NS_B" "tcp dport 7001 drop"
+	trace_start o connect -O --json || return 1
+	# TCP_SYNCNT=1: the SYN and one retransmit 1 s later; gives up at 3 s.
+	client "$NS_A" $B4 7001 --syncnt 1
+	trace_stop || return 1
+	expect_eq "client result" "$(peer_field "$CLI_OUT" result)" ETIMEDOUT || return 1
+	check_outcome "$CLI_OUT" 4 $A4 $B4 7001 timeout ETIMEDOUT 2900000000 6000000000
+}
+
+# An address of the veth subnet with no host behind it: neighbour discovery
+# fails (one probe, 100 ms here) and the kernel answers itself with an ICMP
+# host unreachable.
+t_outcome_unreachable() {
+	local dev=tta$$
+	in_a bash -c "echo 1 >/proc/sys/net/ipv4/neigh/$dev/mcast_solicit &&
+		echo 100 >/proc/sys/net/ipv4/neigh/$dev/retrans_time_ms &&
+		echo 1 >/proc/sys/net/ipv6/neigh/$dev/mcast_solicit &&
+		echo 100 >/proc/sys/net/ipv6/neigh/$dev/retrans_time_ms" || return 1
+	trace_start o connect -O --json || return 1
+	client "$NS_A" 198.18.0.3 80
+	local v4=$CLI_OUT
+	client "$NS_A" 2001:db8::3 80
+	trace_stop || return 1
+	expect_eq "client result" "$(peer_field "$v4" result)" EHOSTUNREACH || return 1
+	check_outcome "$v4" 4 $A4 198.18.0.3 80 unreachable EHOSTUNREACH 1 5000000000 || return 1
+	check_outcome "$CLI_OUT" 6 $A6 2001:db8::3 80 unreachable EHOSTUNREACH 1 5000000000
+}
+
+# No route at all: connect() fails before any SYN; reported all the same.
+t_outcome_no_route() {
+	trace_start o connect -O --json || return 1
+	client "$NS_A" 198.19.0.1 80
+	local v4=$CLI_OUT
+	client "$NS_A" 2001:db8:1::1 443
+	trace_stop || return 1
+	expect_eq "client result" "$(peer_field "$v4" result)" ENETUNREACH || return 1
+	check_outcome "$v4" 4 0.0.0.0 198.19.0.1 80 unreachable ENETUNREACH 0 0 || return 1
+	check_outcome "$CLI_OUT" 6 :: 2001:db8:1::1 443 unreachable ENETUNREACH 0 0
+}
+
+# nftables drops only the first SYN: the retransmit 1 s later gets through.
+t_outcome_slow_handshake() {
+	need_nft
+	start_server "$NS_B" $B4
+	nft_in "$NS_B" "tcp dport $SRV_PORT tcp flags syn limit rate 1/minute burst 1 packets drop"
+	trace_start o connect -O --json || return 1
+	client "$NS_A" $B4 "$SRV_PORT"
+	trace_stop || return 1
+	check_outcome "$CLI_OUT" 4 $A4 $B4 "$SRV_PORT" ok null 900000000 3000000000
+}
+
+# The owner closes the socket before the handshake ends.
+t_outcome_closed() {
+	need_nft
+	nft_in "$NS_B" "tcp dport 7002 drop"
+	trace_start o connect -O --json || return 1
+	client "$NS_A" $B4 7002 --abort
+	trace_stop || return 1
+	check_outcome "$CLI_OUT" 4 $A4 $B4 7002 closed null 1 1000000000
+}
+
+# A slow one, a fast one, a refused one and one without a route: --failed and
+# --min-latency keep exactly the right ones, in the kernel.
+t_outcome_failed_and_min_latency() {
+	need_nft
+	start_server "$NS_B" $B4 --count 2
+	nft_in "$NS_B" "tcp dport $SRV_PORT tcp flags syn limit rate 1/minute burst 1 packets drop"
+	local f=$WORK/failed m=$WORK/min
+	"$TT" connect --failed --json ${TT_ATTACH:+--attach=$TT_ATTACH} -v >"$f.out" 2>"$f.err" &
+	local fpid=$!
+	"$TT" connect --min-latency 500 --json ${TT_ATTACH:+--attach=$TT_ATTACH} -v >"$m.out" 2>"$m.err" &
+	local mpid=$!
+	for _ in $(seq 1 200); do
+		grep -q ': attached$' "$f.err" && grep -q ': attached$' "$m.err" && break
+		sleep 0.05
+	done
+	client "$NS_A" $B4 "$SRV_PORT" # slow: the first SYN is dropped
+	local slow=$CLI_OUT
+	client "$NS_A" $B4 "$SRV_PORT" # fast
+	local fast=$CLI_OUT
+	client "$NS_A" $B4 9
+	local refused=$CLI_OUT
+	client "$NS_A" 198.19.0.1 80
+	local noroute=$CLI_OUT
+	sleep 0.2
+	kill -INT $fpid $mpid
+	wait $fpid || fail "--failed tracer exited $?" || return 1
+	wait $mpid || fail "--min-latency tracer exited $?" || return 1
+	TRACE_OUT=$f.out
+	expect_json 0 ".pid == $(peer_field "$slow" pid) or .pid == $(peer_field "$fast" pid)" || return 1
+	check_outcome "$refused" 4 $A4 $B4 9 refused ECONNREFUSED 1 500000000 || return 1
+	check_outcome "$noroute" 4 0.0.0.0 198.19.0.1 80 unreachable ENETUNREACH 0 0 || return 1
+	TRACE_OUT=$m.out
+	expect_json 1 'true' || return 1
+	check_outcome "$slow" 4 $A4 $B4 "$SRV_PORT" ok null 900000000 3000000000
+}
+
+# Attempts still in SYN_SENT when tracing stops are reported as pending.
+t_outcome_pending_at_exit() {
+	need_nft
+	nft_in "$NS_B" "tcp dport 7003 drop"
+	trace_start o connect -O --json || return 1
+	ip netns exec "$NS_A" "$PEER" client $B4 7003 --syncnt 6 >"$WORK/pending.out" &
+	local cpid=$!
+	sleep 0.6
+	trace_stop || return 1
+	kill $cpid
+	wait $cpid
+	# The client is still blocked in connect(): the port comes from its socket.
+	local pid lport
+	pid=$(ip netns exec "$NS_A" true; echo $cpid)
+	expect_json 1 ".pid == $pid" || return 1
+	lport=$(jq -r "select(.pid == $pid) | .lport" "$TRACE_OUT")
+	[ "$lport" -gt 0 ] || fail "pending attempt has no source port: $(cat "$TRACE_OUT")" || return 1
+	expect_json 1 ".pid == $pid and .comm == \"ttpeer\" and .family == 4 and
+		.laddr == \"$A4\" and .raddr == \"$B4\" and .rport == 7003 and
+		.result == \"pending\" and .errno == null and
+		.latency_ns >= 400000000 and .latency_ns <= 5000000000"
+}
+
+t_outcome_table_columns() {
+	start_server "$NS_B" $B4
+	trace_start o connect -O || return 1
+	client "$NS_A" $B4 "$SRV_PORT"
+	local ok=$CLI_OUT
+	client "$NS_A" $B4 9
+	trace_stop || return 1
+	local hdr
+	hdr=$(head -n 1 "$TRACE_OUT" | tr -s ' ')
+	expect_eq "header" "$hdr" "PID COMM IP SADDR DADDR DPORT RESULT LAT(ms)" || return 1
+	awk -v p="$(peer_field "$ok" pid)" -v port="$SRV_PORT" -v a=$A4 -v b=$B4 \
+		'$1 == p && $2 == "ttpeer" && $3 == 4 && $4 == a && $5 == b && $6 == port &&
+		 $7 == "ok" && $8 ~ /^[0-9]+\.[0-9][0-9]$/ { n++ } END { exit n != 1 }' "$TRACE_OUT" ||
+		fail "no ok row: $(cat "$TRACE_OUT")" || return 1
+	awk -v p="$(peer_field "$CLI_OUT" pid)" -v a=$A4 -v b=$B4 \
+		'$1 == p && $4 == a && $5 == b && $6 == 9 && $7 == "refused" &&
+		 $8 ~ /^[0-9]+\.[0-9][0-9]$/ { n++ } END { exit n != 1 }' "$TRACE_OUT" ||
+		fail "no refused row: $(cat "$TRACE_OUT")"
+}
+
+t_outcome_count_mode() {
+	start_server "$NS_B" $B4 --count 2
+	trace_start o connect -O -c --json || return 1
+	client "$NS_A" $B4 "$SRV_PORT" --count 2
+	client "$NS_A" $B4 9
+	client "$NS_A" $B4 9
+	client "$NS_A" $B4 9
+	trace_stop || return 1
+	expect_json 1 ".raddr == \"$B4\" and .rport == $SRV_PORT and .result == \"ok\" and
+		.count == 2 and .laddr == \"$A4\" and .family == 4" || return 1
+	expect_json 1 ".raddr == \"$B4\" and .rport == 9 and .result == \"refused\" and .count == 3" ||
+		return 1
+	expect_json 2 'true'
+}
+
+t_outcome_bad_options() {
+	local out rc
+	for args in "--min-latency 0" "--min-latency abc" "--min-latency -5" "--min-latency 1e12"; do
+		out=$("$TT" connect $args 2>&1)
+		rc=$?
+		expect_eq "exit status of connect $args" $rc 2 || return 1
+		expect_eq "lines of error for $args" "$(wc -l <<<"$out")" 1 || return 1
+		grep -q -- "--min-latency" <<<"$out" || fail "error does not name the option: $out" ||
+			return 1
+	done
+}

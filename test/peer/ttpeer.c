@@ -24,6 +24,8 @@
  *   --v6only 0|1     server: IPV6_V6ONLY on an IPv6 listener
  *   --syncnt N       client: TCP_SYNCNT (SYN retries)
  *   --nonblock       client: non-blocking connect (EINPROGRESS) then poll
+ *   --abort          client: non-blocking connect, then close the socket at
+ *                    once, handshake unfinished (prints result=closed)
  *
  * Prints per connection: "conn pid=.. lport=.. rport=.. result=ok|ERRNO".
  * Exit status: 0 if every connection did what was asked, 1 otherwise, 2 usage.
@@ -44,7 +46,7 @@
 #include <unistd.h>
 
 struct opts {
-	int count, send, recv, backlog, accept4, eagain, close_last, v6only, syncnt, nonblock;
+	int count, send, recv, backlog, accept4, eagain, close_last, v6only, syncnt, nonblock, abort;
 	double hold;
 	const char *gate, *ready;
 };
@@ -186,12 +188,20 @@ static int client(int family, struct sockaddr_storage *ss, socklen_t len, const 
 	int i, ret = 0, fds[1024], n = 0;
 
 	for (i = 0; i < o->count; i++) {
-		int fd = socket(family, SOCK_STREAM | (o->nonblock ? SOCK_NONBLOCK : 0), 0), err = 0;
+		int fd = socket(family, SOCK_STREAM | (o->nonblock || o->abort ? SOCK_NONBLOCK : 0), 0),
+		    err = 0;
 
 		if (o->syncnt)
 			setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &o->syncnt, sizeof(o->syncnt));
 		if (connect(fd, (struct sockaddr *)ss, len)) {
 			err = errno;
+			if (err == EINPROGRESS && o->abort) {
+				printf("conn pid=%d lport=%d rport=0 result=closed\n", getpid(),
+				       port_of(fd, 0));
+				fflush(stdout);
+				close(fd);
+				continue;
+			}
 			if (err == EINPROGRESS) {
 				struct pollfd p = { .fd = fd, .events = POLLOUT };
 				socklen_t el = sizeof(err);
@@ -261,6 +271,10 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(a, "--nonblock")) {
 			o.nonblock = 1;
+			continue;
+		}
+		if (!strcmp(a, "--abort")) {
+			o.abort = 1;
 			continue;
 		}
 		if (!v)

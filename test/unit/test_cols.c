@@ -66,5 +66,21 @@ int main(void)
 	n = tt_connect_count_cols(&o, c);
 	CHECK_STR(header(c, n, TT_FMT_TABLE),
 		  "LADDR                     RADDR                     RPORT  CONNECTS\n");
+
+	/* --outcome: RESULT and LAT(ms) after DPORT; JSON result, errno, latency_ns. */
+	tt_opts_init(&o, "connect");
+	o.cfg.outcome = 1;
+	n = tt_connect_cols(&o, c);
+	CHECK(n <= TT_MAX_COLS);
+	CHECK_STR(header(c, n, TT_FMT_TABLE),
+		  "PID     COMM         IP SADDR            DADDR            DPORT RESULT        "
+		  "LAT(ms)\n");
+	CHECK_STR(keys(c, n),
+		  "time event pid comm uid family laddr lport raddr rport result errno latency_ns");
+	CHECK_STR(header(c, n, TT_FMT_CSV), "PID,COMM,IP,SADDR,DADDR,DPORT,RESULT,LAT(ms)\n");
+	n = tt_connect_count_cols(&o, c);
+	CHECK_STR(keys(c, n), "family laddr raddr rport result count");
+	CHECK_STR(header(c, n, TT_FMT_TABLE),
+		  "LADDR                     RADDR                     RPORT  RESULT      CONNECTS\n");
 	return tt_test_done("cols");
 }

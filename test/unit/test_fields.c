@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* core/fields.c: every field of an event, known and unknown values. */
+#include <errno.h>
 #include <sys/socket.h>
 
 #include "check.h"
@@ -101,5 +102,42 @@ int main(void)
 	e.laddr[15] = 1;
 	CHECK_STR(fmt(TT_F_IP, &e, 0, NULL), "6");
 	CHECK_STR(fmt(TT_F_LADDR, &e, 0, NULL), "::1");
+
+	/* connect --outcome: RESULT, errno, latency. */
+	{
+		static const struct {
+			int32_t err;
+			const char *result, *errno_name;
+		} r[] = {
+			{ 0, "ok", NULL },
+			{ ECONNREFUSED, "refused", "ECONNREFUSED" },
+			{ ETIMEDOUT, "timeout", "ETIMEDOUT" },
+			{ EHOSTUNREACH, "unreachable", "EHOSTUNREACH" },
+			{ ENETUNREACH, "unreachable", "ENETUNREACH" },
+			{ ECONNRESET, "reset", "ECONNRESET" },
+			{ EADDRNOTAVAIL, "EADDRNOTAVAIL", "EADDRNOTAVAIL" },
+			{ EACCES, "EACCES", "EACCES" },
+			{ TT_RES_CLOSED, "closed", NULL },
+			{ TT_RES_PENDING, "pending", NULL },
+			{ 4000, "error-4000", NULL },
+		};
+		enum tt_json_kind kind;
+		size_t i;
+
+		for (i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+			e.err = r[i].err;
+			CHECK_STR(fmt(TT_F_RESULT, &e, 0, &kind), r[i].result);
+			CHECK(kind == TT_J_STR);
+			CHECK_STR(fmt(TT_F_ERRNO, &e, 0, &kind),
+				  r[i].errno_name ? r[i].errno_name : "-");
+			CHECK(kind == (r[i].errno_name ? TT_J_STR : TT_J_NULL));
+		}
+		e.ts_ns = 2000000000ull;
+		e.start_ns = 1000000000ull - 1234567;
+		CHECK_STR(fmt(TT_F_MS, &e, 0, NULL), "1001.23");
+		CHECK_STR(fmt(TT_F_DURATION_NS, &e, 0, NULL), "1001234567");
+		e.start_ns = e.ts_ns; /* failed before any SYN */
+		CHECK_STR(fmt(TT_F_MS, &e, 0, NULL), "0.00");
+	}
 	return tt_test_done("fields");
 }
