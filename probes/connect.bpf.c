@@ -130,36 +130,50 @@ static __always_inline bool outcome_selected(__s32 err, __u64 start_ns, __u64 no
 	return true;
 }
 
-/*
- * One event for socket sk of owner o; with --outcome, err is its result.
- * sk NULL: the addresses recorded in attempt a (the socket no longer has them).
- */
-static __always_inline void emit_connect(const struct sock *sk, const struct tt_owner *o,
-					 const struct tt_attempt *a, __s32 err)
+/* The event of owner o's attempt, with its result err (--outcome); NULL: none. */
+static __always_inline struct tt_event *event_of(struct tt_event *stack_e,
+						 const struct tt_owner *o, __s32 err)
 {
-	struct tt_event stack_e, *e;
+	struct tt_event *e;
 	__u64 now = bpf_ktime_get_ns();
 
 	if (tt_cfg.outcome && !outcome_selected(err, o->ts_ns, now))
-		return;
-	e = event_new(&stack_e);
+		return NULL;
+	e = event_new(stack_e);
 	if (!e)
-		return;
+		return NULL;
 	e->ts_ns = now;
 	e->start_ns = o->ts_ns;
 	e->type = TT_EV_CONNECT;
 	e->err = err;
 	e->flags = tt_cfg.outcome ? TT_EVF_OUTCOME : 0;
 	tt_event_owner(e, o);
-	if (sk) {
-		tt_read_sock(sk, &e->family, &e->lport, &e->rport, e->laddr, e->raddr);
-	} else {
-		e->family = a->family;
-		e->lport = a->lport;
-		e->rport = a->rport;
-		__builtin_memcpy(e->laddr, a->laddr, sizeof(e->laddr));
-		__builtin_memcpy(e->raddr, a->raddr, sizeof(e->raddr));
-	}
+	return e;
+}
+
+/* An event with the addresses socket sk holds now. */
+static __always_inline void emit_connect(const struct sock *sk, const struct tt_owner *o, __s32 err)
+{
+	struct tt_event stack_e, *e = event_of(&stack_e, o, err);
+
+	if (!e)
+		return;
+	tt_read_sock(sk, &e->family, &e->lport, &e->rport, e->laddr, e->raddr);
+	event_send(e);
+}
+
+/* An event with the addresses recorded in attempt a (the socket lost them). */
+static __always_inline void emit_recorded(const struct tt_attempt *a, __s32 err)
+{
+	struct tt_event stack_e, *e = event_of(&stack_e, &a->owner, err);
+
+	if (!e)
+		return;
+	e->family = a->family;
+	e->lport = a->lport;
+	e->rport = a->rport;
+	__builtin_memcpy(e->laddr, a->laddr, sizeof(e->laddr));
+	__builtin_memcpy(e->raddr, a->raddr, sizeof(e->raddr));
 	event_send(e);
 }
 
@@ -253,7 +267,7 @@ static __always_inline void connect_returned(const struct sock *sk, const void *
 		if (ret || !connect_selected(sk, pid_tgid, uid))
 			return;
 		tt_owner_current(&o, pid_tgid, uid);
-		emit_connect(sk, &o, NULL, 0);
+		emit_connect(sk, &o, 0);
 		return;
 	}
 	if (ret) {
@@ -291,7 +305,7 @@ static __always_inline void outcome(const struct sock *sk, int oldstate, int new
 		}
 	}
 	/* else ESTABLISHED, or SYN_RECV (simultaneous open: the peer answered). */
-	emit_connect(sk, &a->owner, a, err);
+	emit_connect(sk, &a->owner, err);
 	bpf_map_delete_elem(&connecting, &key);
 }
 
@@ -324,7 +338,7 @@ static __always_inline void state_change(const struct sock *sk, int oldstate, in
 	if (!a)
 		return;
 	if (!a->owner.reported)
-		emit_connect(sk, &a->owner, a, 0);
+		emit_connect(sk, &a->owner, 0);
 	bpf_map_delete_elem(&connecting, &key);
 }
 
@@ -377,11 +391,11 @@ int tt_connect_exit(struct tt_sys_exit_ctx *ctx)
 			return 0; /* the outcome came first */
 		if (!tt_cfg.outcome) {
 			if (!a->owner.reported) {
-				emit_connect((const struct sock *)key, &a->owner, a, 0);
+				emit_connect((const struct sock *)key, &a->owner, 0);
 				a->owner.reported = 1;
 			}
 		} else if (a->owner.deferred) {
-			emit_connect(NULL, &a->owner, a, ret < 0 ? (__s32)-ret : TT_RES_CLOSED);
+			emit_recorded(a, ret < 0 ? (__s32)-ret : TT_RES_CLOSED);
 			bpf_map_delete_elem(&connecting, &key);
 		} else {
 			/* Still in SYN_SENT: the source port is known now. */
