@@ -46,7 +46,17 @@ netns_up() {
 	printf '%s\n' "link set lo up" "addr add $A4/24 dev tta$$" "addr add $A6/64 dev tta$$ nodad" \
 		"link set tta$$ up" | ip -n "$NS_A" -b - &&
 		printf '%s\n' "link set lo up" "addr add $B4/24 dev ttb$$" "addr add $B6/64 dev ttb$$ nodad" \
-			"link set ttb$$ up" | ip -n "$NS_B" -b -
+			"link set ttb$$ up" | ip -n "$NS_B" -b - || return 1
+	# Until the kernel sees the veth carrier (linkwatch: up to a second) the
+	# device drops what it is given: a first SYN would be retransmitted 1 s
+	# later, and every latency measured with it.
+	local _
+	for _ in $(seq 1 100); do
+		ip -n "$NS_A" -o link show dev tta$$ | grep -q 'state UP' &&
+			ip -n "$NS_B" -o link show dev ttb$$ | grep -q 'state UP' && return 0
+		sleep 0.02
+	done
+	fail "the test link did not come up"
 }
 
 netns_down() {
