@@ -35,6 +35,7 @@
  */
 #include "common.bpf.h"
 #include "fd.bpf.h"
+#include "nested.bpf.h"
 
 #define EINPROGRESS 115
 #define EALREADY 114
@@ -63,14 +64,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct tt_connect_call);
 } connect_tid SEC(".maps");
-
-/* The state program is running on this CPU (see tt_connect_nested). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} busy SEC(".maps");
 
 /* Layout of syscalls:sys_exit_* records (stable tracepoint ABI). */
 struct tt_sys_exit_ctx {
@@ -345,27 +338,20 @@ static __always_inline void state_change(const struct sock *sk, int oldstate, in
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tt_connect_state, const struct sock *sk, int oldstate, int newstate)
 {
-	__u32 zero = 0, *running = bpf_map_lookup_elem(&busy, &zero);
+	__u32 *busy = tt_outer_enter();
 
-	if (!running)
-		return 0;
-	*running = 1;
-	state_change(sk, oldstate, newstate);
-	*running = 0;
+	if (busy) {
+		state_change(sk, oldstate, newstate);
+		tt_outer_exit(busy);
+	}
 	return 0;
 }
 
-/*
- * The kernel skips a tp_btf program on a CPU where it is already running: an
- * outcome in a softirq that interrupts tt_connect_state (or tt_connect_btf)
- * in process context lands here instead. Softirqs do not nest.
- */
+/* Outcomes in a softirq that interrupted tt_connect_state or tt_connect_btf. */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tt_connect_nested, const struct sock *sk, int oldstate, int newstate)
 {
-	__u32 zero = 0, *running = bpf_map_lookup_elem(&busy, &zero);
-
-	if (running && *running)
+	if (tt_outer_running())
 		outcome(sk, oldstate, newstate);
 	return 0;
 }
@@ -443,13 +429,12 @@ int BPF_PROG(tt_connect_v6_fexit, struct sock *sk, void *uaddr, int addr_len, in
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tt_connect_btf, const struct sock *sk, int oldstate, int newstate)
 {
-	__u32 zero = 0, *running = bpf_map_lookup_elem(&busy, &zero);
+	__u32 *busy = tt_outer_enter();
 
-	if (!running)
-		return 0;
-	*running = 1;
-	outcome(sk, oldstate, newstate);
-	*running = 0;
+	if (busy) {
+		outcome(sk, oldstate, newstate);
+		tt_outer_exit(busy);
+	}
 	return 0;
 }
 
