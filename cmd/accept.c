@@ -138,9 +138,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct tt_opts *o = state->input;
 
 	switch (key) {
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = o;
-		break;
 	case 'P':
 		tt_opt_ports(o, "-P", arg, o->lports);
 		o->cfg.filter_lports = 1;
@@ -154,12 +151,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = { { &tt_common_argp, 0, NULL, 0 }, {} };
-
-static const struct argp argp = {
-	.options = options,
-	.parser = parse_opt,
-	.doc = "Trace passive TCP connections (accept): one line per connection that accept()\n"
+static const char doc[] = "Trace passive TCP connections (accept): one line per connection that accept()\n"
 	       "or accept4() returns, with the process that accepted it and the listener's\n"
 	       "accept queue (BL: queued after this accept / listen backlog).\n"
 	       "\v"
@@ -169,27 +161,25 @@ static const struct argp argp = {
 	       "  tcptrace accept -P 80,443    # only on local ports 80 and 443\n"
 	       "  tcptrace accept -p 181       # only accepts by pid 181\n"
 	       "  tcptrace accept -c           # count per listener and client until Ctrl-C\n"
-	       "  tcptrace accept --json | jq -c 'select(.backlog > .backlog_max / 2)'\n",
-	.children = children,
-};
+	       "  tcptrace accept --json | jq -c 'select(.backlog > .backlog_max / 2)'\n";
 
-int tt_main_accept(int argc, char **argv)
-{
-	struct tt_col cols[TT_MAX_COLS], count_cols[TT_MAX_COLS];
-	struct tt_probe probe = {
+static const struct tt_mode mode = {
+	.name = "accept",
+	.options = options,
+	.parser = parse_opt,
+	.doc = doc,
+	.probe = {
 		.open = accept_open,
 		.destroy = accept_destroy,
 		.plans = plans,
 		.nplans = sizeof(plans) / sizeof(plans[0]),
-		.cols = cols,
-		.count_cols = count_cols,
 		.count_fields = TT_COUNT_LADDR | TT_COUNT_LPORT | TT_COUNT_RADDR,
-	};
-	static struct tt_opts o;
+	},
+	.cols = tt_accept_cols,
+	.count_cols = tt_accept_count_cols,
+};
 
-	tt_opts_init(&o, "accept");
-	tt_parse_args(&argp, argc, argv, &o);
-	probe.ncols = tt_accept_cols(&o, cols);
-	probe.ncount_cols = tt_accept_count_cols(&o, count_cols);
-	return tt_run(&probe, &o);
+int tt_main_accept(int argc, char **argv)
+{
+	return tt_mode_main(&mode, argc, argv);
 }

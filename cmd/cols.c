@@ -1,6 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Column pieces shared by the modes' tables. */
+/* What the modes share: column pieces, and the main() each of them runs. */
 #include "modes.h"
+
+/* The parent of the mode's options and the common ones: both get the opts. */
+static error_t pass_input(int key, char *arg, struct argp_state *state)
+{
+	(void)arg;
+	if (key != ARGP_KEY_INIT)
+		return ARGP_ERR_UNKNOWN;
+	state->child_inputs[0] = state->input;
+	state->child_inputs[1] = state->input;
+	return 0;
+}
+
+int tt_mode_main(const struct tt_mode *m, int argc, char **argv)
+{
+	static struct tt_opts o;
+	static struct tt_col cols[TT_MAX_COLS], count_cols[TT_MAX_COLS];
+	const struct argp mode_argp = { .options = m->options, .parser = m->parser };
+	const struct argp_child children[] = { { &mode_argp, 0, NULL, 0 },
+					       { &tt_common_argp, 0, NULL, 0 },
+					       {} };
+	const struct argp argp = { .parser = pass_input, .doc = m->doc, .children = children };
+	struct tt_probe probe = m->probe;
+
+	tt_opts_init(&o, m->name);
+	tt_parse_args(&argp, argc, argv, &o);
+	if (m->setup)
+		m->setup(&o, &probe);
+	probe.cols = cols;
+	probe.ncols = m->cols(&o, cols);
+	if (m->count_cols) {
+		probe.count_cols = count_cols;
+		probe.ncount_cols = m->count_cols(&o, count_cols);
+	}
+	return tt_run(&probe, &o);
+}
 
 /* The UID table column has no JSON key: JSON always has "uid", after "comm". */
 int tt_cols_prefix(const struct tt_opts *o, struct tt_col *c)

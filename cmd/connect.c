@@ -117,9 +117,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct tt_opts *o = state->input;
 
 	switch (key) {
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = o;
-		break;
 	case 'P':
 		tt_opt_ports(o, "-P", arg, o->rports);
 		o->cfg.filter_rports = 1;
@@ -148,12 +145,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = { { &tt_common_argp, 0, NULL, 0 }, {} };
-
-static const struct argp argp = {
-	.options = options,
-	.parser = parse_opt,
-	.doc = "Trace active TCP connections (connect): one line per attempt that sends a SYN,\n"
+static const char doc[] = "Trace active TCP connections (connect): one line per attempt that sends a SYN,\n"
 	       "with the process that made it; with -O, one line per attempt once it succeeded\n"
 	       "or failed (refused, timeout, unreachable, reset, closed, or the errno's name),\n"
 	       "including connect() calls that failed before sending a SYN.\n"
@@ -168,35 +160,39 @@ static const struct argp argp = {
 	       "  tcptrace connect --failed     # only refused, timed out, unreachable...\n"
 	       "  tcptrace connect --min-latency 200   # only handshakes of 200 ms or more\n"
 	       "  tcptrace connect -O -c        # count per destination and result\n"
-	       "  tcptrace connect --json | jq -c 'select(.rport == 5432)'\n",
-	.children = children,
-};
+	       "  tcptrace connect --json | jq -c 'select(.rport == 5432)'\n";
 
-int tt_main_connect(int argc, char **argv)
+/* -O, --failed, --min-latency: outcome hooks, columns and counts. */
+static void setup(struct tt_opts *o, struct tt_probe *p)
 {
-	struct tt_col cols[TT_MAX_COLS], count_cols[TT_MAX_COLS];
-	struct tt_probe probe = {
+	if (!copts.outcome)
+		return;
+	o->cfg.outcome = 1;
+	o->cfg.failed_only = copts.failed;
+	o->cfg.min_latency_ns = (uint64_t)(copts.min_latency_ms * 1e6);
+	p->plans = outcome_plans;
+	p->count_fields |= TT_COUNT_RESULT;
+	p->exit_map = "connecting";
+}
+
+static const struct tt_mode mode = {
+	.name = "connect",
+	.options = options,
+	.parser = parse_opt,
+	.doc = doc,
+	.probe = {
 		.open = connect_open,
 		.destroy = connect_destroy,
 		.plans = plans,
 		.nplans = sizeof(plans) / sizeof(plans[0]),
-		.cols = cols,
-		.count_cols = count_cols,
 		.count_fields = TT_COUNT_LADDR | TT_COUNT_RADDR | TT_COUNT_RPORT,
-	};
-	static struct tt_opts o;
+	},
+	.cols = tt_connect_cols,
+	.count_cols = tt_connect_count_cols,
+	.setup = setup,
+};
 
-	tt_opts_init(&o, "connect");
-	tt_parse_args(&argp, argc, argv, &o);
-	if (copts.outcome) {
-		o.cfg.outcome = 1;
-		o.cfg.failed_only = copts.failed;
-		o.cfg.min_latency_ns = (uint64_t)(copts.min_latency_ms * 1e6);
-		probe.plans = outcome_plans;
-		probe.count_fields |= TT_COUNT_RESULT;
-		probe.exit_map = "connecting";
-	}
-	probe.ncols = tt_connect_cols(&o, cols);
-	probe.ncount_cols = tt_connect_count_cols(&o, count_cols);
-	return tt_run(&probe, &o);
+int tt_main_connect(int argc, char **argv)
+{
+	return tt_mode_main(&mode, argc, argv);
 }

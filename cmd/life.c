@@ -91,9 +91,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct tt_opts *o = state->input;
 
 	switch (key) {
-	case ARGP_KEY_INIT:
-		state->child_inputs[0] = o;
-		break;
 	case 's':
 		if (o->fmt == TT_FMT_JSON)
 			tt_usage(o, "--json and --csv are exclusive");
@@ -113,12 +110,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = { { &tt_common_argp, 0, NULL, 0 }, {} };
-
-static const struct argp argp = {
-	.options = options,
-	.parser = parse_opt,
-	.doc = "Trace TCP session lifespans (life): one line per session when it closes, with\n"
+static const char doc[] = "Trace TCP session lifespans (life): one line per session when it closes, with\n"
 	       "the bytes it moved, how long it lived and the process that opened it (the\n"
 	       "connecting or the accepting one), whichever side closed first.\n"
 	       "\v"
@@ -129,24 +121,23 @@ static const struct argp argp = {
 	       "  tcptrace life -L 80,443       # only local ports 80 and 443 (servers)\n"
 	       "  tcptrace life -D 5432 -6      # only IPv6 sessions to remote port 5432\n"
 	       "  tcptrace life --csv -T        # CSV with wall-clock times\n"
-	       "  tcptrace life --json | jq -c 'select(.rx_bytes > 1000000)'\n",
-	.children = children,
-};
+	       "  tcptrace life --json | jq -c 'select(.rx_bytes > 1000000)'\n";
 
-int tt_main_life(int argc, char **argv)
-{
-	struct tt_col cols[TT_MAX_COLS];
-	struct tt_probe probe = {
+static const struct tt_mode mode = {
+	.name = "life",
+	.options = options,
+	.parser = parse_opt,
+	.doc = doc,
+	.probe = {
 		.open = life_open,
 		.destroy = life_destroy,
 		.plans = plans,
 		.nplans = sizeof(plans) / sizeof(plans[0]),
-		.cols = cols,
-	};
-	static struct tt_opts o;
+	},
+	.cols = tt_life_cols,
+};
 
-	tt_opts_init(&o, "life");
-	tt_parse_args(&argp, argc, argv, &o);
-	probe.ncols = tt_life_cols(&o, cols);
-	return tt_run(&probe, &o);
+int tt_main_life(int argc, char **argv)
+{
+	return tt_mode_main(&mode, argc, argv);
 }

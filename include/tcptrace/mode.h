@@ -104,6 +104,22 @@ void tt_opt_ports(const struct tt_opts *o, const char *opt, const char *arg, uin
 /* Runs a mode to the end; returns the exit code. */
 int tt_run(const struct tt_probe *p, struct tt_opts *o);
 
+/* A mode as cmd/<mode>.c describes it; tt_mode_main() does the rest. */
+struct tt_mode {
+	const char *name;		    /* "connect" */
+	const struct argp_option *options;  /* the mode's own options */
+	argp_parser_t parser;		    /* gets the struct tt_opts as state->input */
+	const char *doc;		    /* --help text: summary \v examples */
+	struct tt_probe probe;		    /* without its columns */
+	int (*cols)(const struct tt_opts *o, struct tt_col *cols);
+	int (*count_cols)(const struct tt_opts *o, struct tt_col *cols); /* NULL: no -c */
+	/* Optional: adapts the probe to the parsed options. */
+	void (*setup)(struct tt_opts *o, struct tt_probe *p);
+};
+
+/* A mode's main(): parses its options and the common ones, runs it. */
+int tt_mode_main(const struct tt_mode *m, int argc, char **argv);
+
 /* Generates the skeleton glue for probes/<name>.bpf.c. */
 #define TT_SKEL_GLUE(name)                                                               \
 	static void *name##_open(const struct bpf_object_open_opts *opts)                 \
