@@ -12,53 +12,18 @@
 
 #include "check.h"
 #include "modes.h"
+#include "render.h"
 
-static const char *header(const struct tt_col *cols, int n, enum tt_format fmt)
+/* One accept through a column list, as the table/JSON writer prints it. */
+static const char *accept_row(const struct tt_col *cols, int n, enum tt_format fmt)
 {
-	static char *mem;
-	size_t len;
-	struct tt_writer w = { .fmt = fmt, .cols = cols, .ncols = n };
-
-	free(mem);
-	w.out = open_memstream(&mem, &len);
-	tt_write_header(&w);
-	fclose(w.out);
-	return mem;
-}
-
-static const char *keys(const struct tt_col *cols, int n)
-{
-	static char buf[512];
-	int i;
-
-	buf[0] = 0;
-	for (i = 0; i < n; i++)
-		if (cols[i].key) {
-			strcat(buf, buf[0] ? " " : "");
-			strcat(buf, cols[i].key);
-		}
-	return buf;
-}
-
-/* One event through a column list, as the table/JSON writer prints it. */
-static const char *row(const struct tt_col *cols, int n, enum tt_format fmt)
-{
-	static char *mem;
-	struct tt_event e = { .ts_ns = 1, .pid = 4242, .uid = 1000, .backlog = 3,
+	static const struct tt_event e = { .ts_ns = 1, .pid = 4242, .uid = 1000, .backlog = 3,
 			      .backlog_max = 16, .family = 2, .lport = 8080,
 			      .rport = 51000, .type = TT_EV_ACCEPT,
 			      .laddr = { 198, 18, 0, 2 }, .raddr = { 198, 18, 0, 1 },
 			      .comm = "nginx" };
-	struct tt_src src = { .e = &e };
-	struct tt_clock clock = { .first_ns = 1 };
-	struct tt_writer w = { .fmt = fmt, .cols = cols, .ncols = n };
-	size_t len;
 
-	free(mem);
-	w.out = open_memstream(&mem, &len);
-	tt_write_src(&w, &src, &clock);
-	fclose(w.out);
-	return mem;
+	return row(cols, n, fmt, &e);
 }
 
 static void test_cols(void)
@@ -76,10 +41,10 @@ static void test_cols(void)
 	CHECK_STR(header(c, n, TT_FMT_CSV), "PID,COMM,IP,RADDR,RPORT,LADDR,LPORT,BL\n");
 	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport backlog "
 			      "backlog_max");
-	CHECK_STR(row(c, n, TT_FMT_TABLE),
+	CHECK_STR(accept_row(c, n, TT_FMT_TABLE),
 		  "4242    nginx        4  198.18.0.1       51000 198.18.0.2       8080  3/16\n");
-	CHECK_STR(row(c, n, TT_FMT_CSV), "4242,nginx,4,198.18.0.1,51000,198.18.0.2,8080,3/16\n");
-	json = row(c, n, TT_FMT_JSON);
+	CHECK_STR(accept_row(c, n, TT_FMT_CSV), "4242,nginx,4,198.18.0.1,51000,198.18.0.2,8080,3/16\n");
+	json = accept_row(c, n, TT_FMT_JSON);
 	CHECK(strstr(json, ",\"event\":\"accept\",\"pid\":4242,\"comm\":\"nginx\",\"uid\":1000,"
 			   "\"family\":4,\"laddr\":\"198.18.0.2\",\"lport\":8080,"
 			   "\"raddr\":\"198.18.0.1\",\"rport\":51000,\"backlog\":3,"

@@ -4,35 +4,7 @@
 
 #include "check.h"
 #include "modes.h"
-
-/* The table header a column list renders to. */
-static const char *header(const struct tt_col *cols, int n, enum tt_format fmt)
-{
-	static char *mem;
-	size_t len;
-	struct tt_writer w = { .fmt = fmt, .cols = cols, .ncols = n };
-
-	free(mem);
-	w.out = open_memstream(&mem, &len);
-	tt_write_header(&w);
-	fclose(w.out);
-	return mem;
-}
-
-/* The JSON keys of a column list, space-separated. */
-static const char *keys(const struct tt_col *cols, int n)
-{
-	static char buf[512];
-	int i;
-
-	buf[0] = 0;
-	for (i = 0; i < n; i++)
-		if (cols[i].key) {
-			strcat(buf, buf[0] ? " " : "");
-			strcat(buf, cols[i].key);
-		}
-	return buf;
-}
+#include "render.h"
 
 int main(void)
 {

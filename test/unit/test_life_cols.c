@@ -9,55 +9,7 @@
 
 #include "check.h"
 #include "modes.h"
-
-/* What the writer wrote; open_memstream() updates both until fclose(). */
-static char *mem;
-static size_t mem_len;
-
-static FILE *open_out(struct tt_writer *w)
-{
-	free(mem);
-	mem = NULL;
-	w->out = open_memstream(&mem, &mem_len);
-	return w->out;
-}
-
-static const char *header(const struct tt_col *cols, int n, enum tt_format fmt)
-{
-	struct tt_writer w = { .fmt = fmt, .cols = cols, .ncols = n };
-
-	open_out(&w);
-	tt_write_header(&w);
-	fclose(w.out);
-	return mem;
-}
-
-static const char *row(const struct tt_col *cols, int n, enum tt_format fmt,
-		       const struct tt_event *e)
-{
-	struct tt_clock clk = { .first_ns = 0, .mono_to_real = 0, .utc = true };
-	struct tt_writer w = { .fmt = fmt, .cols = cols, .ncols = n };
-	struct tt_src src = { .e = e };
-
-	open_out(&w);
-	tt_write_src(&w, &src, &clk);
-	fclose(w.out);
-	return mem;
-}
-
-static const char *keys(const struct tt_col *cols, int n)
-{
-	static char buf[512];
-	int i;
-
-	buf[0] = 0;
-	for (i = 0; i < n; i++)
-		if (cols[i].key) {
-			strcat(buf, buf[0] ? " " : "");
-			strcat(buf, cols[i].key);
-		}
-	return buf;
-}
+#include "render.h"
 
 int main(void)
 {

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Rendering a mode's columns in the unit tests: header, one row, JSON keys. */
+#ifndef TT_TEST_RENDER_H
+#define TT_TEST_RENDER_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcptrace/output.h"
+
+/* What the writer wrote last; open_memstream() updates both until fclose(). */
+static char *tt_test_mem;
+static size_t tt_test_len;
+
+static inline FILE *tt_test_open(struct tt_writer *w)
+{
+	free(tt_test_mem);
+	tt_test_mem = NULL;
+	w->out = open_memstream(&tt_test_mem, &tt_test_len);
+	return w->out;
+}
+
+/* The table or CSV header a column list renders to. */
+static inline const char *header(const struct tt_col *cols, int n, enum tt_format fmt)
+{
+	struct tt_writer w = { .fmt = fmt, .cols = cols, .ncols = n };
+
+	tt_test_open(&w);
+	tt_write_header(&w);
+	fclose(w.out);
+	return tt_test_mem;
+}
+
+/* One event through a column list (times in UTC, relative to this event). */
+static inline const char *row(const struct tt_col *cols, int n, enum tt_format fmt,
+			      const struct tt_event *e)
+{
+	struct tt_clock clk = { .first_ns = 0, .mono_to_real = 0, .utc = true };
+	struct tt_writer w = { .fmt = fmt, .cols = cols, .ncols = n };
+	struct tt_src src = { .e = e };
+
+	tt_test_open(&w);
+	tt_write_src(&w, &src, &clk);
+	fclose(w.out);
+	return tt_test_mem;
+}
+
+/* The JSON keys of a column list, space-separated. */
+static inline const char *keys(const struct tt_col *cols, int n)
+{
+	static char buf[512];
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < n; i++)
+		if (cols[i].key) {
+			strcat(buf, buf[0] ? " " : "");
+			strcat(buf, cols[i].key);
+		}
+	return buf;
+}
+
+#endif
