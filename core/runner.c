@@ -641,6 +641,12 @@ static int load_and_attach(struct run *r)
 		}
 	}
 	err = bpf_object__load(r->skel->obj);
+	if (err == -EACCES) {
+		/* Privilege was probed before: this is the verifier's answer. */
+		tt_errf("%s: loading BPF programs: the kernel's verifier rejected them (%s; -v "
+			"shows its log)", r->o->mode, strerror(-err));
+		return -1;
+	}
 	if (err) {
 		tt_err("loading BPF programs", err);
 		return -1;
