@@ -9,6 +9,14 @@
 
 struct btf;
 
+/*
+ * The running kernel's BTF (core/vmlinux.c), parsed once: handoff() passes
+ * it on to the next bpf_object__load(), which frees it (NULL: frees one
+ * still pending).
+ */
+struct btf *tt_vmlinux_btf_load(void);
+void tt_vmlinux_btf_handoff(struct btf *btf);
+
 /* 0 if we may load tracing programs (root, or CAP_BPF+CAP_PERFMON), else -errno. */
 int tt_probe_privilege(void);
 

@@ -14,9 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -244,33 +242,6 @@ static int configure(struct run *r)
 	return 0;
 }
 
-/*
- * The kernel's BTF for the feature probes. sysfs hands it out 4 KiB per
- * read(), ~1,350 reads for 5.5 MB. Kernels since mid-2025 ("allow mmap of
- * /sys/kernel/btf/vmlinux") map it instead, which halves the time to parse
- * it here. Where mmap() fails, libbpf reads it.
- */
-static struct btf *load_vmlinux_btf(void)
-{
-	const char *path = "/sys/kernel/btf/vmlinux";
-	struct btf *btf = NULL;
-	struct stat st;
-	void *data;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && !fstat(fd, &st) && st.st_size > 0) {
-		data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (data != MAP_FAILED) {
-			btf = btf__new(data, (__u32)st.st_size);
-			munmap(data, (size_t)st.st_size);
-		}
-	}
-	if (fd >= 0)
-		close(fd);
-	return btf ? btf : btf__load_vmlinux_btf();
-}
-
 static bool needs_tracefs(struct run *r)
 {
 	struct bpf_program *prog;
@@ -480,6 +451,7 @@ static void teardown(struct run *r)
 	if (r->cgroup_fd >= 0)
 		close(r->cgroup_fd);
 	tt_tracefs_release(r->tracefs_mounted);
+	tt_vmlinux_btf_handoff(NULL);
 }
 
 static void install_signals(void)
@@ -555,7 +527,7 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	tt_clock_init(&r.clock);
 	r.w = (struct tt_writer){ .out = stdout, .fmt = o->fmt, .cols = p->cols, .ncols = p->ncols };
 
-	vmlinux = o->btf ? btf__parse(o->btf, NULL) : load_vmlinux_btf();
+	vmlinux = o->btf ? btf__parse(o->btf, NULL) : tt_vmlinux_btf_load();
 	if (!vmlinux) {
 		err = errno;
 
@@ -576,7 +548,11 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 		btf__free(vmlinux);
 		goto out;
 	}
-	btf__free(vmlinux);
+	/* libbpf's load takes it instead of parsing the kernel's BTF again. */
+	if (o->btf)
+		btf__free(vmlinux);
+	else
+		tt_vmlinux_btf_handoff(vmlinux);
 	if (o->verbose)
 		fprintf(stderr, TT_PROG ": %s: attaching via %s: %s\n", o->mode,
 			tt_attach_name(r.plan->method), r.plan->what);
