@@ -16,6 +16,8 @@ struct btf;
  */
 struct btf *tt_vmlinux_btf_load(void);
 void tt_vmlinux_btf_handoff(struct btf *btf);
+/* Returns to the kernel the memory the parse used, once it is freed. */
+void tt_vmlinux_btf_trim(void);
 
 /* 0 if we may load tracing programs (root, or CAP_BPF+CAP_PERFMON), else -errno. */
 int tt_probe_privilege(void);

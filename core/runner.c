@@ -484,6 +484,7 @@ static int load_and_attach(struct run *r)
 		}
 	}
 	err = bpf_object__load(r->skel->obj);
+	tt_vmlinux_btf_trim();
 	if (err) {
 		tt_err("loading BPF programs", err);
 		return -1;
