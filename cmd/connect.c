@@ -19,11 +19,16 @@ static const char *const kprobe_progs[] = { "tt_connect_v4_kprobe", "tt_connect_
 					    "tt_connect_v6_kprobe", "tt_connect_v6_kretprobe",
 					    NULL };
 
+/* Maps only the tracepoint plan uses (the kprobe plan also connect_tid). */
+static const char *const fentry_idle_maps[] = { "connecting", "connect_tid", NULL };
+static const char *const kprobe_idle_maps[] = { "connecting", NULL };
+static const char *const socket_maps[] = { "connecting", NULL };
+
 static const struct tt_plan plans[] = {
 	{ TT_ATTACH_FENTRY, "tcp_v4_connect", fentry_progs,
-	  "fexit tcp_v4_connect, tcp_v6_connect" },
+	  "fexit tcp_v4_connect, tcp_v6_connect", NULL, fentry_idle_maps },
 	{ TT_ATTACH_KPROBE, "tcp_v4_connect", kprobe_progs,
-	  "kprobe+kretprobe tcp_v4_connect, tcp_v6_connect" },
+	  "kprobe+kretprobe tcp_v4_connect, tcp_v6_connect", NULL, kprobe_idle_maps },
 	{ TT_ATTACH_TRACEPOINT, NULL, tp_progs,
 	  "tp_btf/inet_sock_set_state (SYN_SENT) + tracepoint syscalls:sys_exit_connect" },
 };
@@ -116,6 +121,7 @@ int tt_main_connect(int argc, char **argv)
 		.cols = cols,
 		.count_cols = count_cols,
 		.count_fields = TT_COUNT_LADDR | TT_COUNT_RADDR | TT_COUNT_RPORT,
+		.socket_maps = socket_maps,
 	};
 	static struct tt_opts o;
 

@@ -221,6 +221,7 @@ static int configure(struct run *r)
 	uint8_t *rports = rodata_var(obj, "tt_rports", TT_PORT_BITMAP_LEN);
 	struct bpf_map *events = bpf_object__find_map_by_name(obj, "events");
 	struct bpf_program *prog;
+	int err;
 
 	if (!cfg || !lports || !rports || !events) {
 		tt_errf("%s: BPF object lacks the common configuration", r->o->mode);
@@ -230,6 +231,11 @@ static int configure(struct run *r)
 	r->o->cfg.count_fields = (uint8_t)r->p->count_fields;
 	if (r->o->buffer_kb && bpf_map__set_max_entries(events, r->o->buffer_kb * 1024)) {
 		tt_err("sizing the ring buffer", -errno);
+		return -1;
+	}
+	err = tt_size_maps(obj, r->p, r->plan, r->o);
+	if (err) {
+		tt_err("sizing the maps", err);
 		return -1;
 	}
 	r->o->cfg.wakeup_bytes = bpf_map__max_entries(events) / 4;

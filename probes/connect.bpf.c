@@ -19,7 +19,10 @@
  */
 #include "common.bpf.h"
 
-/* SYN_SENT sockets -> the task that connected them; emptied at the outcome. */
+/*
+ * SYN_SENT sockets -> the task that connected them; emptied at the outcome.
+ * User space sizes it to the host's TCP sockets at start (core/maps.c).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
