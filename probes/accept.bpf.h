@@ -5,6 +5,7 @@
  * task whose accept()/accept4() returns the socket, and call
  *
  *	static __always_inline void tt_accepted(struct sock *sk, struct sock *listener);
+static __always_inline bool tt_accept_wanted(void);
  *
  * which the including file defines after including this one (accept mode
  * emits an event; life mode records the owner of a passive socket). When it
@@ -41,6 +42,7 @@
 #define TT_ACCEPT_SEEN 1ull
 
 static __always_inline void tt_accepted(struct sock *sk, struct sock *listener);
+static __always_inline bool tt_accept_wanted(void);
 
 /*
  * Thread -> its accept in progress: the listener the kprobe saw at entry,
@@ -77,16 +79,36 @@ static __always_inline void tt_accept_mark_seen(void)
 	bpf_map_update_elem(&accept_tid, &tid, &seen, BPF_ANY);
 }
 
-/* The file at fd in the task's table, or NULL. */
-static __always_inline struct file *tt_fd_file(struct task_struct *task, __s64 fd)
+/*
+ * The task's file table, read once per accept: both the new fd and the
+ * listener fd are looked up in it. Each hop of a CO-RE read is a helper
+ * call, the bulk of this plan's cost per run.
+ */
+struct tt_fd_table {
+	struct file **fd;
+	__u32 max_fds;
+};
+
+static __always_inline bool tt_fd_table(struct task_struct *task, struct tt_fd_table *t)
 {
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds, *file = NULL;
 
-	if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!fdt)
+		return false;
+	t->max_fds = BPF_CORE_READ(fdt, max_fds);
+	t->fd = BPF_CORE_READ(fdt, fd);
+	return true;
+}
+
+/* The file at fd in the table, or NULL. */
+static __always_inline struct file *tt_fd_file(const struct tt_fd_table *t, __s64 fd)
+{
+	struct file *file = NULL;
+
+	if (fd < 0 || fd >= t->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_core_read(&file, sizeof(file), &fds[fd]))
+	/* Not a CO-RE read: t is ours, the array holds plain pointers. */
+	if (bpf_probe_read_kernel(&file, sizeof(file), t->fd + fd))
 		return NULL;
 	return file;
 }
@@ -112,6 +134,7 @@ static __always_inline struct sock *tt_file_sock(struct file *file)
 static __always_inline void tt_accept_syscall_exit(__s64 ret, bool catchup)
 {
 	struct sock *sk, *listener = NULL;
+	struct tt_fd_table fds;
 	struct task_struct *task;
 	struct pt_regs *regs;
 	__u64 *call;
@@ -130,15 +153,17 @@ static __always_inline void tt_accept_syscall_exit(__s64 ret, bool catchup)
 			listener = (struct sock *)v;
 		}
 	}
-	if (ret < 0)
+	if (ret < 0 || !tt_accept_wanted())
 		return;
 	task = bpf_get_current_task_btf();
-	sk = tt_file_sock(tt_fd_file(task, ret));
+	if (!tt_fd_table(task, &fds))
+		return;
+	sk = tt_file_sock(tt_fd_file(&fds, ret));
 	if (!sk)
 		return;
 	if (!listener) {
 		regs = (struct pt_regs *)bpf_task_pt_regs(task);
-		listener = tt_file_sock(tt_fd_file(task, (int)PT_REGS_PARM1_CORE_SYSCALL(regs)));
+		listener = tt_file_sock(tt_fd_file(&fds, (int)PT_REGS_PARM1_CORE_SYSCALL(regs)));
 	}
 	if (tt_accept_valid(sk, listener))
 		tt_accepted(sk, listener);
@@ -152,7 +177,7 @@ int BPF_PROG(tt_accept_fexit, struct sock *listener, struct proto_accept_arg *ar
 	if (!sk)
 		return 0;
 	tt_accept_mark_seen();
-	if (tt_accept_valid(sk, listener))
+	if (tt_accept_wanted() && tt_accept_valid(sk, listener))
 		tt_accepted(sk, listener);
 	return 0;
 }
@@ -165,7 +190,7 @@ int BPF_PROG(tt_accept_fexit_old, struct sock *listener, int flags, int *err, bo
 	if (!sk)
 		return 0;
 	tt_accept_mark_seen();
-	if (tt_accept_valid(sk, listener))
+	if (tt_accept_wanted() && tt_accept_valid(sk, listener))
 		tt_accepted(sk, listener);
 	return 0;
 }
@@ -194,7 +219,7 @@ int BPF_KRETPROBE(tt_accept_kretprobe, struct sock *sk)
 		return 0;
 	listener = (struct sock *)*call;
 	*call = TT_ACCEPT_SEEN;
-	if (sk && tt_accept_valid(sk, listener))
+	if (sk && tt_accept_wanted() && tt_accept_valid(sk, listener))
 		tt_accepted(sk, listener);
 	return 0;
 }
