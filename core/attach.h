@@ -3,6 +3,7 @@
 #ifndef TCPTRACE_ATTACH_H
 #define TCPTRACE_ATTACH_H
 
+#include <linux/types.h>
 #include <stdbool.h>
 
 #include "tcptrace/mode.h"
@@ -27,6 +28,8 @@ void tt_vmlinux_btf_trim(void);
  */
 int tt_size_maps(struct bpf_object *obj, const struct tt_probe *p, const struct tt_plan *plan,
 		 const struct tt_opts *o);
+/* Entries for a socket map on a host with this many TCP sockets and CPUs. */
+__u32 tt_socket_map_entries(unsigned long sockets, int ncpu);
 
 /* 0 if we may load tracing programs (root, or CAP_BPF+CAP_PERFMON), else -errno. */
 int tt_probe_privilege(void);

@@ -14,7 +14,7 @@
 
 #include "attach.h"
 
-/* Entries of a socket map: at least SOCKET_MAP_MIN (see socket_map_entries()). */
+/* Entries of a socket map: at least SOCKET_MAP_MIN (see tt_socket_map_entries()). */
 #define SOCKET_MAP_MIN 16384
 #define SOCKET_MAP_PER_CPU 256
 
@@ -42,10 +42,9 @@ static unsigned long tcp_sockets(void)
  * entry; the modes report those as sockets seen without their start (owner
  * unknown, never wrong).
  */
-static __u32 socket_map_entries(void)
+__u32 tt_socket_map_entries(unsigned long sockets, int ncpu)
 {
-	unsigned long want = 4 * tcp_sockets(), n = 1;
-	int ncpu = libbpf_num_possible_cpus();
+	unsigned long want = 4 * sockets, n = 1;
 
 	if (ncpu > 0)
 		want += (unsigned long)ncpu * SOCKET_MAP_PER_CPU;
@@ -81,7 +80,7 @@ int tt_size_maps(struct bpf_object *obj, const struct tt_probe *p, const struct 
 		err = set_entries(obj, *name, 1);
 	if (err || !p->socket_maps)
 		return err;
-	sockets = socket_map_entries();
+	sockets = tt_socket_map_entries(tcp_sockets(), libbpf_num_possible_cpus());
 	for (name = p->socket_maps; !err && *name; name++)
 		err = set_entries(obj, *name, sockets);
 	return err;
