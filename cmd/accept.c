@@ -24,6 +24,8 @@ static const char *const kprobe_progs[] = { "tt_accept_kprobe", "tt_accept_kretp
 					    "tt_accept_exit_catchup", "tt_accept4_exit_catchup",
 					    NULL };
 static const char *const tp_progs[] = { "tt_accept_exit", "tt_accept4_exit", NULL };
+/* Only the catch-up of fexit and kretprobe uses it. */
+static const char *const tp_idle_maps[] = { "accept_tid", NULL };
 
 static const struct tt_plan plans[] = {
 	{ TT_ATTACH_FENTRY, "inet_csk_accept", fentry_progs,
@@ -36,7 +38,7 @@ static const struct tt_plan plans[] = {
 	  tt_accept_fits },
 	{ TT_ATTACH_TRACEPOINT, NULL, tp_progs,
 	  "tracepoint syscalls:sys_exit_accept{,4}, sockets found through the task's file table",
-	  tt_accept_fits },
+	  tt_accept_fits, tp_idle_maps },
 };
 
 /* Number of parameters of inet_csk_accept() in the kernel's BTF, or -ENOENT. */

@@ -20,11 +20,16 @@ static const char *const kprobe_progs[] = { "tt_connect_v4_kprobe", "tt_connect_
 					    "tt_connect_v6_kprobe", "tt_connect_v6_kretprobe",
 					    NULL };
 
+/* Maps only the tracepoint plan uses (the kprobe plan also connect_tid). */
+static const char *const fentry_idle_maps[] = { "connecting", "connect_tid", NULL };
+static const char *const kprobe_idle_maps[] = { "connecting", NULL };
+static const char *const socket_maps[] = { "connecting", NULL };
+
 static const struct tt_plan plans[] = {
 	{ TT_ATTACH_FENTRY, "tcp_v4_connect", fentry_progs,
-	  "fexit tcp_v4_connect, tcp_v6_connect" },
+	  "fexit tcp_v4_connect, tcp_v6_connect", NULL, fentry_idle_maps },
 	{ TT_ATTACH_KPROBE, "tcp_v4_connect", kprobe_progs,
-	  "kprobe+kretprobe tcp_v4_connect, tcp_v6_connect" },
+	  "kprobe+kretprobe tcp_v4_connect, tcp_v6_connect", NULL, kprobe_idle_maps },
 	{ TT_ATTACH_TRACEPOINT, NULL, tp_progs,
 	  "tp_btf/inet_sock_set_state (SYN_SENT) + tracepoint syscalls:sys_exit_connect" },
 };
@@ -40,9 +45,13 @@ static const char *const kprobe_outcome_progs[] = {
 	"tt_connect_v6_kretprobe", "tt_connect_set_state", "tt_connect_pending", NULL
 };
 
+/* connect_tid is for the "failed inside connect(2)" check: fexit needs none. */
+static const char *const fentry_outcome_idle_maps[] = { "connect_tid", NULL };
+
 static const struct tt_plan outcome_plans[] = {
 	{ TT_ATTACH_FENTRY, "tcp_v4_connect", fentry_outcome_progs,
-	  "fexit tcp_v4_connect, tcp_v6_connect + tp_btf/inet_sock_set_state (outcomes)" },
+	  "fexit tcp_v4_connect, tcp_v6_connect + tp_btf/inet_sock_set_state (outcomes)", NULL,
+	  fentry_outcome_idle_maps },
 	{ TT_ATTACH_KPROBE, "tcp_v4_connect", kprobe_outcome_progs,
 	  "kprobe+kretprobe tcp_v4_connect, tcp_v6_connect + kprobe tcp_set_state (outcomes)" },
 	{ TT_ATTACH_TRACEPOINT, NULL, tp_outcome_progs,
@@ -186,6 +195,7 @@ static const struct tt_mode mode = {
 		.plans = plans,
 		.nplans = sizeof(plans) / sizeof(plans[0]),
 		.count_fields = TT_COUNT_LADDR | TT_COUNT_RADDR | TT_COUNT_RPORT,
+		.socket_maps = socket_maps,
 	},
 	.cols = tt_connect_cols,
 	.count_cols = tt_connect_count_cols,

@@ -24,6 +24,9 @@ static const char *const kprobe_progs[] = { "tt_life_kprobe", "tt_life_clone",
 static const char *const btf_progs[] = { "tt_life_btf", "tt_life_btf_nested", "tt_accept_exit",
 					 "tt_accept4_exit", NULL };
 static const char *const tp_progs[] = { "tt_life_tp", "tt_accept_exit", "tt_accept4_exit", NULL };
+/* Only the catch-up of fexit and kretprobe uses it. */
+static const char *const tp_idle_maps[] = { "accept_tid", NULL };
+static const char *const socket_maps[] = { "owners", NULL };
 
 /*
  * The accept hooks are accept mode's, chosen the same way, except that a
@@ -50,9 +53,11 @@ static const struct tt_plan plans[] = {
 	  "kprobe tcp_set_state + kretprobe inet_csk_clone_lock + kprobe+kretprobe inet_csk_accept",
 	  life_fits },
 	{ TT_ATTACH_TRACEPOINT, NULL, btf_progs,
-	  "tp_btf/inet_sock_set_state + tracepoint syscalls:sys_exit_accept{,4}", life_fits },
+	  "tp_btf/inet_sock_set_state + tracepoint syscalls:sys_exit_accept{,4}", life_fits,
+	  tp_idle_maps },
 	{ TT_ATTACH_TRACEPOINT, "inet_sock_set_state", tp_progs,
-	  "tracepoint sock:inet_sock_set_state + syscalls:sys_exit_accept{,4}", life_fits },
+	  "tracepoint sock:inet_sock_set_state + syscalls:sys_exit_accept{,4}", life_fits,
+	  tp_idle_maps },
 };
 
 /* bcc's tcplife layout: 80 columns, or IPv6-wide with -w; CSV always has IP. */
@@ -133,6 +138,7 @@ static const struct tt_mode mode = {
 		.destroy = life_destroy,
 		.plans = plans,
 		.nplans = sizeof(plans) / sizeof(plans[0]),
+		.socket_maps = socket_maps,
 	},
 	.cols = tt_life_cols,
 };

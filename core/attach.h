@@ -3,11 +3,33 @@
 #ifndef TCPTRACE_ATTACH_H
 #define TCPTRACE_ATTACH_H
 
+#include <linux/types.h>
 #include <stdbool.h>
 
 #include "tcptrace/mode.h"
 
+struct bpf_object;
 struct btf;
+
+/*
+ * The running kernel's BTF (core/vmlinux.c), parsed once: handoff() passes
+ * it on to the next bpf_object__load(), which frees it (NULL: frees one
+ * still pending).
+ */
+struct btf *tt_vmlinux_btf_load(void);
+void tt_vmlinux_btf_handoff(struct btf *btf);
+/* Returns to the kernel the memory the parse used, once it is freed. */
+void tt_vmlinux_btf_trim(void);
+
+/*
+ * Sets the max_entries of p's maps for this plan and these options before
+ * the load (core/maps.c): unused maps get one entry, socket maps are sized
+ * to the host. 0 or -errno.
+ */
+int tt_size_maps(struct bpf_object *obj, const struct tt_probe *p, const struct tt_plan *plan,
+		 const struct tt_opts *o);
+/* Entries for a socket map on a host with this many TCP sockets and CPUs. */
+__u32 tt_socket_map_entries(unsigned long sockets, int ncpu);
 
 /* 0 if we may load tracing programs (root, or CAP_BPF+CAP_PERFMON), else -errno. */
 int tt_probe_privilege(void);

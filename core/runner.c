@@ -14,9 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -223,6 +221,7 @@ static int configure(struct run *r)
 	uint8_t *rports = rodata_var(obj, "tt_rports", TT_PORT_BITMAP_LEN);
 	struct bpf_map *events = bpf_object__find_map_by_name(obj, "events");
 	struct bpf_program *prog;
+	int err;
 
 	if (!cfg || !lports || !rports || !events) {
 		tt_errf("%s: BPF object lacks the common configuration", r->o->mode);
@@ -234,6 +233,11 @@ static int configure(struct run *r)
 		tt_err("sizing the ring buffer", -errno);
 		return -1;
 	}
+	err = tt_size_maps(obj, r->p, r->plan, r->o);
+	if (err) {
+		tt_err("sizing the maps", err);
+		return -1;
+	}
 	r->o->cfg.wakeup_bytes = bpf_map__max_entries(events) / 4;
 	*cfg = r->o->cfg;
 	memcpy(lports, r->o->lports, TT_PORT_BITMAP_LEN);
@@ -242,33 +246,6 @@ static int configure(struct run *r)
 	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_autoload(prog, plan_loads(r, bpf_program__name(prog)));
 	return 0;
-}
-
-/*
- * The kernel's BTF for the feature probes. sysfs hands it out 4 KiB per
- * read(), ~1,350 reads for 5.5 MB. Kernels since mid-2025 ("allow mmap of
- * /sys/kernel/btf/vmlinux") map it instead, which halves the time to parse
- * it here. Where mmap() fails, libbpf reads it.
- */
-static struct btf *load_vmlinux_btf(void)
-{
-	const char *path = "/sys/kernel/btf/vmlinux";
-	struct btf *btf = NULL;
-	struct stat st;
-	void *data;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && !fstat(fd, &st) && st.st_size > 0) {
-		data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (data != MAP_FAILED) {
-			btf = btf__new(data, (__u32)st.st_size);
-			munmap(data, (size_t)st.st_size);
-		}
-	}
-	if (fd >= 0)
-		close(fd);
-	return btf ? btf : btf__load_vmlinux_btf();
 }
 
 static bool needs_tracefs(struct run *r)
@@ -609,6 +586,7 @@ static void teardown(struct run *r)
 	if (r->cgroup_fd >= 0)
 		close(r->cgroup_fd);
 	tt_tracefs_release(r->tracefs_mounted);
+	tt_vmlinux_btf_handoff(NULL);
 }
 
 static void install_signals(void)
@@ -641,6 +619,7 @@ static int load_and_attach(struct run *r)
 		}
 	}
 	err = bpf_object__load(r->skel->obj);
+	tt_vmlinux_btf_trim();
 	if (err == -EACCES) {
 		/* Privilege was probed before: this is the verifier's answer. */
 		tt_errf("%s: loading BPF programs: the kernel's verifier rejected them (%s; -v "
@@ -690,7 +669,7 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	tt_clock_init(&r.clock);
 	r.w = (struct tt_writer){ .out = stdout, .fmt = o->fmt, .cols = p->cols, .ncols = p->ncols };
 
-	vmlinux = o->btf ? btf__parse(o->btf, NULL) : load_vmlinux_btf();
+	vmlinux = o->btf ? btf__parse(o->btf, NULL) : tt_vmlinux_btf_load();
 	if (!vmlinux) {
 		err = errno;
 
@@ -711,7 +690,11 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 		btf__free(vmlinux);
 		goto out;
 	}
-	btf__free(vmlinux);
+	/* libbpf's load takes it instead of parsing the kernel's BTF again. */
+	if (o->btf)
+		btf__free(vmlinux);
+	else
+		tt_vmlinux_btf_handoff(vmlinux);
 	if (o->verbose)
 		fprintf(stderr, TT_PROG ": %s: attaching via %s: %s\n", o->mode,
 			tt_attach_name(r.plan->method), r.plan->what);

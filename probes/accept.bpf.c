@@ -10,16 +10,20 @@
 #include "common.bpf.h"
 #include "accept.bpf.h"
 
+/* The task filters need nothing from the socket: checked before it is looked for. */
+static __always_inline bool tt_accept_wanted(void)
+{
+	return tt_task_selected(bpf_get_current_pid_tgid(), (__u32)bpf_get_current_uid_gid());
+}
+
 static __always_inline void tt_accepted(struct sock *sk, struct sock *listener)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 uid = (__u32)bpf_get_current_uid_gid();
+	__u16 family = tt_sk_family(sk), lport = tt_sk_lport(sk), rport = tt_sk_rport(sk);
 	struct tt_event stack_e, *e;
 
-	if (!tt_task_selected(pid_tgid, uid))
-		return;
 	/* -P selects local ports: the accepted socket's, as the listener's. */
-	if (!tt_sock_selected(tt_sk_family(sk), tt_sk_lport(sk), tt_sk_rport(sk)))
+	if (!tt_sock_selected(family, lport, rport))
 		return;
 	if (tt_cfg.count_mode) {
 		e = &stack_e;
@@ -33,9 +37,12 @@ static __always_inline void tt_accepted(struct sock *sk, struct sock *listener)
 	e->type = TT_EV_ACCEPT;
 	e->pid = pid_tgid >> 32;
 	e->tid = (__u32)pid_tgid;
-	e->uid = uid;
+	e->uid = (__u32)bpf_get_current_uid_gid();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	tt_read_sock(sk, &e->family, &e->lport, &e->rport, e->laddr, e->raddr);
+	e->family = family;
+	e->lport = lport;
+	e->rport = rport;
+	tt_read_addrs(sk, family, e->laddr, e->raddr);
 	/*
 	 * inet_csk_accept() has already taken the connection off the queue
 	 * (reqsk_queue_remove() -> sk_acceptq_removed()), so this is what is

@@ -5,6 +5,7 @@
  * task whose accept()/accept4() returns the socket, and call
  *
  *	static __always_inline void tt_accepted(struct sock *sk, struct sock *listener);
+static __always_inline bool tt_accept_wanted(void);
  *
  * which the including file defines after including this one (accept mode
  * emits an event; life mode records the owner of a passive socket). When it
@@ -40,6 +41,7 @@
 #define TT_ACCEPT_SEEN 1ull
 
 static __always_inline void tt_accepted(struct sock *sk, struct sock *listener);
+static __always_inline bool tt_accept_wanted(void);
 
 /*
  * Thread -> its accept in progress: the listener the kprobe saw at entry,
@@ -83,6 +85,7 @@ static __always_inline void tt_accept_mark_seen(void)
 static __always_inline void tt_accept_syscall_exit(__s64 ret, bool catchup)
 {
 	struct sock *sk, *listener = NULL;
+	struct tt_fd_table fds;
 	struct task_struct *task;
 	struct pt_regs *regs;
 	__u64 *call;
@@ -101,15 +104,17 @@ static __always_inline void tt_accept_syscall_exit(__s64 ret, bool catchup)
 			listener = (struct sock *)v;
 		}
 	}
-	if (ret < 0)
+	if (ret < 0 || !tt_accept_wanted())
 		return;
 	task = bpf_get_current_task_btf();
-	sk = tt_file_sock(tt_fd_file(task, ret));
+	if (!tt_fd_table(task, &fds))
+		return;
+	sk = tt_file_sock(tt_fd_file(&fds, ret));
 	if (!sk)
 		return;
 	if (!listener) {
 		regs = (struct pt_regs *)bpf_task_pt_regs(task);
-		listener = tt_file_sock(tt_fd_file(task, (int)PT_REGS_PARM1_CORE_SYSCALL(regs)));
+		listener = tt_file_sock(tt_fd_file(&fds, (int)PT_REGS_PARM1_CORE_SYSCALL(regs)));
 	}
 	if (tt_accept_valid(sk, listener))
 		tt_accepted(sk, listener);
@@ -123,7 +128,7 @@ int BPF_PROG(tt_accept_fexit, struct sock *listener, struct proto_accept_arg *ar
 	if (!sk)
 		return 0;
 	tt_accept_mark_seen();
-	if (tt_accept_valid(sk, listener))
+	if (tt_accept_wanted() && tt_accept_valid(sk, listener))
 		tt_accepted(sk, listener);
 	return 0;
 }
@@ -136,7 +141,7 @@ int BPF_PROG(tt_accept_fexit_old, struct sock *listener, int flags, int *err, bo
 	if (!sk)
 		return 0;
 	tt_accept_mark_seen();
-	if (tt_accept_valid(sk, listener))
+	if (tt_accept_wanted() && tt_accept_valid(sk, listener))
 		tt_accepted(sk, listener);
 	return 0;
 }
@@ -165,7 +170,7 @@ int BPF_KRETPROBE(tt_accept_kretprobe, struct sock *sk)
 		return 0;
 	listener = (struct sock *)*call;
 	*call = TT_ACCEPT_SEEN;
-	if (sk && tt_accept_valid(sk, listener))
+	if (sk && tt_accept_wanted() && tt_accept_valid(sk, listener))
 		tt_accepted(sk, listener);
 	return 0;
 }

@@ -116,6 +116,19 @@ static __always_inline __u16 tt_sk_rport(const struct sock *sk)
 	return bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 }
 
+/* Both addresses of a socket of this family, as the socket holds them. */
+static __always_inline void tt_read_addrs(const struct sock *sk, __u16 family, __u8 *laddr,
+					  __u8 *raddr)
+{
+	if (family == AF_INET6) {
+		bpf_core_read(laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(raddr, 16, &sk->__sk_common.skc_v6_daddr);
+	} else {
+		bpf_core_read(laddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(raddr, 4, &sk->__sk_common.skc_daddr);
+	}
+}
+
 /* Family, ports and both addresses, as the socket holds them. */
 static __always_inline void tt_read_sock(const struct sock *sk, __u16 *family, __u16 *lport,
 					 __u16 *rport, __u8 *laddr, __u8 *raddr)
@@ -123,13 +136,7 @@ static __always_inline void tt_read_sock(const struct sock *sk, __u16 *family, _
 	*family = tt_sk_family(sk);
 	*lport = tt_sk_lport(sk);
 	*rport = tt_sk_rport(sk);
-	if (*family == AF_INET6) {
-		bpf_core_read(laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(raddr, 16, &sk->__sk_common.skc_v6_daddr);
-	} else {
-		bpf_core_read(laddr, 4, &sk->__sk_common.skc_rcv_saddr);
-		bpf_core_read(raddr, 4, &sk->__sk_common.skc_daddr);
-	}
+	tt_read_addrs(sk, *family, laddr, raddr);
 }
 
 static __always_inline void tt_owner_current(struct tt_owner *o, __u64 pid_tgid, __u32 uid)

@@ -44,7 +44,10 @@
 #define ERESTARTSYS 512	/* ... ERESTART_RESTARTBLOCK 516: interrupted, restarted */
 #define ERESTART_MAX 516
 
-/* SYN_SENT sockets -> who connected them (and where); emptied at the outcome. */
+/*
+ * SYN_SENT sockets -> who connected them (and where); emptied at the outcome.
+ * User space sizes it to the host's TCP sockets at start (core/maps.c).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
@@ -361,6 +364,7 @@ int tt_connect_exit(struct tt_sys_exit_ctx *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct tt_connect_call *c;
+	struct tt_fd_table fdt;
 	struct task_struct *task;
 	struct tt_attempt *a;
 	struct pt_regs *regs;
@@ -394,8 +398,10 @@ int tt_connect_exit(struct tt_sys_exit_ctx *ctx)
 	    ret == -EISCONN || ret == -EINTR || (ret <= -ERESTARTSYS && ret >= -ERESTART_MAX))
 		return 0;
 	task = bpf_get_current_task_btf();
+	if (!tt_fd_table(task, &fdt))
+		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	sk = tt_file_sock(tt_fd_file(task, (int)PT_REGS_PARM1_CORE_SYSCALL(regs)));
+	sk = tt_file_sock(tt_fd_file(&fdt, (int)PT_REGS_PARM1_CORE_SYSCALL(regs)));
 	/*
 	 * Not a TCP socket, or one with a destination: a connect(2) repeated
 	 * after the attempt failed returns its error again; that attempt was

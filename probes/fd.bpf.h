@@ -10,16 +10,36 @@
 #define TT_S_IFMT 0170000
 #define TT_S_IFSOCK 0140000
 
-/* The file at fd in the task's table, or NULL. */
-static __always_inline struct file *tt_fd_file(struct task_struct *task, __s64 fd)
+/*
+ * The task's file table, read once per accept: both the new fd and the
+ * listener fd are looked up in it. Each hop of a CO-RE read is a helper
+ * call, the bulk of this plan's cost per run.
+ */
+struct tt_fd_table {
+	struct file **fd;
+	__u32 max_fds;
+};
+
+static __always_inline bool tt_fd_table(struct task_struct *task, struct tt_fd_table *t)
 {
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds, *file = NULL;
 
-	if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!fdt)
+		return false;
+	t->max_fds = BPF_CORE_READ(fdt, max_fds);
+	t->fd = BPF_CORE_READ(fdt, fd);
+	return true;
+}
+
+/* The file at fd in the table, or NULL. */
+static __always_inline struct file *tt_fd_file(const struct tt_fd_table *t, __s64 fd)
+{
+	struct file *file = NULL;
+
+	if (fd < 0 || fd >= t->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_core_read(&file, sizeof(file), &fds[fd]))
+	/* Not a CO-RE read: t is ours, the array holds plain pointers. */
+	if (bpf_probe_read_kernel(&file, sizeof(file), t->fd + fd))
 		return NULL;
 	return file;
 }

@@ -40,6 +40,12 @@
 #include "owners.bpf.h"
 #include "accept.bpf.h"
 
+/* Every accept matters: the task filters are recorded with the owner. */
+static __always_inline bool tt_accept_wanted(void)
+{
+	return true;
+}
+
 /* accept.bpf.h found a socket the current task accepted: it owns it. */
 static __always_inline void tt_accepted(struct sock *sk, struct sock *listener)
 {

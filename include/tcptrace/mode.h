@@ -40,6 +40,8 @@ struct tt_plan {
 	 * < 0 (-errno): the plan cannot work here, the next one is tried.
 	 */
 	int (*fits)(const struct btf *vmlinux, const char *prog);
+	/* Maps none of progs uses, NULL-terminated: created with one entry. */
+	const char *const *idle_maps;
 };
 
 /* Options every mode takes (core/options.c parses them). */
@@ -85,6 +87,12 @@ struct tt_probe {
 	 * are output (or counted) like any event.
 	 */
 	const char *exit_map;
+	/*
+	 * Maps with an entry per open socket, NULL-terminated: sized to the
+	 * host's TCP sockets at start, at most their declared max_entries
+	 * (core/maps.c).
+	 */
+	const char *const *socket_maps;
 };
 
 /* Common options; a mode's argp lists this as its child. */

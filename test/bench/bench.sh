@@ -227,6 +227,7 @@ lost_in() { # FILES… → sum of lost events reported ("lost N events", {"event
 others=$(pgrep -a -x 'tcptrace|tcplife|bpftrace|tcpaccept|tcpconnect' 2>/dev/null)
 [ -n "$others" ] && printf 'bench: warning: other tracers are running (they also slow the untraced runs):\n%s\n' "$others" >&2
 echo 1 >/proc/sys/kernel/bpf_stats_enabled || die "cannot set kernel.bpf_stats_enabled"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 hz=$(getconf CLK_TCK)
 strip -o "$work/tcptrace.stripped" "$tt" || die "strip failed"
 tt_size=$(stat -c %s "$work/tcptrace.stripped")
@@ -301,7 +302,7 @@ table() {
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for n in "${rows[@]}"; do echo "| $(label "$n") | ${R[$n]} |"; done
 	echo
-	echo "$pairs pair(s) of ${duration} s (+${warmup} s warm-up), $threads client thread(s), storm on CPU(s) ${cpu:-any}, $(nproc) CPUs, kernel $(uname -r); throughput and ratio: medians."
+	echo "$pairs pair(s) of ${duration} s (+${warmup} s warm-up), $threads client thread(s), storm on CPU(s) ${cpu:-any}, $(nproc) CPUs, kernel $(uname -r); throughput and ratio: medians; load average (1, 5, 15 min) $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end."
 	for n in "${rows[@]}"; do
 		case $n in tcplife | bpftrace)
 			echo "¹ external tools: start to first line of output (line-buffered). ² the tool's own executable, stripped copy (dynamically linked: its shared libraries are not counted)."

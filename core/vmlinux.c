@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The running kernel's BTF, parsed once per run.
+ *
+ * The feature probes and the plans' fits() need it before the BPF object is
+ * loaded, and libbpf needs it again inside bpf_object__load() (CO-RE
+ * relocations, tp_btf/fentry attach targets). Parsing the 5-6 MB of
+ * /sys/kernel/btf/vmlinux is the largest single cost of starting up, and
+ * libbpf 1.x has no way to be given a parsed one: it calls
+ * btf__load_vmlinux_btf() itself and frees the result at the end of the load.
+ *
+ * So the build links with --wrap=btf__load_vmlinux_btf: libbpf's call comes
+ * here, and takes the copy the runner handed over with
+ * tt_vmlinux_btf_handoff() instead of parsing again. Where the wrap does not
+ * reach libbpf's call (a shared libbpf), or nothing was handed over, it is
+ * the real function: the same result, only parsed twice.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+
+#include "attach.h"
+
+/* The one handed over and not yet taken by libbpf (see above). */
+static struct btf *handed_over;
+
+struct btf *__real_btf__load_vmlinux_btf(void);
+struct btf *__wrap_btf__load_vmlinux_btf(void);
+
+struct btf *__wrap_btf__load_vmlinux_btf(void)
+{
+	struct btf *btf = handed_over;
+
+	if (!btf)
+		return __real_btf__load_vmlinux_btf();
+	handed_over = NULL;
+	return btf;
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* v5.14 */
+#endif
+
+/*
+ * btf__new() copies the data into fresh memory, and first touches of fresh
+ * pages are what parsing mostly costs: ~1,500 page faults for 5.5 MB, each
+ * slow in a VM (measured on the development VM: 25-40 ms of CPU to parse,
+ * 11-15 ms with this). So big allocations come from the heap, which is grown
+ * once by more than the parse needs and populated in one madvise() call; the
+ * parse then reuses those pages. tt_vmlinux_btf_trim() gives them back once
+ * libbpf has freed the BTF. Kernels before 5.14 fault the pages in as usual.
+ */
+static void prefault_heap(size_t size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t start, end;
+	char *p;
+
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	p = malloc(size);
+	if (!p)
+		return;
+	start = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	end = ((uintptr_t)p + size) & ~((uintptr_t)page - 1);
+	if (end > start)
+		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+	free(p);
+}
+
+void tt_vmlinux_btf_trim(void)
+{
+	malloc_trim(0);
+}
+
+/*
+ * sysfs hands the file out 4 KiB per read(), ~1,400 reads for 5.5 MB, which
+ * is how libbpf reads it. Kernels since mid-2025 ("allow mmap of
+ * /sys/kernel/btf/vmlinux") map it instead. Where mmap() fails, libbpf reads it.
+ */
+struct btf *tt_vmlinux_btf_load(void)
+{
+	const char *path = "/sys/kernel/btf/vmlinux";
+	struct btf *btf = NULL;
+	struct stat st;
+	void *data;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && !fstat(fd, &st) && st.st_size > 0) {
+		/* the copy, and the type index (~4 bytes per 40 of data) */
+		prefault_heap((size_t)st.st_size + (size_t)st.st_size / 8);
+		data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (data != MAP_FAILED) {
+			btf = btf__new(data, (__u32)st.st_size);
+			munmap(data, (size_t)st.st_size);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return btf ? btf : __real_btf__load_vmlinux_btf();
+}
+
+void tt_vmlinux_btf_handoff(struct btf *btf)
+{
+	btf__free(handed_over);
+	handed_over = btf;
+}
