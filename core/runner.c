@@ -340,9 +340,26 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+static uint64_t percpu_sum(struct run *r, const char *name);
+
 static uint64_t read_lost(struct run *r)
 {
-	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, "lost");
+	return percpu_sum(r, "lost");
+}
+
+static void report_lost(struct run *r)
+{
+	uint64_t lost = read_lost(r);
+
+	if (lost > r->lost_reported) {
+		tt_write_lost(&r->w, lost - r->lost_reported);
+		r->lost_reported = lost;
+	}
+}
+
+static uint64_t percpu_sum(struct run *r, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, name);
 	int ncpu = libbpf_num_possible_cpus(), i;
 	uint64_t sum = 0, *vals;
 	uint32_t zero = 0;
@@ -357,14 +374,55 @@ static uint64_t read_lost(struct run *r)
 	return sum;
 }
 
-static void report_lost(struct run *r)
-{
-	uint64_t lost = read_lost(r);
+#define NESTED_SUFFIX "_nested"
 
-	if (lost > r->lost_reported) {
-		tt_write_lost(&r->w, lost - r->lost_reported);
-		r->lost_reported = lost;
+static bool is_nested(const char *name)
+{
+	size_t n = strlen(name), k = strlen(NESTED_SUFFIX);
+
+	return n > k && !strcmp(name + n - k, NESTED_SUFFIX);
+}
+
+/*
+ * Runs of the tracer's programs that the kernel skipped because a BPF
+ * program was already running on that CPU: bpf_prog_info.recursion_misses.
+ * The kernel counts them for fentry/fexit since v5.12 and for tp_btf and
+ * raw_tp since v6.1 (both per program), for kprobes and classic tracepoints
+ * (which it skips while any kprobe or tracepoint program runs on the CPU)
+ * only since v6.7; before that those skips are invisible.
+ *
+ * A program named <prog>_nested is a second program on <prog>'s hook that
+ * handles what the kernel skipped <prog> for (life.bpf.c), counting them in
+ * the per-CPU map "recovered": those skips are not losses, and neither are
+ * its own (it only runs nested while <prog> is not running). With -v each
+ * program's count is printed.
+ */
+static uint64_t read_missed(struct run *r)
+{
+	struct bpf_program *prog;
+	uint64_t sum = 0, recovered = percpu_sum(r, "recovered");
+
+	bpf_object__for_each_program(prog, r->skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		const char *name = bpf_program__name(prog);
+		int fd = bpf_program__fd(prog);
+
+		if (!bpf_program__autoload(prog) || fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		if (r->o->verbose && info.recursion_misses)
+			fprintf(stderr, TT_PROG ": %s: %s: skipped %llu times (recursion)\n",
+				r->o->mode, name, (unsigned long long)info.recursion_misses);
+		if (!is_nested(name))
+			sum += info.recursion_misses;
 	}
+	if (r->o->verbose && recovered)
+		fprintf(stderr, TT_PROG ": %s: %llu of those runs handled by the nested programs\n",
+			r->o->mode, (unsigned long long)recovered);
+	return sum > recovered ? sum - recovered : 0;
 }
 
 struct count_row {
@@ -544,7 +602,7 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	static char outbuf[1 << 16];
 	struct run r = { .p = p, .o = o, .cgroup_fd = -1 };
 	struct btf *vmlinux;
-	uint64_t lost;
+	uint64_t lost, missed;
 	int ret = TT_EXIT_FAIL, err;
 
 	verbose_level = o->verbose;
@@ -595,8 +653,11 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	/* Drain what the kernel queued before detaching. */
 	if (r.rb && !r.out_closed)
 		ring_buffer__consume(r.rb);
+	missed = read_missed(&r);
 	if (!r.out_closed) {
 		report_lost(&r);
+		if (missed)
+			tt_write_missed(&r.w, missed);
 		if (o->count)
 			print_counts(&r);
 		check_output(&r);
@@ -605,6 +666,10 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	if (lost)
 		tt_errf("%s: lost %llu events (ring buffer full)", o->mode,
 			(unsigned long long)lost);
+	if (missed)
+		tt_errf("%s: missed up to %llu events: the kernel skipped the tracer's BPF "
+			"programs that many times (recursion)",
+			o->mode, (unsigned long long)missed);
 	if (r.out_failed)
 		tt_err("writing output", r.out_errno);
 	else

@@ -239,6 +239,11 @@ static __always_inline void state_change(const struct sock *sk, int oldstate, in
  * and with it a session's end. tt_life_btf_nested, a second program on the
  * same tracepoint, handles exactly those: busy says tt_life_btf is running
  * on this CPU. Softirqs do not nest, so two programs are enough.
+ *
+ * recovered counts those runs, so that the runner can tell the skips that
+ * lost something from the ones handled here (read_missed() in
+ * core/runner.c). The nested program's own skips lose nothing: it is only
+ * running when tt_life_btf is not, which then runs.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -246,6 +251,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } busy SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} recovered SEC(".maps");
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tt_life_btf, const struct sock *sk, int oldstate, int newstate)
@@ -265,8 +277,14 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tt_life_btf_nested, const struct sock *sk, int oldstate, int newstate)
 {
 	__u32 zero = 0, *running = bpf_map_lookup_elem(&busy, &zero);
+	__u64 *n;
 
-	if (running && *running && tt_is_tcp(sk))
+	if (!running || !*running)
+		return 0;
+	n = bpf_map_lookup_elem(&recovered, &zero);
+	if (n)
+		*n += 1;
+	if (tt_is_tcp(sk))
 		state_change(sk, oldstate, newstate);
 	return 0;
 }
