@@ -6,10 +6,14 @@
  * Plans (user space autoloads one):
  *  fentry: tp_btf/inet_sock_set_state; passive owners from fexit
  *	inet_csk_accept (accept.bpf.h).
- *  kprobe: kprobe tcp_set_state, for kernels without the state tracepoint
- *	(before v4.16), plus kretprobe inet_csk_clone_lock for the birth of
- *	passive opens: the clone sets SYN_RECV without tcp_set_state(). Passive
- *	owners from kretprobe inet_csk_accept.
+ *  kprobe: passive owners from kretprobe inet_csk_accept; the state changes
+ *	from tp_btf/inet_sock_set_state where the kernel has it (v5.5), else
+ *	from kprobe tcp_set_state plus kretprobe inet_csk_clone_lock for the
+ *	birth of passive opens (the clone sets SYN_RECV without
+ *	tcp_set_state()). The kernel skips a kprobe program while any kprobe
+ *	or tracepoint program runs on that CPU (bpf_prog_active): a softirq
+ *	->CLOSE interrupting the accept kretprobe would be lost, and before
+ *	v6.7 not even counted as a recursion miss.
  *  tracepoint: tp_btf/inet_sock_set_state or, on kernels without tp_btf
  *	(before v5.5), the classic sock:inet_sock_set_state; passive owners
  *	from syscalls:sys_exit_accept{,4}.
@@ -298,7 +302,7 @@ int tt_life_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 	return 0;
 }
 
-/* ---- kprobe plan ---- */
+/* ---- kprobe plan, on kernels without tp_btf ---- */
 
 SEC("kprobe/tcp_set_state")
 int BPF_KPROBE(tt_life_kprobe, struct sock *sk, int state)
