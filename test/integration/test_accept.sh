@@ -329,6 +329,7 @@ t_count_mode() {
 }
 
 t_count_mode_table() {
+	plan_independent
 	srv s "$NS_B" $B4 "$(rand_port)" --count 2
 	trace_start a accept -c || return 1
 	client "$NS_A" $B4 "$SRV_PORT" --count 2
@@ -340,6 +341,7 @@ t_count_mode_table() {
 }
 
 t_table_output() {
+	plan_independent
 	srv s "$NS_B" $B4 0 --backlog 9
 	trace_start a accept -t -U || return 1
 	client "$NS_A" $B4 "$SRV_PORT"
@@ -355,6 +357,7 @@ t_table_output() {
 }
 
 t_wall_clock_and_wide() {
+	plan_independent
 	srv s "$NS_B" $B6 0
 	trace_start a accept -T -w || return 1
 	client "$NS_A" $B6 "$SRV_PORT"
@@ -368,6 +371,7 @@ t_wall_clock_and_wide() {
 }
 
 t_csv_output() {
+	plan_independent
 	srv s "$NS_B" $B4 0
 	trace_start a accept --csv -U || return 1
 	client "$NS_A" $B4 "$SRV_PORT"
@@ -381,6 +385,7 @@ t_csv_output() {
 }
 
 t_symlink_dispatch() {
+	plan_independent
 	ln -s "$TT" "$WORK/tcpaccept"
 	srv s "$NS_B" $B4 0
 	TT=$WORK/tcpaccept trace_start a --json || return 1
@@ -413,6 +418,7 @@ t_attach_methods() {
 }
 
 t_usage_errors_exit_2() {
+	plan_independent
 	local args err rc
 	for args in "-P 0" "-P 80-70" "-P 1,,2" "-p x" "-u -1" "-4 -6" "--json --csv" "extra"; do
 		# shellcheck disable=SC2086

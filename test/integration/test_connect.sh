@@ -199,6 +199,7 @@ t_count_mode() {
 }
 
 t_count_mode_table() {
+	plan_independent
 	local p
 	p=$(rand_port)
 	trace_start c connect -c -P "$p" || return 1
@@ -210,6 +211,7 @@ $A4$(printf '%*s' $((26 - ${#A4})) '')$B4$(printf '%*s' $((26 - ${#B4})) '')$(pr
 }
 
 t_table_output() {
+	plan_independent
 	trace_start c connect -t -U -L || return 1
 	client "$NS_A" $B4 9
 	trace_stop || return 1
@@ -223,6 +225,7 @@ t_table_output() {
 }
 
 t_wall_clock_and_wide() {
+	plan_independent
 	trace_start c connect -T -w || return 1
 	client "$NS_A" $B6 9
 	trace_stop || return 1
@@ -235,6 +238,7 @@ t_wall_clock_and_wide() {
 }
 
 t_csv_output() {
+	plan_independent
 	trace_start c connect --csv -U -L || return 1
 	client "$NS_A" $B4 9
 	trace_stop || return 1
@@ -245,6 +249,7 @@ t_csv_output() {
 }
 
 t_symlink_dispatch() {
+	plan_independent
 	ln -s "$TT" "$WORK/tcpconnect"
 	TT=$WORK/tcpconnect trace_start c --json || return 1
 	client "$NS_A" $B4 9
@@ -261,6 +266,7 @@ t_sigterm_exits_zero_and_detaches() {
 }
 
 t_duration() {
+	plan_independent
 	local start=$SECONDS
 	"$TT" connect --duration 1 --json >"$WORK/d.out" 2>"$WORK/d.err"
 	expect_eq "exit status" $? 0 || return 1
@@ -268,6 +274,7 @@ t_duration() {
 }
 
 t_closed_pipe_exits_zero() {
+	plan_independent
 	# head exits after one line; the tracer must notice and exit 0 promptly.
 	( "$TT" connect --json 2>"$WORK/p.err"; echo "rc=$?" >"$WORK/p.rc" ) | head -n 1 >"$WORK/p.out" &
 	local pipeline=$!
@@ -284,6 +291,7 @@ t_closed_pipe_exits_zero() {
 }
 
 t_no_privilege() {
+	plan_independent
 	local err rc
 	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 		"$TT" connect 2>&1 >/dev/null)
@@ -377,6 +385,7 @@ delivery_delays_within_100ms() {
 }
 
 t_events_arrive_within_100ms() {
+	plan_independent
 	# Scheduling on a loaded 2-CPU machine can delay a whole run; a tracer
 	# that is late every time fails.
 	local try
@@ -388,6 +397,7 @@ t_events_arrive_within_100ms() {
 }
 
 t_write_error_exits_one() {
+	plan_independent
 	local err
 	err=$("$TT" connect --duration 0.5 2>&1 >/dev/full)
 	expect_eq "exit status" $? 1 || return 1

@@ -334,6 +334,7 @@ t_filter_cgroup() {
 }
 
 t_table_output() {
+	plan_independent
 	srv s "$NS_B" $B4 --recv 3000 --send 2048
 	trace_start l life || return 1
 	client "$NS_A" $B4 "$SRV_PORT" --send 3000 --recv 2048
@@ -352,6 +353,7 @@ t_table_output() {
 }
 
 t_wide_and_timestamps() {
+	plan_independent
 	srv s "$NS_B" $B6
 	trace_start l life -w -t || return 1
 	client "$NS_A" $B6 "$SRV_PORT"
@@ -366,6 +368,7 @@ t_wide_and_timestamps() {
 }
 
 t_csv_output() {
+	plan_independent
 	srv s "$NS_B" $B4 --recv 2048
 	trace_start l life --csv -T || return 1
 	client "$NS_A" $B4 "$SRV_PORT" --send 2048
@@ -383,6 +386,7 @@ t_csv_output() {
 }
 
 t_symlink_dispatch() {
+	plan_independent
 	ln -s "$TT" "$WORK/tcplife"
 	srv s "$NS_B" $B4 --recv 7
 	TT=$WORK/tcplife trace_start l --json || return 1
