@@ -224,7 +224,9 @@ t_filter_uid() {
 # -P selects local ports: one, a list, ranges.
 t_filter_ports_single_list_range() {
 	local ports=(7101 7102 7203 7300) spec p i n=0
-	for spec in "7101:1 0 0 0" "7101,7203:1 0 1 0" "7100-7150,7300:1 1 0 1"; do
+	local specs=("7101:1 0 0 0" "7101,7203:1 0 1 0" "7100-7150,7300:1 1 0 1")
+	every_variant || specs=("${specs[2]}")
+	for spec in "${specs[@]}"; do
 		n=$((n + 1))
 		local want=(${spec#*:}) jobs=()
 		for p in "${ports[@]}"; do
@@ -258,6 +260,7 @@ t_filter_family() {
 	trace_stop || return 1
 	expect_json 0 ".pid == $(peer_field "$(conns s4)" pid)" || return 1
 	check_accept "$(conns s6)" 6 $B6 $A6 0 128 || return 1
+	every_variant || return 0
 
 	srv t4 "$NS_B" $B4 0
 	job4=$SRV_JOB port4=$SRV_PORT

@@ -119,7 +119,9 @@ t_filter_uid() {
 
 t_filter_ports_single_list_range() {
 	local p1=7101 p2=7102 p3=7203 p4=7300
-	for spec in "$p1:1:0:0:0" "$p1,$p3:1:0:1:0" "7100-7150,7300:1:1:0:1"; do
+	local specs=("$p1:1:0:0:0" "$p1,$p3:1:0:1:0" "7100-7150,7300:1:1:0:1")
+	every_variant || specs=("${specs[2]}")
+	for spec in "${specs[@]}"; do
 		IFS=: read -r ports w1 w2 w3 w4 <<<"$spec"
 		trace_start c connect --json -P "$ports" || return 1
 		local pids=()
@@ -144,6 +146,7 @@ t_filter_family() {
 	trace_stop || return 1
 	expect_json 0 ".pid == $(peer_field "$v4" pid)" || return 1
 	check_connect "$v6" 6 $A6 $B6 9 || return 1
+	every_variant || return 0
 	trace_start c4 connect --json -4 || return 1
 	client "$NS_A" $B4 9
 	v4=$CLI_OUT
