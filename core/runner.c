@@ -340,23 +340,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static uint64_t percpu_sum(struct run *r, const char *name);
-
-static uint64_t read_lost(struct run *r)
-{
-	return percpu_sum(r, "lost");
-}
-
-static void report_lost(struct run *r)
-{
-	uint64_t lost = read_lost(r);
-
-	if (lost > r->lost_reported) {
-		tt_write_lost(&r->w, lost - r->lost_reported);
-		r->lost_reported = lost;
-	}
-}
-
 static uint64_t percpu_sum(struct run *r, const char *name)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, name);
@@ -372,6 +355,21 @@ static uint64_t percpu_sum(struct run *r, const char *name)
 			sum += vals[i];
 	free(vals);
 	return sum;
+}
+
+static uint64_t read_lost(struct run *r)
+{
+	return percpu_sum(r, "lost");
+}
+
+static void report_lost(struct run *r)
+{
+	uint64_t lost = read_lost(r);
+
+	if (lost > r->lost_reported) {
+		tt_write_lost(&r->w, lost - r->lost_reported);
+		r->lost_reported = lost;
+	}
 }
 
 #define NESTED_SUFFIX "_nested"
