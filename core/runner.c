@@ -391,9 +391,10 @@ static bool is_nested(const char *name)
  *
  * A program named <prog>_nested is a second program on <prog>'s hook that
  * handles what the kernel skipped <prog> for (life.bpf.c), counting them in
- * the per-CPU map "recovered": those skips are not losses, and neither are
- * its own (it only runs nested while <prog> is not running). With -v each
- * program's count is printed.
+ * the per-CPU map "recovered": those skips are not losses. Its own skips are
+ * not counted: either <prog> ran for that hit, or <prog> was skipped too and
+ * the hit is counted there, not recovered. With -v each program's count is
+ * printed.
  */
 static uint64_t read_missed(struct run *r)
 {

@@ -246,8 +246,11 @@ static __always_inline void state_change(const struct sock *sk, int oldstate, in
  *
  * recovered counts those runs, so that the runner can tell the skips that
  * lost something from the ones handled here (read_missed() in
- * core/runner.c). The nested program's own skips lose nothing: it is only
- * running when tt_life_btf is not, which then runs.
+ * core/runner.c), and counts as missed the skips of tt_life_btf it does
+ * not see here: a state change in the instructions around tt_life_btf's
+ * entry and exit, before busy is set or after it is cleared, or (where the
+ * kernel lets a task preempt a tracepoint program) one that finds both
+ * programs running on the CPU.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
