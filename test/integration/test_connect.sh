@@ -290,7 +290,9 @@ t_closed_pipe_exits_zero() {
 	wait $pipeline
 	expect_eq "tracer status" "$(cat "$WORK/p.rc" 2>/dev/null)" "rc=0" || return 1
 	jq -e .pid "$WORK/p.out" >/dev/null || fail "first line is not an event: $(cat "$WORK/p.out")"
-	[ ! -s "$WORK/p.err" ] || fail "stderr not empty: $(cat "$WORK/p.err")"
+	# A busy host may make the kernel skip a run (recursion): reported, not an error.
+	! grep -qv ': missed up to [0-9]* events: ' "$WORK/p.err" ||
+		fail "stderr not empty: $(cat "$WORK/p.err")"
 }
 
 t_no_privilege() {
@@ -377,14 +379,15 @@ delivery_delays_within_100ms() {
 		sleep 0.3
 	done
 	pkill -INT -f "$TT connect --json -P $p" ; wait
-	expect_eq "lines" "$(wc -l <"$WORK/l.out")" 5 || return 1
+	grep -v '"event":"missed"' "$WORK/l.out" >"$WORK/l.events"
+	expect_eq "lines" "$(wc -l <"$WORK/l.events")" 5 || return 1
 	while read -r seen line; do
 		local t ns
 		t=$(jq -r .time <<<"$line")
 		ns=$(( $(date -d "${t%%.*}Z" +%s) * 1000000000 + 10#$(sed 's/.*\.\([0-9]*\)Z/\1/' <<<"$t") ))
 		[ $(( (seen - ns) / 1000000 )) -le 100 ] ||
 			fail "event seen $(( (seen - ns) / 1000000 )) ms after it happened" || return 1
-	done <"$WORK/l.out"
+	done <"$WORK/l.events"
 }
 
 t_events_arrive_within_100ms() {
