@@ -14,7 +14,8 @@
 
 TT_SKEL_GLUE(connect)
 
-static const char *const tp_progs[] = { "tt_connect_state", "tt_connect_exit", NULL };
+static const char *const tp_progs[] = { "tt_connect_state", "tt_connect_state_nested",
+					"tt_connect_exit", NULL };
 static const char *const fentry_progs[] = { "tt_connect_v4_fexit", "tt_connect_v6_fexit", NULL };
 static const char *const kprobe_progs[] = { "tt_connect_v4_kprobe", "tt_connect_v4_kretprobe",
 					    "tt_connect_v6_kprobe", "tt_connect_v6_kretprobe",
@@ -35,10 +36,10 @@ static const struct tt_plan plans[] = {
 };
 
 /* --outcome: the same hooks, plus where each attempt ends and the exit iterator. */
-static const char *const tp_outcome_progs[] = { "tt_connect_state", "tt_connect_nested",
+static const char *const tp_outcome_progs[] = { "tt_connect_state", "tt_connect_state_nested",
 						"tt_connect_exit", "tt_connect_pending", NULL };
 static const char *const fentry_outcome_progs[] = { "tt_connect_v4_fexit", "tt_connect_v6_fexit",
-						    "tt_connect_btf", "tt_connect_nested",
+						    "tt_connect_btf", "tt_connect_btf_nested",
 						    "tt_connect_pending", NULL };
 static const char *const kprobe_outcome_progs[] = {
 	"tt_connect_v4_kprobe", "tt_connect_v4_kretprobe", "tt_connect_v6_kprobe",

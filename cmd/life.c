@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include <bpf/btf.h>
+
 #include "modes.h"
 #include "tcptrace/event.h"
 /* The skeleton refers to struct tt_config: include it after event.h. */
@@ -17,7 +19,8 @@ static const char *const fentry_progs[] = { "tt_life_btf", "tt_life_btf_nested",
 					    "tt_accept_fexit", "tt_accept_fexit_old",
 					    "tt_accept_exit_catchup", "tt_accept4_exit_catchup",
 					    NULL };
-static const char *const kprobe_progs[] = { "tt_life_kprobe", "tt_life_clone",
+static const char *const kprobe_progs[] = { "tt_life_btf", "tt_life_btf_nested",
+					    "tt_life_kprobe", "tt_life_clone",
 					    "tt_accept_kprobe", "tt_accept_kretprobe",
 					    "tt_accept_exit_catchup", "tt_accept4_exit_catchup",
 					    NULL };
@@ -29,6 +32,21 @@ static const char *const tp_idle_maps[] = { "accept_tid", NULL };
 static const char *const socket_maps[] = { "owners", NULL };
 
 /*
+ * The state changes come from tp_btf wherever the kernel has it (v5.5), in
+ * the kprobe plan too: the kernel skips a kprobe program while any kprobe
+ * or tracepoint BPF program runs on that CPU, such as the accept kretprobe
+ * that a softirq closing a session interrupts, and before v6.7 does not
+ * count the skip. tp_btf's recursion check is per program, and
+ * tt_life_btf_nested handles what it skips. kprobe tcp_set_state is for
+ * older kernels.
+ */
+static bool has_tp_btf(const struct btf *vmlinux)
+{
+	return btf__find_by_name_kind(vmlinux, "btf_trace_inet_sock_set_state",
+				      BTF_KIND_TYPEDEF) > 0;
+}
+
+/*
  * The accept hooks are accept mode's, chosen the same way, except that a
  * kernel without what they need (bpf_task_pt_regs() for the syscall-exit
  * ones, v5.15) still gets sessions: their passive owners are then learnt
@@ -38,6 +56,10 @@ static int life_fits(const struct btf *vmlinux, const char *prog)
 {
 	int fit;
 
+	if (!strncmp(prog, "tt_life_btf", 11))
+		return has_tp_btf(vmlinux);
+	if (!strcmp(prog, "tt_life_kprobe") || !strcmp(prog, "tt_life_clone"))
+		return !has_tp_btf(vmlinux);
 	if (strncmp(prog, "tt_accept", 9))
 		return 1;
 	fit = tt_accept_fits(vmlinux, prog);
@@ -50,7 +72,8 @@ static const struct tt_plan plans[] = {
 	{ TT_ATTACH_FENTRY, "inet_csk_accept", fentry_progs,
 	  "tp_btf/inet_sock_set_state + fexit inet_csk_accept", life_fits },
 	{ TT_ATTACH_KPROBE, "tcp_set_state", kprobe_progs,
-	  "kprobe tcp_set_state + kretprobe inet_csk_clone_lock + kprobe+kretprobe inet_csk_accept",
+	  "tp_btf/inet_sock_set_state (before 5.5: kprobe tcp_set_state + kretprobe "
+	  "inet_csk_clone_lock) + kprobe+kretprobe inet_csk_accept",
 	  life_fits },
 	{ TT_ATTACH_TRACEPOINT, NULL, btf_progs,
 	  "tp_btf/inet_sock_set_state + tracepoint syscalls:sys_exit_accept{,4}", life_fits,

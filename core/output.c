@@ -192,3 +192,10 @@ void tt_write_lost(struct tt_writer *w, uint64_t count)
 	if (w->fmt == TT_FMT_JSON)
 		fprintf(w->out, "{\"event\":\"lost\",\"count\":%llu}\n", (unsigned long long)count);
 }
+
+void tt_write_missed(struct tt_writer *w, uint64_t count)
+{
+	if (w->fmt == TT_FMT_JSON)
+		fprintf(w->out, "{\"event\":\"missed\",\"count\":%llu}\n",
+			(unsigned long long)count);
+}

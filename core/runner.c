@@ -392,9 +392,9 @@ static void write_exit_event(struct run *r, const struct tt_event *e)
 	tt_write_src(&r->w, &src, &r->clock);
 }
 
-static uint64_t read_lost(struct run *r)
+static uint64_t percpu_sum(struct run *r, const char *name)
 {
-	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, "lost");
+	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, name);
 	int ncpu = libbpf_num_possible_cpus(), i;
 	uint64_t sum = 0, *vals;
 	uint32_t zero = 0;
@@ -409,6 +409,11 @@ static uint64_t read_lost(struct run *r)
 	return sum;
 }
 
+static uint64_t read_lost(struct run *r)
+{
+	return percpu_sum(r, "lost");
+}
+
 static void report_lost(struct run *r)
 {
 	uint64_t lost = read_lost(r);
@@ -417,6 +422,58 @@ static void report_lost(struct run *r)
 		tt_write_lost(&r->w, lost - r->lost_reported);
 		r->lost_reported = lost;
 	}
+}
+
+#define NESTED_SUFFIX "_nested"
+
+static bool is_nested(const char *name)
+{
+	size_t n = strlen(name), k = strlen(NESTED_SUFFIX);
+
+	return n > k && !strcmp(name + n - k, NESTED_SUFFIX);
+}
+
+/*
+ * Runs of the tracer's programs that the kernel skipped because a BPF
+ * program was already running on that CPU: bpf_prog_info.recursion_misses.
+ * The kernel counts them for fentry/fexit since v5.12 and for tp_btf and
+ * raw_tp since v6.1 (both per program), for kprobes and classic tracepoints
+ * (which it skips while any kprobe or tracepoint program runs on the CPU)
+ * only since v6.7; before that those skips are invisible.
+ *
+ * A program named <prog>_nested is a second program on <prog>'s hook that
+ * handles what the kernel skipped <prog> for (life.bpf.c), counting them in
+ * the per-CPU map "recovered": those skips are not losses. Its own skips are
+ * not counted: either <prog> ran for that hit, or <prog> was skipped too and
+ * the hit is counted there, not recovered. With -v each program's count is
+ * printed.
+ */
+static uint64_t read_missed(struct run *r)
+{
+	struct bpf_program *prog;
+	uint64_t sum = 0, recovered = percpu_sum(r, "recovered");
+
+	bpf_object__for_each_program(prog, r->skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		const char *name = bpf_program__name(prog);
+		int fd = bpf_program__fd(prog);
+
+		if (!bpf_program__autoload(prog) || fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		if (r->o->verbose && info.recursion_misses)
+			fprintf(stderr, TT_PROG ": %s: %s: skipped %llu times (recursion)\n",
+				r->o->mode, name, (unsigned long long)info.recursion_misses);
+		if (!is_nested(name))
+			sum += info.recursion_misses;
+	}
+	if (r->o->verbose && recovered)
+		fprintf(stderr, TT_PROG ": %s: %llu of those runs handled by the nested programs\n",
+			r->o->mode, (unsigned long long)recovered);
+	return sum > recovered ? sum - recovered : 0;
 }
 
 struct count_row {
@@ -658,7 +715,7 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	static char outbuf[1 << 16];
 	struct run r = { .p = p, .o = o, .cgroup_fd = -1 };
 	struct btf *vmlinux;
-	uint64_t lost;
+	uint64_t lost, missed;
 	int ret = TT_EXIT_FAIL, err;
 
 	verbose_level = o->verbose;
@@ -716,8 +773,11 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 		ring_buffer__consume(r.rb);
 	if (!r.out_closed && !o->count)
 		read_exit_events(&r, write_exit_event);
+	missed = read_missed(&r);
 	if (!r.out_closed) {
 		report_lost(&r);
+		if (missed)
+			tt_write_missed(&r.w, missed);
 		if (o->count)
 			print_counts(&r);
 		check_output(&r);
@@ -726,6 +786,10 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	if (lost)
 		tt_errf("%s: lost %llu events (ring buffer full)", o->mode,
 			(unsigned long long)lost);
+	if (missed)
+		tt_errf("%s: missed up to %llu events: the kernel skipped the tracer's BPF "
+			"programs that many times (recursion)",
+			o->mode, (unsigned long long)missed);
 	if (r.out_failed)
 		tt_err("writing output", r.out_errno);
 	else

@@ -30,7 +30,7 @@
  * error returned, the tracepoint plan finds it at sys_exit_connect. Those
  * state changes run in softirqs that may interrupt the state program itself
  * (a tp_btf program is not re-entered on a CPU): a second program on the
- * same tracepoint takes exactly those, as life does. What is still in
+ * same tracepoint takes exactly those (nested.bpf.h). What is still in
  * "connecting" at exit is reported by user space as pending.
  */
 #include "common.bpf.h"
@@ -350,15 +350,14 @@ int BPF_PROG(tt_connect_state, const struct sock *sk, int oldstate, int newstate
 	return 0;
 }
 
-/* Outcomes in a softirq that interrupted tt_connect_state or tt_connect_btf. */
+/* State changes in a softirq that interrupted tt_connect_state (nested.bpf.h). */
 SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(tt_connect_nested, const struct sock *sk, int oldstate, int newstate)
+int BPF_PROG(tt_connect_state_nested, const struct sock *sk, int oldstate, int newstate)
 {
-	if (tt_outer_running())
-		outcome(sk, oldstate, newstate);
+	if (tt_outer_interrupted())
+		state_change(sk, oldstate, newstate);
 	return 0;
 }
-
 SEC("tracepoint/syscalls/sys_exit_connect")
 int tt_connect_exit(struct tt_sys_exit_ctx *ctx)
 {
@@ -441,6 +440,15 @@ int BPF_PROG(tt_connect_btf, const struct sock *sk, int oldstate, int newstate)
 		outcome(sk, oldstate, newstate);
 		tt_outer_exit(busy);
 	}
+	return 0;
+}
+
+/* Outcomes in a softirq that interrupted tt_connect_btf. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tt_connect_btf_nested, const struct sock *sk, int oldstate, int newstate)
+{
+	if (tt_outer_interrupted())
+		outcome(sk, oldstate, newstate);
 	return 0;
 }
 

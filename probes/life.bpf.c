@@ -6,10 +6,14 @@
  * Plans (user space autoloads one):
  *  fentry: tp_btf/inet_sock_set_state; passive owners from fexit
  *	inet_csk_accept (accept.bpf.h).
- *  kprobe: kprobe tcp_set_state, for kernels without the state tracepoint
- *	(before v4.16), plus kretprobe inet_csk_clone_lock for the birth of
- *	passive opens: the clone sets SYN_RECV without tcp_set_state(). Passive
- *	owners from kretprobe inet_csk_accept.
+ *  kprobe: passive owners from kretprobe inet_csk_accept; the state changes
+ *	from tp_btf/inet_sock_set_state where the kernel has it (v5.5), else
+ *	from kprobe tcp_set_state plus kretprobe inet_csk_clone_lock for the
+ *	birth of passive opens (the clone sets SYN_RECV without
+ *	tcp_set_state()). The kernel skips a kprobe program while any kprobe
+ *	or tracepoint program runs on that CPU (bpf_prog_active): a softirq
+ *	->CLOSE interrupting the accept kretprobe would be lost, and before
+ *	v6.7 not even counted as a recursion miss.
  *  tracepoint: tp_btf/inet_sock_set_state or, on kernels without tp_btf
  *	(before v5.5), the classic sock:inet_sock_set_state; passive owners
  *	from syscalls:sys_exit_accept{,4}.
@@ -39,6 +43,7 @@
  */
 #include "owners.bpf.h"
 #include "accept.bpf.h"
+#include "nested.bpf.h"
 
 /* Every accept matters: the task filters are recorded with the owner. */
 static __always_inline bool tt_accept_wanted(void)
@@ -237,42 +242,24 @@ static __always_inline void state_change(const struct sock *sk, int oldstate, in
 
 /* ---- fentry and tracepoint plans ---- */
 
-/*
- * The kernel does not run a tp_btf program on a CPU where it is already
- * running (prog->active, its recursion check; bpftool shows the skipped
- * runs as recursion_misses): a state change in a softirq that interrupts
- * tt_life_btf in process context (connect(2), close(2)) would be dropped,
- * and with it a session's end. tt_life_btf_nested, a second program on the
- * same tracepoint, handles exactly those: busy says tt_life_btf is running
- * on this CPU. Softirqs do not nest, so two programs are enough.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} busy SEC(".maps");
-
+/* tt_life_btf_nested: state changes in softirqs that interrupt tt_life_btf (nested.bpf.h). */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tt_life_btf, const struct sock *sk, int oldstate, int newstate)
 {
-	__u32 zero = 0, *running = bpf_map_lookup_elem(&busy, &zero);
+	__u32 *busy = tt_outer_enter();
 
-	if (!running)
-		return 0;
-	*running = 1;
-	if (tt_is_tcp(sk))
-		state_change(sk, oldstate, newstate);
-	*running = 0;
+	if (busy) {
+		if (tt_is_tcp(sk))
+			state_change(sk, oldstate, newstate);
+		tt_outer_exit(busy);
+	}
 	return 0;
 }
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tt_life_btf_nested, const struct sock *sk, int oldstate, int newstate)
 {
-	__u32 zero = 0, *running = bpf_map_lookup_elem(&busy, &zero);
-
-	if (running && *running && tt_is_tcp(sk))
+	if (tt_outer_interrupted() && tt_is_tcp(sk))
 		state_change(sk, oldstate, newstate);
 	return 0;
 }
@@ -286,7 +273,7 @@ int tt_life_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 	return 0;
 }
 
-/* ---- kprobe plan ---- */
+/* ---- kprobe plan, on kernels without tp_btf ---- */
 
 SEC("kprobe/tcp_set_state")
 int BPF_KPROBE(tt_life_kprobe, struct sock *sk, int state)

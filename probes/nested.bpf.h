@@ -7,6 +7,14 @@
  * second program on the same tracepoint handles exactly those: the outer
  * program marks this CPU busy while it runs, the nested one acts only when
  * it is. Softirqs do not nest, so two programs are enough.
+ *
+ * The nested program is named <outer>_nested or ends in _nested, and counts
+ * the runs it takes over in "recovered": the runner subtracts them from the
+ * outer programs' recursion_misses, so that only the skips nothing handled
+ * are reported as missed (read_missed() in core/runner.c). Those are state
+ * changes in the instructions around the outer program's entry and exit,
+ * before busy is set or after it is cleared, or (where the kernel lets a task
+ * preempt a tracepoint program) one that finds both programs running.
  * Include common.bpf.h first.
  */
 #ifndef TCPTRACE_NESTED_BPF_H
@@ -18,6 +26,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } busy SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} recovered SEC(".maps");
 
 /* The outer program starts: this CPU's flag, set; NULL: do nothing. */
 static __always_inline __u32 *tt_outer_enter(void)
@@ -34,12 +49,18 @@ static __always_inline void tt_outer_exit(__u32 *running)
 	*running = 0;
 }
 
-/* In the nested program: the outer one was interrupted on this CPU. */
-static __always_inline bool tt_outer_running(void)
+/* In the nested program: the outer one was interrupted on this CPU (counted). */
+static __always_inline bool tt_outer_interrupted(void)
 {
 	__u32 zero = 0, *running = bpf_map_lookup_elem(&busy, &zero);
+	__u64 *n;
 
-	return running && *running;
+	if (!running || !*running)
+		return false;
+	n = bpf_map_lookup_elem(&recovered, &zero);
+	if (n)
+		*n += 1;
+	return true;
 }
 
 #endif /* TCPTRACE_NESTED_BPF_H */

@@ -102,6 +102,8 @@ void tt_write_row(struct tt_writer *w, const struct tt_val *vals);
 void tt_write_src(struct tt_writer *w, const struct tt_src *src, struct tt_clock *c);
 /* {"event":"lost","count":N} in JSON; nothing in other formats (stderr reports). */
 void tt_write_lost(struct tt_writer *w, uint64_t count);
+/* {"event":"missed","count":N}: runs the kernel skipped (recursion); JSON only too. */
+void tt_write_missed(struct tt_writer *w, uint64_t count);
 
 /* Escapes text into a JSON string literal with its quotes. */
 void tt_json_string(FILE *out, const char *s);

@@ -38,6 +38,28 @@ host_only() {
 	exit 77
 }
 
+# every_variant: whether a test checks every variant of an option here. The
+# variants (one port, a list, a range; -4 and -6) differ in what user space
+# makes of the option, not in the kernel side, which is one filter whatever
+# the plan. So in the guest the first plan's cell ($TT_MATRIX_PLAN, see
+# plan_independent) checks them all and the other cells one, which is what
+# proves that their hooks apply the filter.
+every_variant() {
+	[ -z "${TT_GUEST:-}" ] || [ "${TT_ATTACH:-}" = "${TT_MATRIX_PLAN:-fentry}" ]
+}
+
+# plan_independent: the first line of a test that the attach plan cannot
+# change: it starts the tracer itself, without trace_start (so TT_ATTACH does
+# not reach it), or checks only what user space does with the events
+# (rendering, argv[0] dispatch), which every plan's cell checks field by
+# field in JSON. In the guest it runs in one cell, that of $TT_MATRIX_PLAN
+# (matrix.sh's first plan), and is skipped in the others.
+plan_independent() {
+	every_variant && return 0
+	echo "    plan-independent: checked in the ${TT_MATRIX_PLAN:-fentry} cell" >&2
+	exit 77
+}
+
 # Both namespaces, their loopbacks, and a veth pair between them: three runs
 # of ip, not ten (in the qemu guest of test/kernels each one costs 0.1 s).
 netns_up() {

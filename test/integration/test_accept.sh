@@ -224,7 +224,9 @@ t_filter_uid() {
 # -P selects local ports: one, a list, ranges.
 t_filter_ports_single_list_range() {
 	local ports=(7101 7102 7203 7300) spec p i n=0
-	for spec in "7101:1 0 0 0" "7101,7203:1 0 1 0" "7100-7150,7300:1 1 0 1"; do
+	local specs=("7101:1 0 0 0" "7101,7203:1 0 1 0" "7100-7150,7300:1 1 0 1")
+	every_variant || specs=("${specs[2]}")
+	for spec in "${specs[@]}"; do
 		n=$((n + 1))
 		local want=(${spec#*:}) jobs=()
 		for p in "${ports[@]}"; do
@@ -258,6 +260,7 @@ t_filter_family() {
 	trace_stop || return 1
 	expect_json 0 ".pid == $(peer_field "$(conns s4)" pid)" || return 1
 	check_accept "$(conns s6)" 6 $B6 $A6 0 128 || return 1
+	every_variant || return 0
 
 	srv t4 "$NS_B" $B4 0
 	job4=$SRV_JOB port4=$SRV_PORT
@@ -329,6 +332,7 @@ t_count_mode() {
 }
 
 t_count_mode_table() {
+	plan_independent
 	srv s "$NS_B" $B4 "$(rand_port)" --count 2
 	trace_start a accept -c || return 1
 	client "$NS_A" $B4 "$SRV_PORT" --count 2
@@ -340,6 +344,7 @@ t_count_mode_table() {
 }
 
 t_table_output() {
+	plan_independent
 	srv s "$NS_B" $B4 0 --backlog 9
 	trace_start a accept -t -U || return 1
 	client "$NS_A" $B4 "$SRV_PORT"
@@ -355,6 +360,7 @@ t_table_output() {
 }
 
 t_wall_clock_and_wide() {
+	plan_independent
 	srv s "$NS_B" $B6 0
 	trace_start a accept -T -w || return 1
 	client "$NS_A" $B6 "$SRV_PORT"
@@ -368,6 +374,7 @@ t_wall_clock_and_wide() {
 }
 
 t_csv_output() {
+	plan_independent
 	srv s "$NS_B" $B4 0
 	trace_start a accept --csv -U || return 1
 	client "$NS_A" $B4 "$SRV_PORT"
@@ -381,6 +388,7 @@ t_csv_output() {
 }
 
 t_symlink_dispatch() {
+	plan_independent
 	ln -s "$TT" "$WORK/tcpaccept"
 	srv s "$NS_B" $B4 0
 	TT=$WORK/tcpaccept trace_start a --json || return 1
@@ -413,6 +421,7 @@ t_attach_methods() {
 }
 
 t_usage_errors_exit_2() {
+	plan_independent
 	local args err rc
 	for args in "-P 0" "-P 80-70" "-P 1,,2" "-p x" "-u -1" "-4 -6" "--json --csv" "extra"; do
 		# shellcheck disable=SC2086

@@ -119,7 +119,9 @@ t_filter_uid() {
 
 t_filter_ports_single_list_range() {
 	local p1=7101 p2=7102 p3=7203 p4=7300
-	for spec in "$p1:1:0:0:0" "$p1,$p3:1:0:1:0" "7100-7150,7300:1:1:0:1"; do
+	local specs=("$p1:1:0:0:0" "$p1,$p3:1:0:1:0" "7100-7150,7300:1:1:0:1")
+	every_variant || specs=("${specs[2]}")
+	for spec in "${specs[@]}"; do
 		IFS=: read -r ports w1 w2 w3 w4 <<<"$spec"
 		trace_start c connect --json -P "$ports" || return 1
 		local pids=()
@@ -144,6 +146,7 @@ t_filter_family() {
 	trace_stop || return 1
 	expect_json 0 ".pid == $(peer_field "$v4" pid)" || return 1
 	check_connect "$v6" 6 $A6 $B6 9 || return 1
+	every_variant || return 0
 	trace_start c4 connect --json -4 || return 1
 	client "$NS_A" $B4 9
 	v4=$CLI_OUT
@@ -199,6 +202,7 @@ t_count_mode() {
 }
 
 t_count_mode_table() {
+	plan_independent
 	local p
 	p=$(rand_port)
 	trace_start c connect -c -P "$p" || return 1
@@ -210,6 +214,7 @@ $A4$(printf '%*s' $((26 - ${#A4})) '')$B4$(printf '%*s' $((26 - ${#B4})) '')$(pr
 }
 
 t_table_output() {
+	plan_independent
 	trace_start c connect -t -U -L || return 1
 	client "$NS_A" $B4 9
 	trace_stop || return 1
@@ -223,6 +228,7 @@ t_table_output() {
 }
 
 t_wall_clock_and_wide() {
+	plan_independent
 	trace_start c connect -T -w || return 1
 	client "$NS_A" $B6 9
 	trace_stop || return 1
@@ -235,6 +241,7 @@ t_wall_clock_and_wide() {
 }
 
 t_csv_output() {
+	plan_independent
 	trace_start c connect --csv -U -L || return 1
 	client "$NS_A" $B4 9
 	trace_stop || return 1
@@ -245,6 +252,7 @@ t_csv_output() {
 }
 
 t_symlink_dispatch() {
+	plan_independent
 	ln -s "$TT" "$WORK/tcpconnect"
 	TT=$WORK/tcpconnect trace_start c --json || return 1
 	client "$NS_A" $B4 9
@@ -261,6 +269,7 @@ t_sigterm_exits_zero_and_detaches() {
 }
 
 t_duration() {
+	plan_independent
 	local start=$SECONDS
 	"$TT" connect --duration 1 --json >"$WORK/d.out" 2>"$WORK/d.err"
 	expect_eq "exit status" $? 0 || return 1
@@ -268,6 +277,7 @@ t_duration() {
 }
 
 t_closed_pipe_exits_zero() {
+	plan_independent
 	# head exits after one line; the tracer must notice and exit 0 promptly.
 	( "$TT" connect --json 2>"$WORK/p.err"; echo "rc=$?" >"$WORK/p.rc" ) | head -n 1 >"$WORK/p.out" &
 	local pipeline=$!
@@ -280,10 +290,13 @@ t_closed_pipe_exits_zero() {
 	wait $pipeline
 	expect_eq "tracer status" "$(cat "$WORK/p.rc" 2>/dev/null)" "rc=0" || return 1
 	jq -e .pid "$WORK/p.out" >/dev/null || fail "first line is not an event: $(cat "$WORK/p.out")"
-	[ ! -s "$WORK/p.err" ] || fail "stderr not empty: $(cat "$WORK/p.err")"
+	# A busy host may make the kernel skip a run (recursion): reported, not an error.
+	! grep -qv ': missed up to [0-9]* events: ' "$WORK/p.err" ||
+		fail "stderr not empty: $(cat "$WORK/p.err")"
 }
 
 t_no_privilege() {
+	plan_independent
 	local err rc
 	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 		"$TT" connect 2>&1 >/dev/null)
@@ -366,17 +379,19 @@ delivery_delays_within_100ms() {
 		sleep 0.3
 	done
 	pkill -INT -f "$TT connect --json -P $p" ; wait
-	expect_eq "lines" "$(wc -l <"$WORK/l.out")" 5 || return 1
+	grep -v '"event":"missed"' "$WORK/l.out" >"$WORK/l.events"
+	expect_eq "lines" "$(wc -l <"$WORK/l.events")" 5 || return 1
 	while read -r seen line; do
 		local t ns
 		t=$(jq -r .time <<<"$line")
 		ns=$(( $(date -d "${t%%.*}Z" +%s) * 1000000000 + 10#$(sed 's/.*\.\([0-9]*\)Z/\1/' <<<"$t") ))
 		[ $(( (seen - ns) / 1000000 )) -le 100 ] ||
 			fail "event seen $(( (seen - ns) / 1000000 )) ms after it happened" || return 1
-	done <"$WORK/l.out"
+	done <"$WORK/l.events"
 }
 
 t_events_arrive_within_100ms() {
+	plan_independent
 	# Scheduling on a loaded 2-CPU machine can delay a whole run; a tracer
 	# that is late every time fails.
 	local try
@@ -388,6 +403,7 @@ t_events_arrive_within_100ms() {
 }
 
 t_write_error_exits_one() {
+	plan_independent
 	local err
 	err=$("$TT" connect --duration 0.5 2>&1 >/dev/full)
 	expect_eq "exit status" $? 1 || return 1

@@ -334,6 +334,7 @@ t_filter_cgroup() {
 }
 
 t_table_output() {
+	plan_independent
 	srv s "$NS_B" $B4 --recv 3000 --send 2048
 	trace_start l life || return 1
 	client "$NS_A" $B4 "$SRV_PORT" --send 3000 --recv 2048
@@ -352,6 +353,7 @@ t_table_output() {
 }
 
 t_wide_and_timestamps() {
+	plan_independent
 	srv s "$NS_B" $B6
 	trace_start l life -w -t || return 1
 	client "$NS_A" $B6 "$SRV_PORT"
@@ -366,6 +368,7 @@ t_wide_and_timestamps() {
 }
 
 t_csv_output() {
+	plan_independent
 	srv s "$NS_B" $B4 --recv 2048
 	trace_start l life --csv -T || return 1
 	client "$NS_A" $B4 "$SRV_PORT" --send 2048
@@ -383,6 +386,7 @@ t_csv_output() {
 }
 
 t_symlink_dispatch() {
+	plan_independent
 	ln -s "$TT" "$WORK/tcplife"
 	srv s "$NS_B" $B4 --recv 7
 	TT=$WORK/tcplife trace_start l --json || return 1
@@ -416,7 +420,14 @@ t_socket_state_is_bounded() {
 	local left
 	left=$(bpftool map dump id "$id" -j | jq length)
 	trace_stop || return 1
-	expect_json 600 "(.lport == $SRV_PORT or .rport == $SRV_PORT) and .pid != null and
-		.duration_ns != null" || return 1
+	# Every session, or the tracer says how many runs the kernel skipped
+	# ({"event":"missed"}, counted over all sockets): never a silent loss.
+	local n missed
+	n=$(json_count "(.lport == $SRV_PORT or .rport == $SRV_PORT) and .pid != null and
+		.duration_ns != null")
+	missed=$(jq -s '[.[] | select(.event == "missed") | .count] | add // 0' "$TRACE_OUT")
+	[ "$n" -le 600 ] && [ $((n + missed)) -ge 600 ] ||
+		fail "$n of 600 sessions reported, $missed reported missed: $(tail -n 5 "$TRACE_ERR")" ||
+		return 1
 	[ "$left" -lt 50 ] || fail "$left sockets still in the owners map after 300 sessions"
 }

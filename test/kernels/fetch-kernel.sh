@@ -50,10 +50,17 @@ else
     if [ -f "$CACHE/kernel.env" ]; then
         PKG=$(sed -n 's/^KPKG=//p' "$CACHE/kernel.env")
     fi
+    newest() {
+        apt-cache pkgnames linux-image-6.1.0- 2>/dev/null |
+            grep -E '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' | sort -V | tail -n 1 || true
+    }
     if [ -z "$PKG" ]; then
-        PKG=$(apt-cache pkgnames linux-image-6.1.0- 2>/dev/null |
-              grep -E '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' |
-              sort -V | tail -n 1 || true)
+        PKG=$(newest)
+        # A fresh machine (or container) may have no package lists yet.
+        if [ -z "$PKG" ] && [ "$(id -u)" = 0 ]; then
+            apt-get update -qq >/dev/null 2>&1 || true
+            PKG=$(newest)
+        fi
         [ -n "$PKG" ] || die "no linux-image-6.1.0-*-amd64-unsigned known to apt (run apt-get update on Debian 12)"
     fi
 fi

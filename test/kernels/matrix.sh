@@ -10,7 +10,8 @@
 # kprobe, tracepoint) a guest runs test/integration/run.sh on test_MODE.sh
 # with TT_ATTACH=PLAN, so every tracer a test starts is forced onto that
 # plan; tests asserting facts of the host's kernel call host_only and are
-# skipped there. Column "auto" runs test_guest.sh: auto picks fentry, and
+# skipped there, and tests the plan cannot change (plan_independent in
+# test/integration/lib.sh) run in the first plan's cell only. Column "auto" runs test_guest.sh: auto picks fentry, and
 # each forced plan attaches hooks of its own kind.
 #
 # Ends with the matrix (kernel x mode x plan), with a row for this host's
@@ -119,14 +120,23 @@ done
 
 # Each kernel's cells are shared among its guests, longest first, each to the
 # guest with the least work so far: a cell's seconds in the previous run (from
-# the logs), else 5 s a test.
+# the logs), else 5 s a test it runs (plan_independent tests run in the first
+# plan's cell only).
 declare -A took=()
 while read -r k m p secs; do took[$k:$m:$p]=$secs; done < <(awk '$1 == "@@matrix" && $2 == "kernel" { k = $3 }
 	$1 == "@@matrix" && $2 == "end" { print k, $3, $4, $6 }' "$logs"/*.log 2>/dev/null)
 cost() { # KVER CELL
-	local f=$TOP/test/integration/test_${2%%:*}.sh
+	local f=$TOP/test/integration/test_${2%%:*}.sh first=0
 	[ "${2#*:}" = auto ] && f=$HERE/test_guest.sh
-	echo "${took[$1:$2]:-$(($(grep -c '^t_[a-z0-9_]*()' "$f") * 5))}"
+	[ "${2#*:}" = "${plans%% *}" ] && first=1
+	if [ -n "${took[$1:$2]:-}" ]; then
+		echo "${took[$1:$2]}"
+		return
+	fi
+	awk -v first=$first '/^t_[a-z0-9_]*\(\)/ { n++; t = 1; next }
+		t && /^\tplan_independent/ && !first { n-- }
+		{ t = 0 }
+		END { print n * 5 }' "$f"
 }
 n=${#cells[@]}
 [ "$guests" -le "$n" ] || guests=$n
@@ -160,6 +170,7 @@ for g in "${!gcells[@]}"; do
 	# shellcheck disable=SC2086
 	"$HERE/run-guest.sh" --cache "${kcaches[k]}" --timeout "$timeout" --smp "$smp" --cpu "$cpu" \
 		--script "$HERE/matrix.guest.sh" --env CELL_TIMEOUT="$cell_timeout" \
+		--env TT_MATRIX_PLAN="${plans%% *}" \
 		--add "$TT:/bin/tcptrace" --add "$PEER:/bin/ttpeer" \
 		--add "$TOP/test/integration:/tests/" --add "$HERE/test_guest.sh:/tests/kernels/test_guest.sh" \
 		"${add[@]}" -- ${gcells[g]} >"$logs/guest$g.log" 2>&1 &
@@ -194,7 +205,7 @@ for g in "${!gcells[@]}"; do
 			[ -n "$t" ] && failed_tests+=("$k $m/$p: $t")
 		done < <(awk '$1 == "FAIL" { print $2 }' <<<"$body")
 		text="pass $pass" bad=0
-		[ "$skip" = 0 ] || text="$text, $skip host-only"
+		[ "$skip" = 0 ] || text="$text, $skip skipped"
 		if ! grep -qx "@@matrix start $m $p" "$log"; then
 			text="NOT RUN (guest$g)" bad=1
 		elif [ -z "$end" ]; then
@@ -284,6 +295,7 @@ for r in "${rows[@]}"; do
 	done
 	echo
 done
+echo "(skipped in a guest: host_only tests, and plan_independent ones outside the ${plans%% *} cell)"
 for m in "${missing[@]}"; do
 	echo "mode $m: no test/integration/test_$m.sh to run in the guests"
 	bad=1
