@@ -83,6 +83,7 @@ tools=(
 	"$(command -v jq):/bin/jq:jq" "$(command -v bpftool):/bin/bpftool:bpftool"
 	"$(command -v setpriv):/bin/setpriv:util-linux" "$(command -v mountpoint):/bin/mountpoint:util-linux"
 	"$(command -v date):/bin/date:coreutils" "$(command -v pkill):/bin/pkill:procps"
+	"$(command -v nft):/bin/nft:nftables"
 )
 add=()
 for t in "${tools[@]}"; do
