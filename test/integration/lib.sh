@@ -149,6 +149,36 @@ trace_stop() {
 	fi
 }
 
+# srv NAME NS ADDR PORT [ARGS]: a ttpeer server (PORT 0: an ephemeral one)
+# writing $WORK/NAME.srv; sets SRV_PORT and SRV_PID (from its ready file) and
+# SRV_JOB (to wait for).
+srv() {
+	local name=$1 ns=$2 addr=$3 port=$4 ready=$WORK/$1.ready
+	shift 4
+	rm -f "$ready" # a server of the same name earlier in the test
+	ip netns exec "$ns" "$PEER" server "$addr" "$port" --ready "$ready" "$@" >"$WORK/$name.srv" &
+	SRV_JOB=$!
+	for _ in $(seq 1 100); do
+		[ -f "$ready" ] && break
+		sleep 0.02
+	done
+	SRV_PORT=$(peer_field "$(cat "$ready" 2>/dev/null)" port)
+	SRV_PID=$(peer_field "$(cat "$ready" 2>/dev/null)" pid)
+	[ -n "$SRV_PORT" ] || fail "server $name did not start"
+}
+
+# conns NAME: the connections server NAME accepted, one "conn ..." line each.
+conns() {
+	grep '^conn ' "$WORK/$1.srv"
+}
+
+# client NS ADDR PORT [ARGS]: a ttpeer client; CLI_OUT holds its lines.
+client() {
+	local ns=$1
+	shift
+	CLI_OUT=$(ip netns exec "$ns" "$PEER" client "$@")
+}
+
 # peer_field LINE KEY: the value of KEY=... in one line of ttpeer output.
 peer_field() {
 	sed -n "s/.*\\b$2=\\([^ ]*\\).*/\\1/p" <<<"$1"

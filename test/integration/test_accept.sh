@@ -4,34 +4,6 @@
 # accepting peer itself reports (pid, ports), the addresses the test assigned
 # and the listen() backlog it asked for.
 
-# srv NAME NS ADDR PORT [ARGS]: a ttpeer server writing $WORK/NAME.srv; sets
-# SRV_PORT and SRV_PID (from its ready file) and SRV_JOB (to wait for).
-srv() {
-	local name=$1 ns=$2 addr=$3 port=$4 ready=$WORK/$1.ready
-	shift 4
-	ip netns exec "$ns" "$PEER" server "$addr" "$port" --ready "$ready" "$@" >"$WORK/$name.srv" &
-	SRV_JOB=$!
-	for _ in $(seq 1 100); do
-		[ -f "$ready" ] && break
-		sleep 0.02
-	done
-	SRV_PORT=$(peer_field "$(cat "$ready" 2>/dev/null)" port)
-	SRV_PID=$(peer_field "$(cat "$ready" 2>/dev/null)" pid)
-	[ -n "$SRV_PORT" ] || fail "server $name did not start"
-}
-
-# conns NAME: the connections server NAME accepted, one "conn ..." line each.
-conns() {
-	grep '^conn ' "$WORK/$1.srv"
-}
-
-# client NS ADDR PORT [ARGS]: a ttpeer client; CLI_OUT holds its lines.
-client() {
-	local ns=$1
-	shift
-	CLI_OUT=$(ip netns exec "$ns" "$PEER" client "$@")
-}
-
 # check_accept LINE FAMILY LADDR RADDR BACKLOG BACKLOG_MAX [UID]: the one
 # event of the connection the server printed as LINE.
 check_accept() {

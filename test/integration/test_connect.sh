@@ -3,26 +3,9 @@
 # and on loopback: every field of every event is checked against what the
 # peer itself reports (pid, ports) and the addresses the test assigned.
 
-# start_server NS ADDR [ARGS]: a ttpeer server; sets SRV_PORT, SRV_PID.
+# start_server NS ADDR [ARGS]: a ttpeer server on an ephemeral port (srv).
 start_server() {
-	local ns=$1 addr=$2
-	shift 2
-	rm -f "$WORK/ready"
-	ip netns exec "$ns" "$PEER" server "$addr" 0 --ready "$WORK/ready" "$@" >"$WORK/server.out" &
-	for _ in $(seq 1 100); do
-		[ -f "$WORK/ready" ] && break
-		sleep 0.02
-	done
-	SRV_PORT=$(peer_field "$(cat "$WORK/ready")" port)
-	SRV_PID=$(peer_field "$(cat "$WORK/ready")" pid)
-	[ -n "$SRV_PORT" ] || fail "server did not start"
-}
-
-# client NS ADDR PORT [ARGS]: runs a ttpeer client; CLI_OUT holds its lines.
-client() {
-	local ns=$1
-	shift
-	CLI_OUT=$(ip netns exec "$ns" "$PEER" client "$@")
+	srv server "$1" "$2" 0 "${@:3}"
 }
 
 # check_connect LINE FAMILY LADDR RADDR RPORT [UID]: the one event of this conn.
@@ -445,7 +428,7 @@ check_outcome() {
 }
 
 t_outcome_ok_and_refused() {
-	local fam srv addr laddr ok no
+	local fam addr laddr ok no
 	for fam in 4 6; do
 		if [ $fam = 4 ]; then addr=$B4 laddr=$A4; else addr=$B6 laddr=$A6; fi
 		start_server "$NS_B" $addr

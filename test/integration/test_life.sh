@@ -4,23 +4,6 @@
 # what the peers report (pids, ports), the addresses the test assigned and
 # the bytes the peers were told to move, whichever end closes first.
 
-# srv NAME NS ADDR [ARGS]: a ttpeer server writing $WORK/NAME.srv; sets
-# SRV_PORT and SRV_PID (from its ready file) and SRV_JOB (to wait for).
-srv() {
-	local name=$1 ns=$2 addr=$3 ready=$WORK/$1.ready
-	shift 3
-	rm -f "$ready"
-	ip netns exec "$ns" "$PEER" server "$addr" 0 --ready "$ready" "$@" >"$WORK/$name.srv" &
-	SRV_JOB=$!
-	for _ in $(seq 1 100); do
-		[ -f "$ready" ] && break
-		sleep 0.02
-	done
-	SRV_PORT=$(peer_field "$(cat "$ready" 2>/dev/null)" port)
-	SRV_PID=$(peer_field "$(cat "$ready" 2>/dev/null)" pid)
-	[ -n "$SRV_PORT" ] || fail "server $name did not start"
-}
-
 # srv_wait [JOB]: waits for a server (the last one started) to finish its
 # connections; one still waiting after 30 s (a client failed) is ended, and
 # the test fails.
@@ -32,18 +15,6 @@ srv_wait() {
 	done
 	kill "$job"
 	fail "server still waiting for connections: $(cat "$WORK"/*.srv)"
-}
-
-# conns NAME: the connections server NAME accepted, one "conn ..." line each.
-conns() {
-	grep '^conn ' "$WORK/$1.srv"
-}
-
-# client NS ADDR PORT [ARGS]: a ttpeer client; CLI_OUT holds its lines.
-client() {
-	local ns=$1
-	shift
-	CLI_OUT=$(ip netns exec "$ns" "$PEER" client "$@")
 }
 
 # await_port N PORT: waits (up to 30 s) until N events of the trace, in any
@@ -83,7 +54,7 @@ check_end() {
 session() {
 	local srv_close=last cli_close=first
 	[ "$4" = server ] && srv_close=first cli_close=last
-	srv s "$1" "$2" --recv 100000 --send 5000 --close $srv_close
+	srv s "$1" "$2" 0 --recv 100000 --send 5000 --close $srv_close
 	trace_start l life --json || return 1
 	client "$3" "$2" "$SRV_PORT" --send 100000 --recv 5000 --close $cli_close
 	srv_wait || return 1
@@ -130,7 +101,7 @@ t_ipv6_both_orders() {
 }
 
 t_ipv4_mapped_on_dual_stack_listener() {
-	srv s "$NS_B" :: --v6only 0 --recv 1000 --send 2000
+	srv s "$NS_B" :: 0 --v6only 0 --recv 1000 --send 2000
 	trace_start l life --json || return 1
 	client "$NS_A" $B4 "$SRV_PORT" --send 1000 --recv 2000
 	srv_wait || return 1
@@ -141,7 +112,7 @@ t_ipv4_mapped_on_dual_stack_listener() {
 }
 
 t_duration_is_the_session() {
-	srv s "$NS_B" $B4 --close last
+	srv s "$NS_B" $B4 0 --close last
 	trace_start l life --json || return 1
 	client "$NS_A" $B4 "$SRV_PORT" --hold 1
 	srv_wait || return 1
@@ -185,7 +156,7 @@ conn_wait() {
 # as unknown, and neither the duration nor (which end opened it being
 # unknown) TX is made up. RX is exact.
 t_session_predating_the_tracer() {
-	srv s "$NS_A" 127.0.0.1 --send 3000 --close last
+	srv s "$NS_A" 127.0.0.1 0 --send 3000 --close last
 	ip netns exec "$NS_A" "$PEER" client 127.0.0.1 "$SRV_PORT" --hold 60 >"$WORK/cli.out" &
 	local cli=$!
 	conn_wait "$WORK/cli.out" || { kill $cli "$SRV_JOB"; return 1; }
@@ -213,7 +184,7 @@ t_session_predating_the_tracer() {
 # closed it.
 t_accepted_after_tracing_started() {
 	local gate=$WORK/gate
-	srv s "$NS_B" $B4 --gate "$gate" --recv 1000 --close first
+	srv s "$NS_B" $B4 0 --gate "$gate" --recv 1000 --close first
 	ip netns exec "$NS_A" "$PEER" client $B4 "$SRV_PORT" --send 1000 --close last \
 		>"$WORK/cli.out" &
 	local cli=$!
@@ -239,7 +210,7 @@ t_accepted_after_tracing_started() {
 t_filter_pid_is_the_owner() {
 	# The server is blocked in accept() before tracing starts; its sessions
 	# close in softirq, yet -p selects them by their owner.
-	srv s "$NS_B" $B4 --count 2 --recv 10 --send 20 --close first
+	srv s "$NS_B" $B4 0 --count 2 --recv 10 --send 20 --close first
 	trace_start l life --json -p "$SRV_PID" || return 1
 	client "$NS_A" $B4 "$SRV_PORT" --count 2 --send 10 --recv 20 --close last
 	srv_wait || return 1
@@ -252,7 +223,7 @@ t_filter_pid_is_the_owner() {
 }
 
 t_filter_local_and_remote_ports() {
-	srv s "$NS_B" $B4 --count 2
+	srv s "$NS_B" $B4 0 --count 2
 	trace_start l life --json -L "$SRV_PORT" || return 1
 	client "$NS_A" $B4 "$SRV_PORT"
 	local first=$CLI_OUT
@@ -270,9 +241,9 @@ t_filter_local_and_remote_ports() {
 }
 
 t_filter_family() {
-	srv s4 "$NS_B" $B4
+	srv s4 "$NS_B" $B4 0
 	local p4=$SRV_PORT j4=$SRV_JOB
-	srv s6 "$NS_B" $B6
+	srv s6 "$NS_B" $B6 0
 	trace_start l life --json -6 || return 1
 	client "$NS_A" $B4 "$p4"
 	local v4=$CLI_OUT
@@ -287,7 +258,7 @@ t_filter_family() {
 }
 
 t_filter_uid() {
-	srv s "$NS_B" $B4 --count 2
+	srv s "$NS_B" $B4 0 --count 2
 	trace_start l life --json -u 65534 || return 1
 	client "$NS_A" $B4 "$SRV_PORT"
 	local root_line=$CLI_OUT
@@ -316,7 +287,7 @@ t_filter_cgroup() {
 	local cg
 	cg=$(cgroup2_root)/tt-life-$$ || return 1
 	mkdir "$cg" || return 1
-	srv s "$NS_B" $B4 --count 2
+	srv s "$NS_B" $B4 0 --count 2
 	trace_start l life --json --cgroup "$cg" || { rmdir "$cg"; return 1; }
 	client "$NS_A" $B4 "$SRV_PORT"
 	local outside=$CLI_OUT
@@ -335,7 +306,7 @@ t_filter_cgroup() {
 
 t_table_output() {
 	plan_independent
-	srv s "$NS_B" $B4 --recv 3000 --send 2048
+	srv s "$NS_B" $B4 0 --recv 3000 --send 2048
 	trace_start l life || return 1
 	client "$NS_A" $B4 "$SRV_PORT" --send 3000 --recv 2048
 	srv_wait || return 1
@@ -354,7 +325,7 @@ t_table_output() {
 
 t_wide_and_timestamps() {
 	plan_independent
-	srv s "$NS_B" $B6
+	srv s "$NS_B" $B6 0
 	trace_start l life -w -t || return 1
 	client "$NS_A" $B6 "$SRV_PORT"
 	srv_wait || return 1
@@ -369,7 +340,7 @@ t_wide_and_timestamps() {
 
 t_csv_output() {
 	plan_independent
-	srv s "$NS_B" $B4 --recv 2048
+	srv s "$NS_B" $B4 0 --recv 2048
 	trace_start l life --csv -T || return 1
 	client "$NS_A" $B4 "$SRV_PORT" --send 2048
 	srv_wait || return 1
@@ -388,7 +359,7 @@ t_csv_output() {
 t_symlink_dispatch() {
 	plan_independent
 	ln -s "$TT" "$WORK/tcplife"
-	srv s "$NS_B" $B4 --recv 7
+	srv s "$NS_B" $B4 0 --recv 7
 	TT=$WORK/tcplife trace_start l --json || return 1
 	client "$NS_A" $B4 "$SRV_PORT" --send 7
 	srv_wait || return 1
@@ -401,7 +372,7 @@ t_symlink_dispatch() {
 # The per-socket map is the documented LRU, and closed sessions leave
 # nothing behind in it.
 t_socket_state_is_bounded() {
-	srv s "$NS_B" $B4 --count 300
+	srv s "$NS_B" $B4 0 --count 300
 	trace_start l life --json || { kill $SRV_JOB; return 1; }
 	local id ids
 	ids=$(sed -n 's/^map_id:\t*//p' /proc/"$TRACE_PID"/fdinfo/* 2>/dev/null | sort -u)
