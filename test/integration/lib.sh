@@ -179,6 +179,17 @@ client() {
 	CLI_OUT=$(ip netns exec "$ns" "$PEER" client "$@")
 }
 
+# cgroup2_root: where cgroup v2 is mounted; it may be the root (unified) or one of several mounts (hybrid).
+cgroup2_root() {
+	local root
+	root=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+	if [ -z "$root" ]; then
+		root=$WORK/cgroup2
+		mkdir -p "$root" && mount -t cgroup2 none "$root" || return 1
+	fi
+	echo "$root"
+}
+
 # peer_field LINE KEY: the value of KEY=... in one line of ttpeer output.
 peer_field() {
 	sed -n "s/.*\\b$2=\\([^ ]*\\).*/\\1/p" <<<"$1"

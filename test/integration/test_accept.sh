@@ -246,17 +246,6 @@ t_filter_family() {
 	check_accept "$(conns t4)" 4 $B4 $A4 0 128
 }
 
-# cgroup2 may be the root (unified) or one of several mounts (hybrid).
-cgroup2_root() {
-	local root
-	root=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
-	if [ -z "$root" ]; then
-		root=$WORK/cgroup2
-		mkdir -p "$root" && mount -t cgroup2 none "$root" || return 1
-	fi
-	echo "$root"
-}
-
 t_filter_cgroup() {
 	local cg rc
 	cg=$(cgroup2_root)/tt-accept-$$ || return 1

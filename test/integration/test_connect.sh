@@ -140,17 +140,6 @@ t_filter_family() {
 	check_connect "$v4" 4 $A4 $B4 9
 }
 
-# cgroup2 may be the root (unified) or one of several mounts (hybrid).
-cgroup2_root() {
-	local root
-	root=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
-	if [ -z "$root" ]; then
-		root=$WORK/cgroup2
-		mkdir -p "$root" && mount -t cgroup2 none "$root" || return 1
-	fi
-	echo "$root"
-}
-
 t_filter_cgroup() {
 	local cg
 	cg=$(cgroup2_root)/tt-test-$$ || return 1
