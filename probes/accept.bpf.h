@@ -55,14 +55,6 @@ struct {
 	__type(value, __u64);
 } accept_tid SEC(".maps");
 
-/* Layout of syscalls:sys_exit_* records (stable tracepoint ABI). */
-struct tt_accept_sys_exit {
-	__u64 common;
-	__s32 nr;
-	__s32 pad;
-	__s64 ret;
-};
-
 static __always_inline bool tt_accept_valid(struct sock *sk, struct sock *listener)
 {
 	if (!sk || !listener || !tt_is_tcp(sk))
@@ -178,28 +170,28 @@ int BPF_KRETPROBE(tt_accept_kretprobe, struct sock *sk)
 /* ---- tracepoint plan, and the catch-up of the other two ---- */
 
 SEC("tracepoint/syscalls/sys_exit_accept")
-int tt_accept_exit(struct tt_accept_sys_exit *ctx)
+int tt_accept_exit(struct tt_sys_exit *ctx)
 {
 	tt_accept_syscall_exit(ctx->ret, false);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")
-int tt_accept4_exit(struct tt_accept_sys_exit *ctx)
+int tt_accept4_exit(struct tt_sys_exit *ctx)
 {
 	tt_accept_syscall_exit(ctx->ret, false);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
-int tt_accept_exit_catchup(struct tt_accept_sys_exit *ctx)
+int tt_accept_exit_catchup(struct tt_sys_exit *ctx)
 {
 	tt_accept_syscall_exit(ctx->ret, true);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")
-int tt_accept4_exit_catchup(struct tt_accept_sys_exit *ctx)
+int tt_accept4_exit_catchup(struct tt_sys_exit *ctx)
 {
 	tt_accept_syscall_exit(ctx->ret, true);
 	return 0;

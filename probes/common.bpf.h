@@ -53,6 +53,14 @@ struct {
 	__type(value, __u32);
 } cgroup_map SEC(".maps");
 
+/* Layout of syscalls:sys_exit_* records (stable tracepoint ABI). */
+struct tt_sys_exit {
+	__u64 common;
+	__s32 nr;
+	__s32 pad;
+	__s64 ret;
+};
+
 static __always_inline bool tt_port_in(const volatile __u8 *bitmap, __u16 port)
 {
 	__u32 i = port >> 3;

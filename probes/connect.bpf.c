@@ -68,14 +68,6 @@ struct {
 	__type(value, struct tt_connect_call);
 } connect_tid SEC(".maps");
 
-/* Layout of syscalls:sys_exit_* records (stable tracepoint ABI). */
-struct tt_sys_exit_ctx {
-	__u64 common;
-	__s32 nr;
-	__s32 pad;
-	__s64 ret;
-};
-
 /* struct sockaddr_in / sockaddr_in6, as connect(2) takes them. */
 struct tt_sockaddr {
 	__u16 family;
@@ -359,7 +351,7 @@ int BPF_PROG(tt_connect_state_nested, const struct sock *sk, int oldstate, int n
 	return 0;
 }
 SEC("tracepoint/syscalls/sys_exit_connect")
-int tt_connect_exit(struct tt_sys_exit_ctx *ctx)
+int tt_connect_exit(struct tt_sys_exit *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct tt_connect_call *c;
