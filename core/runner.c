@@ -5,6 +5,7 @@
  * drain, detach. Signals, libbpf logging, lost-event accounting, the
  * --duration timer and a closed stdout are all handled here.
  */
+#define _GNU_SOURCE /* memfd_create() */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/vfs.h>
 #include <time.h>
@@ -24,6 +26,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "tcptrace/btfmin.h"
 #include "tcptrace/mode.h"
 
 #define POLL_MS 50		 /* bounds the delivery delay of an event */
@@ -42,6 +45,9 @@ struct run {
 	struct tt_writer w;
 	struct tt_clock clock;
 	int cgroup_fd;
+	struct btf *vmlinux;	/* parsed kernel BTF, until the load */
+	int core_btf_fd;	/* memfd: the BTF CO-RE relocates against, or -1 */
+	char core_btf_path[32];
 	bool tracefs_mounted;
 	bool out_closed; /* stdout went away: stop quietly */
 	bool out_failed; /* a real write error */
@@ -643,7 +649,13 @@ static void teardown(struct run *r)
 	if (r->cgroup_fd >= 0)
 		close(r->cgroup_fd);
 	tt_tracefs_release(r->tracefs_mounted);
+	if (r->o->btf)
+		btf__free(r->vmlinux);
+	r->vmlinux = NULL;
 	tt_vmlinux_btf_handoff(NULL);
+	if (r->core_btf_fd >= 0)
+		close(r->core_btf_fd);
+	r->core_btf_fd = -1;
 }
 
 static void install_signals(void)
@@ -656,17 +668,91 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static int load_and_attach(struct run *r)
+/*
+ * CO-RE relocates against a minimised copy of the kernel's BTF (see
+ * core/btfmin.c): libbpf reads it from a path given when the object is
+ * opened, and it can only be built once the object's own BTF is known. So
+ * the path is a memfd, created here and filled in by write_core_btf().
+ * Without /proc (or memfd_create(), v3.17), libbpf uses the whole BTF.
+ */
+static const char *core_btf_path(struct run *r)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = r->o->btf);
+	r->core_btf_fd = memfd_create("tcptrace-core-btf", MFD_CLOEXEC);
+	if (r->core_btf_fd < 0)
+		return r->o->btf;
+	snprintf(r->core_btf_path, sizeof(r->core_btf_path), "/proc/self/fd/%d",
+		 r->core_btf_fd);
+	if (access(r->core_btf_path, R_OK)) {
+		close(r->core_btf_fd);
+		r->core_btf_fd = -1;
+		return r->o->btf;
+	}
+	return r->core_btf_path;
+}
+
+static int write_all(int fd, const void *data, size_t size)
+{
+	const char *p = data;
+
+	while (size) {
+		ssize_t n = write(fd, p, size);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		size -= (size_t)n;
+	}
+	return 0;
+}
+
+static int write_core_btf(struct run *r)
+{
+	const struct btf *local = bpf_object__btf(r->skel->obj);
+	unsigned kept = 0;
+	size_t size = 0;
+	void *min = NULL;
+	const void *data;
 	int err;
 
+	if (r->core_btf_fd < 0)
+		return 0;
+	if (local)
+		min = tt_btf_min_core(r->vmlinux, local, &size, &kept);
+	data = min;
+	if (!min) {
+		/* whatever went wrong, the whole BTF still works */
+		__u32 full;
+
+		data = btf__raw_data(r->vmlinux, &full);
+		size = full;
+	}
+	err = data ? write_all(r->core_btf_fd, data, size) : -ENOMEM;
+	if (err)
+		tt_err("writing the kernel BTF for CO-RE to a memfd", err);
+	else if (r->o->verbose)
+		fprintf(stderr, TT_PROG ": %s: CO-RE relocations against %u of the kernel's %u "
+			"BTF types\n", r->o->mode, min ? kept : btf__type_cnt(r->vmlinux) - 1,
+			btf__type_cnt(r->vmlinux) - 1);
+	free(min);
+	return err;
+}
+
+static int load_and_attach(struct run *r)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+	int err;
+
+	open_opts.btf_custom_path = core_btf_path(r);
 	r->skel = r->p->open(&open_opts);
 	if (!r->skel) {
 		tt_err("opening BPF object", -errno);
 		return -1;
 	}
 	if (configure(r))
+		return -1;
+	if (write_core_btf(r))
 		return -1;
 	if (needs_tracefs(r)) {
 		err = tt_tracefs_ensure(&r->tracefs_mounted);
@@ -676,6 +762,16 @@ static int load_and_attach(struct run *r)
 		}
 	}
 	err = bpf_object__load(r->skel->obj);
+	/* libbpf took the kernel's BTF for attach targets (and freed it), or
+	 * needed none: either way it is not needed any more. */
+	if (r->o->btf)
+		btf__free(r->vmlinux);
+	else
+		tt_vmlinux_btf_handoff(NULL);
+	r->vmlinux = NULL;
+	if (r->core_btf_fd >= 0)
+		close(r->core_btf_fd);
+	r->core_btf_fd = -1;
 	tt_vmlinux_btf_trim();
 	if (err == -EACCES) {
 		/* Privilege was probed before: this is the verifier's answer. */
@@ -713,7 +809,7 @@ static int load_and_attach(struct run *r)
 int tt_run(const struct tt_probe *p, struct tt_opts *o)
 {
 	static char outbuf[1 << 16];
-	struct run r = { .p = p, .o = o, .cgroup_fd = -1 };
+	struct run r = { .p = p, .o = o, .cgroup_fd = -1, .core_btf_fd = -1 };
 	struct btf *vmlinux;
 	uint64_t lost, missed;
 	int ret = TT_EXIT_FAIL, err;
@@ -748,9 +844,8 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 		goto out;
 	}
 	/* libbpf's load takes it instead of parsing the kernel's BTF again. */
-	if (o->btf)
-		btf__free(vmlinux);
-	else
+	r.vmlinux = vmlinux;
+	if (!o->btf)
 		tt_vmlinux_btf_handoff(vmlinux);
 	if (o->verbose)
 		fprintf(stderr, TT_PROG ": %s: attaching via %s: %s\n", o->mode,

@@ -71,6 +71,28 @@ t_client_closes_first_between_namespaces() {
 	expect_no_progs
 }
 
+# CO-RE relocations: against the kernel's types the programs name, and what
+# those contain, not against all of them; and against a --btf file when given
+# one (here a copy of the running kernel's), every field still right.
+t_core_btf_minimised_and_from_a_file() {
+	local line n m
+	cp /sys/kernel/btf/vmlinux "$WORK/vmlinux.btf" || return 1
+	srv s "$NS_B" $B4 0 --recv 100000 --send 5000 --close last
+	trace_start l life --json --btf "$WORK/vmlinux.btf" || return 1
+	client "$NS_A" $B4 "$SRV_PORT" --send 100000 --recv 5000 --close first
+	srv_wait || return 1
+	await_port 2 "$SRV_PORT"
+	trace_stop || return 1
+	check_end "$CLI_OUT" 4 $A4 $B4 100000 5000 || return 1
+	check_end "$(conns s)" 4 $B4 $A4 5000 100000 || return 1
+	line=$(grep -o 'CO-RE relocations against [0-9]* of the kernel.s [0-9]* BTF types' "$TRACE_ERR")
+	n=$(awk '{print $4}' <<<"$line") m=$(awk '{print $8}' <<<"$line")
+	[ -n "$n" ] && [ -n "$m" ] || fail "no CO-RE line: $(cat "$TRACE_ERR")" || return 1
+	[ "$n" -gt 50 ] && [ $((n * 20)) -lt "$m" ] ||
+		fail "CO-RE against $n of $m types: not minimised" || return 1
+	expect_eq "kernel types" "$m" "$(bpftool btf dump file "$WORK/vmlinux.btf" | grep -c '^\[')"
+}
+
 t_server_closes_first_between_namespaces() {
 	session "$NS_B" $B4 "$NS_A" server || return 1
 	check_end "$CLI_OUT" 4 $A4 $B4 100000 5000 || return 1
