@@ -71,8 +71,10 @@ static void prefault_heap(size_t size)
 		return;
 	start = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
 	end = ((uintptr_t)p + size) & ~((uintptr_t)page - 1);
-	if (end > start)
+	if (end > start) {
+		madvise((void *)start, end - start, MADV_HUGEPAGE);
 		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+	}
 	free(p);
 }
 
@@ -96,8 +98,9 @@ struct btf *tt_vmlinux_btf_load(void)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0 && !fstat(fd, &st) && st.st_size > 0) {
-		/* the copy, and the type index (~4 bytes per 40 of data) */
-		prefault_heap((size_t)st.st_size + (size_t)st.st_size / 8);
+		/* the copy, the type index (~4 bytes per 40 of data, grown by
+		 * reallocation) and tt_btf_min_core()'s id map (as large) */
+		prefault_heap((size_t)st.st_size + (size_t)st.st_size / 4);
 		data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (data != MAP_FAILED) {
 			btf = btf__new(data, (__u32)st.st_size);
