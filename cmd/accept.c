@@ -26,6 +26,7 @@ static const char *const kprobe_progs[] = { "tt_accept_kprobe", "tt_accept_kretp
 static const char *const tp_progs[] = { "tt_accept_exit", "tt_accept4_exit", NULL };
 /* Only the catch-up of fexit and kretprobe uses it. */
 static const char *const tp_idle_maps[] = { "accept_tid", NULL };
+static const char *const thread_maps[] = { "accept_tid", NULL };
 
 static const struct tt_plan plans[] = {
 	{ TT_ATTACH_FENTRY, "inet_csk_accept", fentry_progs,
@@ -176,6 +177,7 @@ static const struct tt_mode mode = {
 		.plans = plans,
 		.nplans = sizeof(plans) / sizeof(plans[0]),
 		.count_fields = TT_COUNT_LADDR | TT_COUNT_LPORT | TT_COUNT_RADDR,
+		.thread_maps = thread_maps,
 	},
 	.cols = tt_accept_cols,
 	.count_cols = tt_accept_count_cols,

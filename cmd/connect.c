@@ -25,6 +25,7 @@ static const char *const kprobe_progs[] = { "tt_connect_v4_kprobe", "tt_connect_
 static const char *const fentry_idle_maps[] = { "connecting", "connect_tid", NULL };
 static const char *const kprobe_idle_maps[] = { "connecting", NULL };
 static const char *const socket_maps[] = { "connecting", NULL };
+static const char *const thread_maps[] = { "connect_tid", NULL };
 
 static const struct tt_plan plans[] = {
 	{ TT_ATTACH_FENTRY, "tcp_v4_connect", fentry_progs,
@@ -197,6 +198,7 @@ static const struct tt_mode mode = {
 		.nplans = sizeof(plans) / sizeof(plans[0]),
 		.count_fields = TT_COUNT_LADDR | TT_COUNT_RADDR | TT_COUNT_RPORT,
 		.socket_maps = socket_maps,
+		.thread_maps = thread_maps,
 	},
 	.cols = tt_connect_cols,
 	.count_cols = tt_connect_count_cols,

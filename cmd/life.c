@@ -30,6 +30,7 @@ static const char *const tp_progs[] = { "tt_life_tp", "tt_accept_exit", "tt_acce
 /* Only the catch-up of fexit and kretprobe uses it. */
 static const char *const tp_idle_maps[] = { "accept_tid", NULL };
 static const char *const socket_maps[] = { "owners", NULL };
+static const char *const thread_maps[] = { "accept_tid", NULL };
 
 /*
  * The state changes come from tp_btf wherever the kernel has it (v5.5), in
@@ -162,6 +163,7 @@ static const struct tt_mode mode = {
 		.plans = plans,
 		.nplans = sizeof(plans) / sizeof(plans[0]),
 		.socket_maps = socket_maps,
+		.thread_maps = thread_maps,
 	},
 	.cols = tt_life_cols,
 };

@@ -30,6 +30,7 @@ int tt_size_maps(struct bpf_object *obj, const struct tt_probe *p, const struct 
 		 const struct tt_opts *o);
 /* Entries for a socket map on a host with this many TCP sockets and CPUs. */
 __u32 tt_socket_map_entries(unsigned long sockets, int ncpu);
+__u32 tt_thread_map_entries(unsigned long threads, int ncpu);
 
 /* 0 if we may load tracing programs (root, or CAP_BPF+CAP_PERFMON), else -errno. */
 int tt_probe_privilege(void);

@@ -17,6 +17,8 @@
 /* Entries of a socket map: at least SOCKET_MAP_MIN (see tt_socket_map_entries()). */
 #define SOCKET_MAP_MIN 16384
 #define SOCKET_MAP_PER_CPU 256
+/* Entries of a thread map: at least THREAD_MAP_MIN (see tt_thread_map_entries()). */
+#define THREAD_MAP_MIN 4096
 
 /* TCP sockets in existence on the host (all network namespaces), or 0. */
 static unsigned long tcp_sockets(void)
@@ -55,6 +57,43 @@ __u32 tt_socket_map_entries(unsigned long sockets, int ncpu)
 	return (__u32)n;
 }
 
+/* Threads (tasks) in existence on the host, or 0: /proc/loadavg's "1/245". */
+static unsigned long host_threads(void)
+{
+	FILE *f = fopen("/proc/loadavg", "re");
+	unsigned long n = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%*s %*s %*s %*u/%lu", &n) != 1)
+		n = 0;
+	fclose(f);
+	return n;
+}
+
+/*
+ * A thread is inside one accept(2) or connect(2) at a time, so a map keyed
+ * by the thread in the call needs an entry per thread at most: four times
+ * the host's threads at start, plus the LRU's per-CPU free lists (as above),
+ * at least THREAD_MAP_MIN, a power of two. These maps were 16,384 entries
+ * and their creation (an LRU hash touches every preallocated entry) was a
+ * millisecond or more of start-up each on the development VM. When one is
+ * full, the thread in its call longest loses its entry: connect reports
+ * that attempt at its outcome instead of when connect(2) returns.
+ */
+__u32 tt_thread_map_entries(unsigned long threads, int ncpu)
+{
+	unsigned long want = 4 * threads, n = 1;
+
+	if (ncpu > 0)
+		want += (unsigned long)ncpu * SOCKET_MAP_PER_CPU;
+	if (want < THREAD_MAP_MIN)
+		want = THREAD_MAP_MIN;
+	while (n < want && n < (1ul << 31))
+		n <<= 1;
+	return (__u32)n;
+}
+
 static int set_entries(struct bpf_object *obj, const char *name, __u32 n)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
@@ -70,7 +109,7 @@ int tt_size_maps(struct bpf_object *obj, const struct tt_probe *p, const struct 
 		 const struct tt_opts *o)
 {
 	const char *const *name;
-	__u32 sockets;
+	__u32 sockets, threads;
 	int err = 0;
 
 	/* Only -c counts in the kernel (common.bpf.h). */
@@ -78,10 +117,15 @@ int tt_size_maps(struct bpf_object *obj, const struct tt_probe *p, const struct 
 		err = set_entries(obj, "counts", 1);
 	for (name = plan->idle_maps; !err && name && *name; name++)
 		err = set_entries(obj, *name, 1);
-	if (err || !p->socket_maps)
-		return err;
-	sockets = tt_socket_map_entries(tcp_sockets(), libbpf_num_possible_cpus());
-	for (name = p->socket_maps; !err && *name; name++)
-		err = set_entries(obj, *name, sockets);
+	if (!err && p->socket_maps) {
+		sockets = tt_socket_map_entries(tcp_sockets(), libbpf_num_possible_cpus());
+		for (name = p->socket_maps; !err && *name; name++)
+			err = set_entries(obj, *name, sockets);
+	}
+	if (!err && p->thread_maps) {
+		threads = tt_thread_map_entries(host_threads(), libbpf_num_possible_cpus());
+		for (name = p->thread_maps; !err && *name; name++)
+			err = set_entries(obj, *name, threads);
+	}
 	return err;
 }

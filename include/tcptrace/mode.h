@@ -93,6 +93,12 @@ struct tt_probe {
 	 * (core/maps.c).
 	 */
 	const char *const *socket_maps;
+	/*
+	 * Maps with an entry per thread inside a system call (accept(2),
+	 * connect(2)), NULL-terminated: sized to the host's threads at start,
+	 * at most their declared max_entries (core/maps.c).
+	 */
+	const char *const *thread_maps;
 };
 
 /* Common options; a mode's argp lists this as its child. */

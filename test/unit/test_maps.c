@@ -20,5 +20,18 @@ int main(void)
 	CHECK(tt_socket_map_entries(50000, 128) == 262144);
 	/* huge counts stop at 2^31; the map's declared size caps it later */
 	CHECK(tt_socket_map_entries(1ul << 40, 4) == 1u << 31);
+
+	/* threads in a call: at least 4096 */
+	CHECK(tt_thread_map_entries(0, 0) == 4096);
+	CHECK(tt_thread_map_entries(245, 2) == 4096);
+	CHECK(tt_thread_map_entries(0, -3) == 4096);
+	/* 4 x threads + 256 per CPU, rounded up to a power of two */
+	CHECK(tt_thread_map_entries(1024, 0) == 4096);
+	CHECK(tt_thread_map_entries(1025, 0) == 8192);
+	CHECK(tt_thread_map_entries(900, 2) == 8192);
+	CHECK(tt_thread_map_entries(0, 16) == 4096);
+	CHECK(tt_thread_map_entries(0, 17) == 8192);
+	CHECK(tt_thread_map_entries(10000, 128) == 131072);
+	CHECK(tt_thread_map_entries(1ul << 40, 4) == 1u << 31);
 	return tt_test_done("test_maps");
 }
