@@ -138,7 +138,6 @@ selected() { [ -z "$only" ] || [[ ,$only, == *,$1,* ]]; }
 
 # --- helpers ----------------------------------------------------------------
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); } # µs → ms
-now_us() { echo "${EPOCHREALTIME/./}"; }
 
 attached() { # KIND OUT ERR: has the tracer said it is attached?
 	local l
@@ -170,13 +169,15 @@ start_tracer() { # I OUT ERR [stdbuf]: starts tracer I, sets tpid and t0 (µs)
 		# doing the same cannot pull it away mid-run
 		cmd=(unshare -m "${cmd[@]}")
 	fi
-	t0=$(now_us)
+	t0=${EPOCHREALTIME/./}
 	"${cmd[@]}" >"$o" 2>"$e" &
 	tpid=$!
 }
 
-wait_attached() { # I OUT ERR [x output]: waits (≤ 20 s) for the attach; prints ms since start
-	local i=$1 deadline=$(( $(now_ms) + 20000 ))
+wait_attached() { # I OUT ERR [x output]: waits (≤ 20 s) for the attach; sets attach_ms
+	local i=$1 t=${EPOCHREALTIME/./}
+	local deadline=$((t / 1000 + 20000))
+	attach_ms=0
 	if [ "${kinds[$i]}" = ext ] && [ "${5:-}" != output ]; then
 		# no marker without line-buffered output: programs loaded, then a margin
 		until [ -n "$(prog_ids $tpid)" ]; do
@@ -185,17 +186,19 @@ wait_attached() { # I OUT ERR [x output]: waits (≤ 20 s) for the attach; print
 			nap 0.005
 		done
 		nap 0.5
-		echo 0
 		return 0
 	fi
+	# no command substitution (a fork of this shell) while timing: on the
+	# 2-CPU development VM each one took a millisecond or more of CPU from
+	# the tracer being timed
 	until attached "${kinds[$i]}" "$2" "$3"; do
 		kill -0 $tpid 2>/dev/null || return 1
-		[ "$(now_ms)" -lt $deadline ] || return 1
+		t=${EPOCHREALTIME/./}
+		[ $((t / 1000)) -lt $deadline ] || return 1
 		nap 0.001
 	done
-	local t
-	t=$(now_us)
-	awk -v a="$t0" -v b="$t" 'BEGIN { printf "%.1f\n", (b - a) / 1000 }'
+	t=${EPOCHREALTIME/./}
+	attach_ms=$(( (t - t0) / 1000 )).$(( (t - t0) / 100 % 10 ))
 }
 
 stop_tracer() { # SIGINT, then SIGKILL after 5 s
@@ -243,8 +246,8 @@ for i in "${!names[@]}"; do
 	for ((p = 0; p < pairs; p++)); do
 		o=$work/$n.start$p.out e=$work/$n.start$p.err
 		start_tracer $i "$o" "$e" stdbuf
-		ms=$(wait_attached $i "$o" "$e" x output) || { stop_tracer; cat "$e" >&2; die "$n: did not attach"; }
-		att+=("$ms")
+		wait_attached $i "$o" "$e" x output || { stop_tracer; cat "$e" >&2; die "$n: did not attach"; }
+		att+=("$attach_ms")
 		stop_tracer
 	done
 	# storm pairs: untraced, traced
@@ -254,7 +257,7 @@ for i in "${!names[@]}"; do
 		a=$(jq -r .conn_per_s <<<"$j")
 		o=$work/$n.$p.out e=$work/$n.$p.err
 		start_tracer $i "$o" "$e"
-		wait_attached $i "$o" "$e" >/dev/null || { stop_tracer; cat "$e" >&2; die "$n: did not attach"; }
+		wait_attached $i "$o" "$e" || { stop_tracer; cat "$e" >&2; die "$n: did not attach"; }
 		j=$(storm) || { stop_tracer; die "$n: loadgen failed (traced): $j"; }
 		kill -0 $tpid 2>/dev/null || die "$n: tracer exited during the storm: $(tail -3 "$e")"
 		b=$(jq -r .conn_per_s <<<"$j")
