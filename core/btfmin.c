@@ -353,7 +353,7 @@ static void emit(struct minimiser *m, __u32 id)
 }
 
 void *tt_btf_min_core(const struct btf *target, const struct btf *local, size_t *size,
-		      unsigned *ntypes)
+		      unsigned *ntypes, struct tt_btf_query *q, int nq)
 {
 	struct minimiser m = { .src = target, .n = btf__type_cnt(target) };
 	struct nameset names = { 0 };
@@ -364,8 +364,10 @@ void *tt_btf_min_core(const struct btf *target, const struct btf *local, size_t 
 	};
 	void *raw = NULL;
 	__u32 id;
-	int err;
+	int err, i;
 
+	for (i = 0; i < nq; i++)
+		q[i].id = 0;
 	err = build_nameset(local, &names);
 	m.newid = calloc(m.n, sizeof(*m.newid));
 	if (err || !m.newid || !buf_grow(&m.strs, 1)) {
@@ -382,8 +384,12 @@ void *tt_btf_min_core(const struct btf *target, const struct btf *local, size_t 
 		if (!is_root_kind(t) || !t->name_off)
 			continue;
 		name = btf__name_by_offset(target, t->name_off);
-		if (name && nameset_has(&names, name, tt_btf_essential_len(name)))
-			keep(&m, id);
+		if (!name || !nameset_has(&names, name, tt_btf_essential_len(name)))
+			continue;
+		keep(&m, id);
+		for (i = 0; i < nq; i++)
+			if (!q[i].id && q[i].kind == btf_kind(t) && !strcmp(q[i].name, name))
+				q[i].id = id;
 	}
 	while (m.depth && !m.err)
 		follow(&m, m.stack[--m.depth]);

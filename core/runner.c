@@ -707,9 +707,36 @@ static int write_all(int fd, const void *data, size_t size)
 	return 0;
 }
 
+/*
+ * The ids of the kernel types the probes cast addresses to with
+ * bpf_rdonly_cast() (probes/common.bpf.h), where the kernel has it (v6.2)
+ * and the BTF is the running kernel's own (not --btf). Otherwise tt_ids
+ * stays 0 and the probes read through bpf_probe_read_kernel().
+ */
+static void set_btf_ids(struct run *r, const struct tt_btf_query *q)
+{
+	struct tt_btf_ids *ids = rodata_var(r->skel->obj, "tt_ids", sizeof(*ids));
+
+	/* q[3], tcp_sock, is optional: an object may never name it */
+	if (!ids || r->o->btf || !q[0].id || !q[1].id || !q[2].id)
+		return;
+	if (btf__find_by_name_kind(r->vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) <= 0)
+		return;
+	*ids = (struct tt_btf_ids){ q[0].id, q[1].id, q[2].id, q[3].id };
+	if (r->o->verbose)
+		fprintf(stderr, TT_PROG ": %s: sockets found by address read directly "
+			"(bpf_rdonly_cast)\n", r->o->mode);
+}
+
 static int write_core_btf(struct run *r)
 {
 	const struct btf *local = bpf_object__btf(r->skel->obj);
+	struct tt_btf_query q[] = {
+		{ "file", BTF_KIND_STRUCT, 0 },
+		{ "socket", BTF_KIND_STRUCT, 0 },
+		{ "sock", BTF_KIND_STRUCT, 0 },
+		{ "tcp_sock", BTF_KIND_STRUCT, 0 },
+	};
 	unsigned kept = 0;
 	size_t size = 0;
 	void *min = NULL;
@@ -719,7 +746,9 @@ static int write_core_btf(struct run *r)
 	if (r->core_btf_fd < 0)
 		return 0;
 	if (local)
-		min = tt_btf_min_core(r->vmlinux, local, &size, &kept);
+		min = tt_btf_min_core(r->vmlinux, local, &size, &kept, q, 4);
+	if (min)
+		set_btf_ids(r, q);
 	data = min;
 	if (!min) {
 		/* whatever went wrong, the whole BTF still works */

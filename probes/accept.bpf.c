@@ -16,10 +16,12 @@ static __always_inline bool tt_accept_wanted(void)
 	return tt_task_selected(bpf_get_current_pid_tgid(), (__u32)bpf_get_current_uid_gid());
 }
 
-static __always_inline void tt_accepted(struct sock *sk, struct sock *listener)
+static __always_inline void tt_accepted(struct sock *sk, struct sock *listener, bool direct)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u16 family = tt_sk_family(sk), lport = tt_sk_lport(sk), rport = tt_sk_rport(sk);
+	__u16 family = tt_sk_family(sk, direct), rport = tt_sk_rport(sk, direct);
+	/* An accepted socket is hashed: inet_num is its port (see tt_sk_lport()). */
+	__u16 lport = TT_SK(direct, sk, __sk_common.skc_num);
 	struct tt_event stack_e, *e;
 
 	/* -P selects local ports: the accepted socket's, as the listener's. */
@@ -42,15 +44,15 @@ static __always_inline void tt_accepted(struct sock *sk, struct sock *listener)
 	e->family = family;
 	e->lport = lport;
 	e->rport = rport;
-	tt_read_addrs(sk, family, e->laddr, e->raddr);
+	tt_read_addrs(sk, direct, family, e->laddr, e->raddr);
 	/*
 	 * inet_csk_accept() has already taken the connection off the queue
 	 * (reqsk_queue_remove() -> sk_acceptq_removed()), so this is what is
 	 * left. The max is listen()'s backlog capped by net.core.somaxconn.
 	 * Both are u32 since v4.1 (commit becb74f0acca).
 	 */
-	e->backlog = BPF_CORE_READ(listener, sk_ack_backlog);
-	e->backlog_max = BPF_CORE_READ(listener, sk_max_ack_backlog);
+	e->backlog = TT_SK(direct, listener, sk_ack_backlog);
+	e->backlog_max = TT_SK(direct, listener, sk_max_ack_backlog);
 	if (tt_cfg.count_mode)
 		tt_count(e);
 	else

@@ -4,13 +4,15 @@
  * hooks of each attach plan find the accepted socket and its listener in the
  * task whose accept()/accept4() returns the socket, and call
  *
- *	static __always_inline void tt_accepted(struct sock *sk, struct sock *listener);
-static __always_inline bool tt_accept_wanted(void);
+ *	static __always_inline void tt_accepted(struct sock *sk, struct sock *listener,
+ *						bool direct);
+ *	static __always_inline bool tt_accept_wanted(void);
  *
  * which the including file defines after including this one (accept mode
  * emits an event; life mode records the owner of a passive socket). When it
  * is called, sk is a TCP socket, listener is in TCP_LISTEN, and the current
- * task is the accepting one. Include common.bpf.h first.
+ * task is the accepting one; direct: both are pointers the verifier knows
+ * (read them directly, see common.bpf.h). Include common.bpf.h first.
  *
  * Plans (user space loads one; these program names are its lists):
  *  fentry: fexit inet_csk_accept: listener = first argument, sk = return
@@ -40,7 +42,7 @@ static __always_inline bool tt_accept_wanted(void);
 /* Handled by fexit/kretprobe: the syscall-exit catch-up leaves it alone. */
 #define TT_ACCEPT_SEEN 1ull
 
-static __always_inline void tt_accepted(struct sock *sk, struct sock *listener);
+static __always_inline void tt_accepted(struct sock *sk, struct sock *listener, bool direct);
 static __always_inline bool tt_accept_wanted(void);
 
 /*
@@ -55,11 +57,11 @@ struct {
 	__type(value, __u64);
 } accept_tid SEC(".maps");
 
-static __always_inline bool tt_accept_valid(struct sock *sk, struct sock *listener)
+static __always_inline bool tt_accept_valid(struct sock *sk, struct sock *listener, bool direct)
 {
-	if (!sk || !listener || !tt_is_tcp(sk))
+	if (!sk || !listener || !tt_is_tcp(sk, direct))
 		return false;
-	return BPF_CORE_READ(listener, __sk_common.skc_state) == TCP_LISTEN;
+	return TT_SK(direct, listener, __sk_common.skc_state) == TCP_LISTEN;
 }
 
 static __always_inline void tt_accept_mark_seen(void)
@@ -93,7 +95,7 @@ static __always_inline void tt_accept_syscall_exit(__s64 ret, bool catchup)
 			if (v == TT_ACCEPT_SEEN)
 				return;
 			/* The kprobe saw the entry, the kretprobe missed the return. */
-			listener = (struct sock *)v;
+			listener = tt_typed() ? tt_cast_sock((void *)v) : (struct sock *)v;
 		}
 	}
 	if (ret < 0 || !tt_accept_wanted())
@@ -105,11 +107,12 @@ static __always_inline void tt_accept_syscall_exit(__s64 ret, bool catchup)
 	if (!sk)
 		return;
 	if (!listener) {
+		/* a pointer the verifier knows: read directly, not with the helper */
 		regs = (struct pt_regs *)bpf_task_pt_regs(task);
-		listener = tt_file_sock(tt_fd_file(&fds, (int)PT_REGS_PARM1_CORE_SYSCALL(regs)));
+		listener = tt_file_sock(tt_fd_file(&fds, (int)PT_REGS_PARM1(regs)));
 	}
-	if (tt_accept_valid(sk, listener))
-		tt_accepted(sk, listener);
+	if (tt_accept_valid(sk, listener, tt_typed()))
+		tt_accepted(sk, listener, tt_typed());
 }
 
 /* ---- fentry plan ---- */
@@ -120,8 +123,8 @@ int BPF_PROG(tt_accept_fexit, struct sock *listener, struct proto_accept_arg *ar
 	if (!sk)
 		return 0;
 	tt_accept_mark_seen();
-	if (tt_accept_wanted() && tt_accept_valid(sk, listener))
-		tt_accepted(sk, listener);
+	if (tt_accept_wanted() && tt_accept_valid(sk, listener, true))
+		tt_accepted(sk, listener, true);
 	return 0;
 }
 
@@ -133,8 +136,8 @@ int BPF_PROG(tt_accept_fexit_old, struct sock *listener, int flags, int *err, bo
 	if (!sk)
 		return 0;
 	tt_accept_mark_seen();
-	if (tt_accept_wanted() && tt_accept_valid(sk, listener))
-		tt_accepted(sk, listener);
+	if (tt_accept_wanted() && tt_accept_valid(sk, listener, true))
+		tt_accepted(sk, listener, true);
 	return 0;
 }
 
@@ -162,8 +165,8 @@ int BPF_KRETPROBE(tt_accept_kretprobe, struct sock *sk)
 		return 0;
 	listener = (struct sock *)*call;
 	*call = TT_ACCEPT_SEEN;
-	if (sk && tt_accept_wanted() && tt_accept_valid(sk, listener))
-		tt_accepted(sk, listener);
+	if (sk && tt_accept_wanted() && tt_accept_valid(sk, listener, false))
+		tt_accepted(sk, listener, false);
 	return 0;
 }
 

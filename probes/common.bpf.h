@@ -22,6 +22,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile struct tt_config tt_cfg = {
 	.filter_uid = TT_TASK_UNKNOWN,
 };
+/* Set by user space where the kernel has bpf_rdonly_cast() (see below). */
+const volatile struct tt_btf_ids tt_ids = {};
 /* Port filters: bit p set = port p selected (host order). */
 const volatile __u8 tt_lports[TT_PORT_BITMAP_BYTES] = {};
 const volatile __u8 tt_rports[TT_PORT_BITMAP_BYTES] = {};
@@ -99,36 +101,119 @@ static __always_inline bool tt_sock_selected(__u16 family, __u16 lport, __u16 rp
 	return true;
 }
 
-static __always_inline bool tt_is_tcp(const struct sock *sk)
+/*
+ * Reading a socket. In a tp_btf or fentry program the struct sock argument
+ * is a pointer whose type the verifier knows, and its fields are read
+ * directly: plain loads, which the JIT guards with an exception table
+ * entry. Anywhere else (a classic tracepoint's or a kprobe's sk, a pointer
+ * kept in a map) only bpf_probe_read_kernel() can read it, a helper call
+ * for each field: ~20 ns on the development VM, and life reads some forty
+ * fields per connection. The readers below take `direct`, a constant in
+ * every caller, so that each program keeps one of the two ways.
+ *
+ * A direct read must stay inside struct sock, the type the verifier knows;
+ * inet_sock and tcp_sock fields lie beyond it and are read through
+ * tt_tcp_sock(), the same socket typed as a tcp_sock.
+ */
+#define TT_SK(direct, sk, field) ((direct) ? (sk)->field : BPF_CORE_READ(sk, field))
+
+/*
+ * Where a hook has only the address of a kernel object (a classic
+ * tracepoint's socket found through the file table, a socket kept in a
+ * map), bpf_rdonly_cast() (v6.2, commit fd264ca02094) gives a pointer the
+ * verifier knows the type of, from that type's id in the kernel's BTF, and
+ * its fields are read directly too. User space (core/runner.c) sets tt_ids
+ * only where the kernel has the function; elsewhere they are 0, tt_typed()
+ * is false and the helper reads everything. The extern is weak: the object
+ * loads on kernels without the function, where its calls are dead code.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+static __always_inline bool tt_typed(void)
+{
+	return tt_ids.sock != 0;
+}
+
+/* addr as a struct sock the verifier knows (only where tt_typed()). */
+static __always_inline struct sock *tt_cast_sock(const void *addr)
+{
+	return bpf_rdonly_cast(addr, tt_ids.sock);
+}
+
+/*
+ * sk as a tcp_sock the verifier knows (direct readers only), or NULL:
+ * callers fall back to bpf_probe_read_kernel(). Where tt_typed(), through
+ * bpf_rdonly_cast() (tt_ids.tcp_sock is 0 in an object that never names
+ * struct tcp_sock); else through bpf_skc_to_tcp_sock() (v5.9; NULL for a
+ * socket that is not a full TCP one), which only tracing programs have: a
+ * classic tracepoint's direct reads all come with tt_typed().
+ */
+static __always_inline const struct tcp_sock *tt_tcp_sock(const struct sock *sk, bool direct)
+{
+	if (!direct)
+		return NULL;
+	if (tt_typed())
+		return tt_ids.tcp_sock ? bpf_rdonly_cast(sk, tt_ids.tcp_sock) : NULL;
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_skc_to_tcp_sock))
+		return NULL;
+	return bpf_skc_to_tcp_sock((void *)sk);
+}
+
+static __always_inline bool tt_is_tcp(const struct sock *sk, bool direct)
 {
 	/* sk_protocol was an 8-bit bitfield before v5.6 (commit bf9765145b85). */
+	if (direct)
+		return BPF_CORE_READ_BITFIELD(sk, sk_protocol) == IPPROTO_TCP;
 	return BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) == IPPROTO_TCP;
 }
 
-static __always_inline __u16 tt_sk_family(const struct sock *sk)
+static __always_inline __u16 tt_sk_family(const struct sock *sk, bool direct)
 {
-	return BPF_CORE_READ(sk, __sk_common.skc_family);
+	return TT_SK(direct, sk, __sk_common.skc_family);
 }
 
 /*
  * inet_sport, not skc_num: __inet_put_port() zeroes inet_num before the
  * TCP_CLOSE state change is traced, while inet_sport keeps the port.
+ * tp: tt_tcp_sock(sk, ...), NULL to read through the helper.
  */
-static __always_inline __u16 tt_sk_lport(const struct sock *sk)
+static __always_inline __u16 tt_sk_lport(const struct sock *sk, const struct tcp_sock *tp)
 {
+	if (tp)
+		return bpf_ntohs(((const struct inet_sock *)tp)->inet_sport);
 	return bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
 }
 
-static __always_inline __u16 tt_sk_rport(const struct sock *sk)
+static __always_inline __u16 tt_sk_rport(const struct sock *sk, bool direct)
 {
-	return bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	return bpf_ntohs(TT_SK(direct, sk, __sk_common.skc_dport));
 }
 
+/* An IPv6 address of the socket, a 32-bit word at a time (direct reads). */
+#define TT_SK_V6(sk, field, to)                                                   \
+	do {                                                                      \
+		__u32 w_;                                                         \
+		_Pragma("unroll") for (int i_ = 0; i_ < 4; i_++) {                \
+			w_ = (sk)->__sk_common.field.in6_u.u6_addr32[i_];         \
+			__builtin_memcpy((to) + 4 * i_, &w_, 4);                  \
+		}                                                                 \
+	} while (0)
+
 /* Both addresses of a socket of this family, as the socket holds them. */
-static __always_inline void tt_read_addrs(const struct sock *sk, __u16 family, __u8 *laddr,
-					  __u8 *raddr)
+static __always_inline void tt_read_addrs(const struct sock *sk, bool direct, __u16 family,
+					  __u8 *laddr, __u8 *raddr)
 {
-	if (family == AF_INET6) {
+	__u32 v4;
+
+	if (direct && family == AF_INET6) {
+		TT_SK_V6(sk, skc_v6_rcv_saddr, laddr);
+		TT_SK_V6(sk, skc_v6_daddr, raddr);
+	} else if (direct) {
+		v4 = sk->__sk_common.skc_rcv_saddr;
+		__builtin_memcpy(laddr, &v4, 4);
+		v4 = sk->__sk_common.skc_daddr;
+		__builtin_memcpy(raddr, &v4, 4);
+	} else if (family == AF_INET6) {
 		bpf_core_read(laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 		bpf_core_read(raddr, 16, &sk->__sk_common.skc_v6_daddr);
 	} else {
@@ -138,13 +223,14 @@ static __always_inline void tt_read_addrs(const struct sock *sk, __u16 family, _
 }
 
 /* Family, ports and both addresses, as the socket holds them. */
-static __always_inline void tt_read_sock(const struct sock *sk, __u16 *family, __u16 *lport,
-					 __u16 *rport, __u8 *laddr, __u8 *raddr)
+static __always_inline void tt_read_sock(const struct sock *sk, const struct tcp_sock *tp,
+					 bool direct, __u16 *family, __u16 *lport, __u16 *rport,
+					 __u8 *laddr, __u8 *raddr)
 {
-	*family = tt_sk_family(sk);
-	*lport = tt_sk_lport(sk);
-	*rport = tt_sk_rport(sk);
-	tt_read_addrs(sk, *family, laddr, raddr);
+	*family = tt_sk_family(sk, direct);
+	*lport = tt_sk_lport(sk, tp);
+	*rport = tt_sk_rport(sk, direct);
+	tt_read_addrs(sk, direct, *family, laddr, raddr);
 }
 
 static __always_inline void tt_owner_current(struct tt_owner *o, __u64 pid_tgid, __u32 uid)

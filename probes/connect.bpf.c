@@ -139,14 +139,16 @@ static __always_inline struct tt_event *event_of(struct tt_event *stack_e,
 	return e;
 }
 
-/* An event with the addresses socket sk holds now. */
-static __always_inline void emit_connect(const struct sock *sk, const struct tt_owner *o, __s32 err)
+/* An event with the addresses socket sk holds now (direct: see common.bpf.h). */
+static __always_inline void emit_connect(const struct sock *sk, bool direct,
+					 const struct tt_owner *o, __s32 err)
 {
 	struct tt_event stack_e, *e = event_of(&stack_e, o, err);
 
 	if (!e)
 		return;
-	tt_read_sock(sk, &e->family, &e->lport, &e->rport, e->laddr, e->raddr);
+	tt_read_sock(sk, tt_tcp_sock(sk, direct), direct, &e->family, &e->lport, &e->rport,
+		     e->laddr, e->raddr);
 	event_send(e);
 }
 
@@ -192,7 +194,7 @@ static __always_inline void emit_early_failure(const struct sock *sk, const void
 		if (rc)
 			return;
 	} else if (family != AF_INET) {
-		family = tt_sk_family(sk);
+		family = tt_sk_family(sk, false);
 	}
 	rport = bpf_ntohs(addr.port);
 	if (!tt_sock_selected(family, 0, rport))
@@ -208,7 +210,7 @@ static __always_inline void emit_early_failure(const struct sock *sk, const void
 	e->flags = TT_EVF_OUTCOME;
 	tt_event_owner(e, &o);
 	e->family = family;
-	e->lport = tt_sk_lport(sk);
+	e->lport = tt_sk_lport(sk, NULL);
 	e->rport = rport;
 	__builtin_memset(e->laddr, 0, sizeof(e->laddr));
 	__builtin_memset(e->raddr, 0, sizeof(e->raddr));
@@ -223,15 +225,17 @@ static __always_inline void emit_early_failure(const struct sock *sk, const void
 }
 
 /* The filters that can be decided when the connect starts, in its task. */
-static __always_inline bool connect_selected(const struct sock *sk, __u64 pid_tgid, __u32 uid)
+static __always_inline bool connect_selected(const struct sock *sk, bool direct, __u64 pid_tgid,
+					     __u32 uid)
 {
 	if (!tt_task_selected(pid_tgid, uid))
 		return false;
-	return tt_sock_selected(tt_sk_family(sk), 0, tt_sk_rport(sk));
+	return tt_sock_selected(tt_sk_family(sk, direct), 0, tt_sk_rport(sk, direct));
 }
 
 /* Records the current task's attempt on sk (SYN_SENT, or just past it). */
-static __always_inline void record_attempt(const struct sock *sk, __u64 pid_tgid, __u32 uid)
+static __always_inline void record_attempt(const struct sock *sk, bool direct, __u64 pid_tgid,
+					   __u32 uid)
 {
 	struct tt_attempt a;
 	__u64 key = (__u64)sk;
@@ -240,34 +244,36 @@ static __always_inline void record_attempt(const struct sock *sk, __u64 pid_tgid
 	tt_owner_current(&a.owner, pid_tgid, uid);
 	/* Without --outcome events read the live socket. */
 	if (tt_cfg.outcome)
-		tt_read_sock(sk, &a.family, &a.lport, &a.rport, a.laddr, a.raddr);
+		tt_read_sock(sk, tt_tcp_sock(sk, direct), direct, &a.family, &a.lport, &a.rport,
+			     a.laddr, a.raddr);
 	bpf_map_update_elem(&connecting, &key, &a, BPF_ANY);
 }
 
 /* fexit/kretprobe: tcp_v[46]_connect() returned ret in the connecting task. */
-static __always_inline void connect_returned(const struct sock *sk, const void *uaddr, int ret)
+static __always_inline void connect_returned(const struct sock *sk, bool direct, const void *uaddr,
+					     int ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 uid = (__u32)bpf_get_current_uid_gid();
 	struct tt_owner o;
 
 	if (!tt_cfg.outcome) {
-		if (ret || !connect_selected(sk, pid_tgid, uid))
+		if (ret || !connect_selected(sk, direct, pid_tgid, uid))
 			return;
 		tt_owner_current(&o, pid_tgid, uid);
-		emit_connect(sk, &o, 0);
+		emit_connect(sk, direct, &o, 0);
 		return;
 	}
 	if (ret) {
 		emit_early_failure(sk, uaddr, false, -ret);
 		return;
 	}
-	if (connect_selected(sk, pid_tgid, uid))
-		record_attempt(sk, pid_tgid, uid);
+	if (connect_selected(sk, direct, pid_tgid, uid))
+		record_attempt(sk, direct, pid_tgid, uid);
 }
 
 /* The socket left SYN_SENT: its attempt's outcome (--outcome). */
-static __always_inline void outcome(const struct sock *sk, int oldstate, int newstate)
+static __always_inline void outcome(const struct sock *sk, bool direct, int oldstate, int newstate)
 {
 	__u64 key = (__u64)sk;
 	struct tt_attempt *a;
@@ -279,7 +285,7 @@ static __always_inline void outcome(const struct sock *sk, int oldstate, int new
 	if (!a)
 		return;
 	if (newstate == TCP_CLOSE) {
-		err = BPF_CORE_READ(sk, sk_err);
+		err = TT_SK(direct, sk, sk_err);
 		if (!err) {
 			__u32 tid = (__u32)bpf_get_current_pid_tgid();
 			struct tt_connect_call *c = bpf_map_lookup_elem(&connect_tid, &tid);
@@ -293,12 +299,13 @@ static __always_inline void outcome(const struct sock *sk, int oldstate, int new
 		}
 	}
 	/* else ESTABLISHED, or SYN_RECV (simultaneous open: the peer answered). */
-	emit_connect(sk, &a->owner, err);
+	emit_connect(sk, direct, &a->owner, err);
 	bpf_map_delete_elem(&connecting, &key);
 }
 
 /* ---- tracepoint plan ---- */
 
+/* tp_btf/inet_sock_set_state: sk is read directly. */
 static __always_inline void state_change(const struct sock *sk, int oldstate, int newstate)
 {
 	__u64 key = (__u64)sk;
@@ -310,14 +317,14 @@ static __always_inline void state_change(const struct sock *sk, int oldstate, in
 		__u32 tid = (__u32)pid_tgid;
 		struct tt_connect_call c = { .sk = key };
 
-		if (!tt_is_tcp(sk) || !connect_selected(sk, pid_tgid, uid))
+		if (!tt_is_tcp(sk, true) || !connect_selected(sk, true, pid_tgid, uid))
 			return;
-		record_attempt(sk, pid_tgid, uid);
+		record_attempt(sk, true, pid_tgid, uid);
 		bpf_map_update_elem(&connect_tid, &tid, &c, BPF_ANY);
 		return;
 	}
 	if (tt_cfg.outcome) {
-		outcome(sk, oldstate, newstate);
+		outcome(sk, true, oldstate, newstate);
 		return;
 	}
 	if (oldstate != TCP_SYN_SENT)
@@ -326,7 +333,7 @@ static __always_inline void state_change(const struct sock *sk, int oldstate, in
 	if (!a)
 		return;
 	if (!a->owner.reported)
-		emit_connect(sk, &a->owner, 0);
+		emit_connect(sk, true, &a->owner, 0);
 	bpf_map_delete_elem(&connecting, &key);
 }
 
@@ -372,7 +379,9 @@ int tt_connect_exit(struct tt_sys_exit *ctx)
 			return 0; /* the outcome came first */
 		if (!tt_cfg.outcome) {
 			if (!a->owner.reported) {
-				emit_connect((const struct sock *)key, &a->owner, 0);
+				emit_connect(tt_typed() ? tt_cast_sock((void *)key)
+							: (const struct sock *)key,
+					     tt_typed(), &a->owner, 0);
 				a->owner.reported = 1;
 			}
 		} else if (a->owner.deferred) {
@@ -380,7 +389,7 @@ int tt_connect_exit(struct tt_sys_exit *ctx)
 			bpf_map_delete_elem(&connecting, &key);
 		} else {
 			/* Still in SYN_SENT: the source port is known now. */
-			a->lport = tt_sk_lport((const struct sock *)key);
+			a->lport = tt_sk_lport((const struct sock *)key, NULL);
 		}
 		return 0;
 	}
@@ -398,7 +407,7 @@ int tt_connect_exit(struct tt_sys_exit *ctx)
 	 * after the attempt failed returns its error again; that attempt was
 	 * reported at its outcome (tcp_v[46]_connect() clear the port on failure).
 	 */
-	if (!sk || !tt_is_tcp(sk) || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE ||
+	if (!sk || !tt_is_tcp(sk, false) || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE ||
 	    BPF_CORE_READ(sk, __sk_common.skc_dport))
 		return 0;
 	emit_early_failure(sk, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs), true, (__s32)-ret);
@@ -410,15 +419,15 @@ int tt_connect_exit(struct tt_sys_exit *ctx)
 SEC("fexit/tcp_v4_connect")
 int BPF_PROG(tt_connect_v4_fexit, struct sock *sk, void *uaddr, int addr_len, int ret)
 {
-	if (tt_sk_family(sk) != AF_INET6)
-		connect_returned(sk, uaddr, ret);
+	if (tt_sk_family(sk, true) != AF_INET6)
+		connect_returned(sk, true, uaddr, ret);
 	return 0;
 }
 
 SEC("fexit/tcp_v6_connect")
 int BPF_PROG(tt_connect_v6_fexit, struct sock *sk, void *uaddr, int addr_len, int ret)
 {
-	connect_returned(sk, uaddr, ret);
+	connect_returned(sk, true, uaddr, ret);
 	return 0;
 }
 
@@ -429,7 +438,7 @@ int BPF_PROG(tt_connect_btf, const struct sock *sk, int oldstate, int newstate)
 	__u32 *busy = tt_outer_enter();
 
 	if (busy) {
-		outcome(sk, oldstate, newstate);
+		outcome(sk, true, oldstate, newstate);
 		tt_outer_exit(busy);
 	}
 	return 0;
@@ -440,7 +449,7 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tt_connect_btf_nested, const struct sock *sk, int oldstate, int newstate)
 {
 	if (tt_outer_interrupted())
-		outcome(sk, oldstate, newstate);
+		outcome(sk, true, oldstate, newstate);
 	return 0;
 }
 
@@ -464,14 +473,14 @@ static __always_inline int kprobe_return(int ret)
 		return 0;
 	c = *cp;
 	bpf_map_delete_elem(&connect_tid, &tid);
-	connect_returned((const struct sock *)c.sk, (const void *)c.uaddr, ret);
+	connect_returned((const struct sock *)c.sk, false, (const void *)c.uaddr, ret);
 	return 0;
 }
 
 SEC("kprobe/tcp_v4_connect")
 int BPF_KPROBE(tt_connect_v4_kprobe, struct sock *sk, void *uaddr)
 {
-	if (tt_sk_family(sk) == AF_INET6)
+	if (tt_sk_family(sk, false) == AF_INET6)
 		return 0;
 	return kprobe_enter(sk, uaddr);
 }
@@ -483,7 +492,7 @@ int BPF_KRETPROBE(tt_connect_v4_kretprobe, int ret)
 	struct tt_connect_call *cp = bpf_map_lookup_elem(&connect_tid, &tid);
 
 	/* Nested in tcp_v6_connect() for a mapped peer: the v6 return reports. */
-	if (cp && tt_sk_family((const struct sock *)cp->sk) == AF_INET6)
+	if (cp && tt_sk_family((const struct sock *)cp->sk, false) == AF_INET6)
 		return 0;
 	return kprobe_return(ret);
 }
@@ -505,7 +514,7 @@ SEC("kprobe/tcp_set_state")
 int BPF_KPROBE(tt_connect_set_state, struct sock *sk, int state)
 {
 	/* At entry sk_state still holds the old state. */
-	outcome(sk, BPF_CORE_READ(sk, __sk_common.skc_state), state);
+	outcome(sk, false, BPF_CORE_READ(sk, __sk_common.skc_state), state);
 	return 0;
 }
 
@@ -540,7 +549,7 @@ int tt_connect_pending(struct bpf_iter__bpf_map_elem *ctx)
 	e.flags = TT_EVF_OUTCOME;
 	tt_event_owner(&e, &a->owner);
 	e.family = a->family;
-	e.lport = tt_sk_lport(sk);
+	e.lport = tt_sk_lport(sk, NULL);
 	e.rport = a->rport;
 	__builtin_memcpy(e.laddr, a->laddr, sizeof(e.laddr));
 	__builtin_memcpy(e.raddr, a->raddr, sizeof(e.raddr));

@@ -12,8 +12,9 @@
 
 /*
  * The task's file table, read once per accept: both the new fd and the
- * listener fd are looked up in it. Each hop of a CO-RE read is a helper
- * call, the bulk of this plan's cost per run.
+ * listener fd are looked up in it. task is bpf_get_current_task_btf()'s
+ * (v5.11), a pointer the verifier knows: the hops to the table are direct
+ * reads (common.bpf.h), not helper calls.
  */
 struct tt_fd_table {
 	struct file **fd;
@@ -22,12 +23,16 @@ struct tt_fd_table {
 
 static __always_inline bool tt_fd_table(struct task_struct *task, struct tt_fd_table *t)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct files_struct *files = task->files;
+	struct fdtable *fdt;
 
+	if (!files)
+		return false;
+	fdt = files->fdt;
 	if (!fdt)
 		return false;
-	t->max_fds = BPF_CORE_READ(fdt, max_fds);
-	t->fd = BPF_CORE_READ(fdt, fd);
+	t->max_fds = fdt->max_fds;
+	t->fd = fdt->fd;
 	return true;
 }
 
@@ -44,12 +49,31 @@ static __always_inline struct file *tt_fd_file(const struct tt_fd_table *t, __s6
 	return file;
 }
 
-/* The struct sock behind a socket file; NULL for any other file. */
+/*
+ * The struct sock behind a socket file; NULL for any other file. Where
+ * tt_typed(), one the verifier knows (read it directly), else an address.
+ */
 static __always_inline struct sock *tt_file_sock(struct file *file)
 {
 	struct socket *sock;
 
-	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & TT_S_IFMT) != TT_S_IFSOCK)
+	if (!file)
+		return NULL;
+	if (tt_typed()) {
+		const struct file *f = bpf_rdonly_cast(file, tt_ids.file);
+		void *priv;
+
+		if ((f->f_inode->i_mode & TT_S_IFMT) != TT_S_IFSOCK)
+			return NULL;
+		priv = f->private_data;
+		if (!priv)
+			return NULL;
+		sock = bpf_rdonly_cast(priv, tt_ids.socket);
+		if (sock->file != file)
+			return NULL;
+		return sock->sk;
+	}
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & TT_S_IFMT) != TT_S_IFSOCK)
 		return NULL;
 	sock = BPF_CORE_READ(file, private_data);
 	/* sock_alloc_file() links both ways: a socket's file is this file. */

@@ -52,9 +52,9 @@ static __always_inline bool tt_accept_wanted(void)
 }
 
 /* accept.bpf.h found a socket the current task accepted: it owns it. */
-static __always_inline void tt_accepted(struct sock *sk, struct sock *listener)
+static __always_inline void tt_accepted(struct sock *sk, struct sock *listener, bool direct)
 {
-	tt_owner_accepted(sk);
+	tt_owner_accepted(sk, direct);
 }
 
 /*
@@ -76,9 +76,9 @@ static __always_inline void tt_accepted(struct sock *sk, struct sock *listener)
  * pcpu_hot, on arm64 in thread_info), and it would not say that the task
  * uses this socket.
  */
-static __always_inline bool in_owner_context(const struct sock *sk)
+static __always_inline bool in_owner_context(const struct sock *sk, bool direct)
 {
-	return BPF_CORE_READ(sk, sk_lock.owned) != 0;
+	return TT_SK(direct, sk, sk_lock.owned) != 0;
 }
 
 /* A new socket: its entry starts over (the address may be a freed socket's). */
@@ -102,12 +102,12 @@ static __always_inline void born(const struct sock *sk, bool connecting)
 }
 
 /* close(2) or shutdown(2): the owner of a session opened before tracing. */
-static __always_inline void closing(const struct sock *sk)
+static __always_inline void closing(const struct sock *sk, bool direct)
 {
 	__u64 key = (__u64)sk;
 	struct tt_sock_owner *cur;
 
-	if (!in_owner_context(sk))
+	if (!in_owner_context(sk, direct))
 		return;
 	cur = bpf_map_lookup_elem(&owners, &key);
 	if (cur && cur->how != TT_OWNER_NONE)
@@ -124,10 +124,10 @@ struct sock___old {
  * sk_flags moved into sock_common (skc_flags, sharing a word with
  * skc_listener) when request socks joined the established hash in v4.4.
  */
-static __always_inline unsigned long sock_flags(const struct sock *sk)
+static __always_inline unsigned long sock_flags(const struct sock *sk, bool direct)
 {
 	if (bpf_core_field_exists(sk->__sk_common.skc_flags))
-		return BPF_CORE_READ(sk, __sk_common.skc_flags);
+		return TT_SK(direct, sk, __sk_common.skc_flags);
 	return BPF_CORE_READ((const struct sock___old *)sk, sk_flags);
 }
 
@@ -139,17 +139,18 @@ static __always_inline unsigned long sock_flags(const struct sock *sk)
  * tcp_fin() marks with SOCK_DONE. Which end opened a connection is known
  * only from its birth or its accept; without it TX is unknown.
  */
-static __always_inline void payload(const struct sock *sk, int oldstate, __u8 dir, __u64 *tx,
-				    __u64 *rx)
+#define TT_TP(tp, sk, field) ((tp) ? (tp)->field : BPF_CORE_READ((const struct tcp_sock *)(sk), field))
+
+static __always_inline void payload(const struct sock *sk, const struct tcp_sock *tp, bool direct,
+				    int oldstate, __u8 dir, __u64 *tx, __u64 *rx)
 {
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
-	__u64 acked = BPF_CORE_READ(tp, bytes_acked);
-	__u64 received = BPF_CORE_READ(tp, bytes_received);
-	unsigned long flags = sock_flags(sk);
+	__u64 acked = TT_TP(tp, sk, bytes_acked);
+	__u64 received = TT_TP(tp, sk, bytes_received);
+	unsigned long flags = sock_flags(sk, direct);
 	bool fin_sent = oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
 			oldstate == TCP_CLOSING || oldstate == TCP_LAST_ACK;
 
-	if (fin_sent && acked && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+	if (fin_sent && acked && TT_TP(tp, sk, snd_una) == TT_TP(tp, sk, write_seq))
 		acked--;
 	if (dir == TT_DIR_ACTIVE && acked)
 		acked--;
@@ -165,8 +166,9 @@ static __always_inline bool task_filters_off(void)
 }
 
 /* ->CLOSE: the session is over. */
-static __always_inline void closed(const struct sock *sk, int oldstate)
+static __always_inline void closed(const struct sock *sk, bool direct, int oldstate)
 {
+	const struct tcp_sock *tp;
 	__u64 key = (__u64)sk, birth = TT_TS_UNKNOWN;
 	__u8 how = TT_OWNER_NONE, selected = 0, dir = TT_DIR_UNKNOWN;
 	struct tt_sock_owner *cur;
@@ -183,7 +185,7 @@ static __always_inline void closed(const struct sock *sk, int oldstate)
 		bpf_map_delete_elem(&owners, &key);
 	}
 	if (how == TT_OWNER_NONE) {
-		if (in_owner_context(sk)) {
+		if (in_owner_context(sk, direct)) {
 			__u64 pid_tgid = bpf_get_current_pid_tgid();
 			__u32 uid = (__u32)bpf_get_current_uid_gid();
 
@@ -199,25 +201,28 @@ static __always_inline void closed(const struct sock *sk, int oldstate)
 	}
 	if (!selected)
 		return;
-	if (!tt_sock_selected(tt_sk_family(sk), tt_sk_lport(sk), tt_sk_rport(sk)))
+	tp = tt_tcp_sock(sk, direct);
+	if (!tt_sock_selected(tt_sk_family(sk, direct), tt_sk_lport(sk, tp), tt_sk_rport(sk, direct)))
 		return;
 	e = tt_reserve();
 	if (!e)
 		return;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->start_ns = birth;
-	payload(sk, oldstate, dir, &e->tx_bytes, &e->rx_bytes);
+	payload(sk, tp, direct, oldstate, dir, &e->tx_bytes, &e->rx_bytes);
 	e->backlog = 0;
 	e->backlog_max = 0;
 	e->err = 0;
 	e->type = TT_EV_CLOSE;
 	e->flags = 0;
 	tt_event_owner(e, &o);
-	tt_read_sock(sk, &e->family, &e->lport, &e->rport, e->laddr, e->raddr);
+	tt_read_sock(sk, tp, direct, &e->family, &e->lport, &e->rport, e->laddr, e->raddr);
 	tt_submit(e);
 }
 
-static __always_inline void state_change(const struct sock *sk, int oldstate, int newstate)
+/* direct: sk is a tp_btf argument (common.bpf.h). */
+static __always_inline void state_change(const struct sock *sk, bool direct, int oldstate,
+					 int newstate)
 {
 	switch (newstate) {
 	case TCP_SYN_SENT:
@@ -230,12 +235,12 @@ static __always_inline void state_change(const struct sock *sk, int oldstate, in
 		break;
 	case TCP_FIN_WAIT1:
 	case TCP_LAST_ACK:
-		closing(sk);
+		closing(sk, direct);
 		break;
 	case TCP_CLOSE:
 		/* Not sessions: a listener closing, or close(2) after a reset. */
 		if (oldstate != TCP_LISTEN && oldstate != TCP_CLOSE)
-			closed(sk, oldstate);
+			closed(sk, direct, oldstate);
 		break;
 	}
 }
@@ -249,8 +254,8 @@ int BPF_PROG(tt_life_btf, const struct sock *sk, int oldstate, int newstate)
 	__u32 *busy = tt_outer_enter();
 
 	if (busy) {
-		if (tt_is_tcp(sk))
-			state_change(sk, oldstate, newstate);
+		if (tt_is_tcp(sk, true))
+			state_change(sk, true, oldstate, newstate);
 		tt_outer_exit(busy);
 	}
 	return 0;
@@ -259,8 +264,8 @@ int BPF_PROG(tt_life_btf, const struct sock *sk, int oldstate, int newstate)
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tt_life_btf_nested, const struct sock *sk, int oldstate, int newstate)
 {
-	if (tt_outer_interrupted() && tt_is_tcp(sk))
-		state_change(sk, oldstate, newstate);
+	if (tt_outer_interrupted() && tt_is_tcp(sk, true))
+		state_change(sk, true, oldstate, newstate);
 	return 0;
 }
 
@@ -269,7 +274,7 @@ SEC("tracepoint/sock/inet_sock_set_state")
 int tt_life_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	if (ctx->protocol == IPPROTO_TCP)
-		state_change(ctx->skaddr, ctx->oldstate, ctx->newstate);
+		state_change(ctx->skaddr, false, ctx->oldstate, ctx->newstate);
 	return 0;
 }
 
@@ -279,7 +284,7 @@ SEC("kprobe/tcp_set_state")
 int BPF_KPROBE(tt_life_kprobe, struct sock *sk, int state)
 {
 	/* At entry sk_state still holds the old state. */
-	state_change(sk, BPF_CORE_READ(sk, __sk_common.skc_state), state);
+	state_change(sk, false, BPF_CORE_READ(sk, __sk_common.skc_state), state);
 	return 0;
 }
 
@@ -287,7 +292,7 @@ int BPF_KPROBE(tt_life_kprobe, struct sock *sk, int state)
 SEC("kretprobe/inet_csk_clone_lock")
 int BPF_KRETPROBE(tt_life_clone, struct sock *newsk)
 {
-	if (newsk && tt_is_tcp(newsk))
+	if (newsk && tt_is_tcp(newsk, false))
 		born(newsk, false);
 	return 0;
 }

@@ -92,17 +92,17 @@ static __always_inline void tt_owner_set(const struct sock *sk, __u8 how, __u8 d
  * that already reached CLOSE (reset while queued) had its session reported
  * already; recording it would leave an entry nothing deletes.
  */
-static __always_inline void tt_owner_accepted(const struct sock *sk)
+static __always_inline void tt_owner_accepted(const struct sock *sk, bool direct)
 {
 	__u16 family;
 	__u8 state;
 
-	if (!sk || !tt_is_tcp(sk))
+	if (!sk || !tt_is_tcp(sk, direct))
 		return;
-	family = tt_sk_family(sk);
+	family = tt_sk_family(sk, direct);
 	if (family != AF_INET && family != AF_INET6)
 		return;
-	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	state = TT_SK(direct, sk, __sk_common.skc_state);
 	if (state == TCP_CLOSE || state == TCP_LISTEN)
 		return;
 	tt_owner_set(sk, TT_OWNER_ACCEPT, TT_DIR_PASSIVE);

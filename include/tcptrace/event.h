@@ -126,6 +126,19 @@ struct tt_config {
 
 _Static_assert(sizeof(struct tt_config) == 32, "tt_config layout changed");
 
+/*
+ * Ids of kernel types in the running kernel's BTF, for bpf_rdonly_cast()
+ * (common.bpf.h); all 0 where the kernel lacks it (before v6.2).
+ */
+struct tt_btf_ids {
+	__u32 file;
+	__u32 socket;
+	__u32 sock;
+	__u32 tcp_sock;
+};
+
+_Static_assert(sizeof(struct tt_btf_ids) == 16, "tt_btf_ids layout changed");
+
 #define TT_PORT_BITMAP_BYTES (65536 / 8)
 
 #endif /* TCPTRACE_EVENT_H */

@@ -100,7 +100,7 @@ static struct btf *object_btf(bool with_other)
 static struct btf *minimise(const struct btf *k, const struct btf *o, unsigned *n)
 {
 	size_t size = 0;
-	void *raw = tt_btf_min_core(k, o, &size, n);
+	void *raw = tt_btf_min_core(k, o, &size, n, NULL, 0);
 	struct btf *m;
 
 	CHECK(raw != NULL);
@@ -182,6 +182,31 @@ static void test_minimise(void)
 	btf__free(k);
 }
 
+/* Ids of types in the kernel's BTF, found on the way: named by the object only. */
+static void test_queries(void)
+{
+	struct btf *k = kernel_btf(), *o = object_btf(false);
+	struct tt_btf_query q[] = {
+		{ "sock", BTF_KIND_STRUCT, 99 },      /* named through a flavour */
+		{ "state", BTF_KIND_ENUM, 0 },
+		{ "state", BTF_KIND_STRUCT, 0 },      /* wrong kind */
+		{ "unrelated", BTF_KIND_STRUCT, 0 },  /* the object does not name it */
+		{ "sock_comm", BTF_KIND_STRUCT, 0 },  /* not a name at all */
+	};
+	size_t size = 0;
+	void *raw = tt_btf_min_core(k, o, &size, NULL, q, 5);
+
+	CHECK(raw != NULL);
+	CHECK(q[0].id == (unsigned)btf__find_by_name_kind(k, "sock", BTF_KIND_STRUCT));
+	CHECK(q[1].id == (unsigned)btf__find_by_name_kind(k, "state", BTF_KIND_ENUM));
+	CHECK(q[2].id == 0);
+	CHECK(q[3].id == 0);
+	CHECK(q[4].id == 0);
+	free(raw);
+	btf__free(o);
+	btf__free(k);
+}
+
 /* An object whose names the kernel does not have: an empty, valid BTF. */
 static void test_nothing_in_common(void)
 {
@@ -201,6 +226,7 @@ int main(void)
 {
 	test_essential_len();
 	test_minimise();
+	test_queries();
 	test_nothing_in_common();
 	return tt_test_done("test_btfmin");
 }
