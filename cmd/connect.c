@@ -14,8 +14,8 @@
 
 TT_SKEL_GLUE(connect)
 
-static const char *const tp_progs[] = { "tt_connect_state", "tt_connect_state_nested",
-					"tt_connect_exit", NULL };
+/* Without -O the state program needs no nested twin (probes/connect.bpf.c). */
+static const char *const tp_progs[] = { "tt_connect_state", "tt_connect_exit", NULL };
 static const char *const fentry_progs[] = { "tt_connect_v4_fexit", "tt_connect_v6_fexit", NULL };
 static const char *const kprobe_progs[] = { "tt_connect_v4_kprobe", "tt_connect_v4_kretprobe",
 					    "tt_connect_v6_kprobe", "tt_connect_v6_kretprobe",

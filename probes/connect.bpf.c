@@ -340,8 +340,21 @@ static __always_inline void state_change(const struct sock *sk, int oldstate, in
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tt_connect_state, const struct sock *sk, int oldstate, int newstate)
 {
-	__u32 *busy = tt_outer_enter();
+	__u32 *busy;
 
+	/*
+	 * Without --outcome the nested twin is not loaded (cmd/connect.c): a
+	 * state change it would recover loses nothing. CLOSE->SYN_SENT runs in
+	 * the connecting task, never in a softirq interrupting this program,
+	 * and the attempt is reported when connect(2) returns; the outcome is
+	 * only where that report comes first (connects that never return to
+	 * user space: io_uring, the kernel's own).
+	 */
+	if (!tt_cfg.outcome) {
+		state_change(sk, oldstate, newstate);
+		return 0;
+	}
+	busy = tt_outer_enter();
 	if (busy) {
 		state_change(sk, oldstate, newstate);
 		tt_outer_exit(busy);
