@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -43,6 +44,65 @@ struct btf *__wrap_btf__load_vmlinux_btf(void)
 		return __real_btf__load_vmlinux_btf();
 	handed_over = NULL;
 	return btf;
+}
+
+/*
+ * Lookups by name in the kernel's BTF are linear scans, 0.1-0.6 ms each for
+ * ~127,000 types, and libbpf repeats ours: the feature probes look up a
+ * tp_btf program's target, which libbpf looks up again for each program,
+ * and the runner checks for the kfunc bpf_rdonly_cast, which libbpf then
+ * resolves. With --wrap=btf__find_by_name_kind every lookup in the BTF
+ * parsed here (the probes' copy, then libbpf's) is remembered until the
+ * load is over (tt_vmlinux_btf_handoff(NULL)).
+ */
+#define MEMO_MAX 32
+
+static const struct btf *memo_btf;
+static struct {
+	char *name;
+	__u32 kind;
+	int id;
+} memo[MEMO_MAX];
+static int nmemo;
+
+static void memo_clear(void)
+{
+	while (nmemo > 0)
+		free(memo[--nmemo].name);
+	memo_btf = NULL;
+}
+
+int __real_btf__find_by_name_kind(const struct btf *btf, const char *name, __u32 kind);
+int __wrap_btf__find_by_name_kind(const struct btf *btf, const char *name, __u32 kind);
+
+int __wrap_btf__find_by_name_kind(const struct btf *btf, const char *name, __u32 kind)
+{
+	int i, id;
+
+	if (!btf || btf != memo_btf || !name)
+		return __real_btf__find_by_name_kind(btf, name, kind);
+	for (i = 0; i < nmemo; i++)
+		if (memo[i].kind == kind && !strcmp(memo[i].name, name))
+			break;
+	if (i < nmemo) {
+		id = memo[i].id;
+	} else {
+		id = __real_btf__find_by_name_kind(btf, name, kind);
+		if (nmemo < MEMO_MAX && (memo[nmemo].name = strdup(name))) {
+			memo[nmemo].kind = kind;
+			memo[nmemo].id = id;
+			nmemo++;
+		}
+	}
+	/*
+	 * A weak kfunc the kernel lacks (probes/common.bpf.h): libbpf takes
+	 * -ENOENT as "look in every module's BTF", loading each of them,
+	 * tens of milliseconds on a host with many modules, and -ESRCH as
+	 * "not in the kernel", which for a weak extern is fine.
+	 */
+	if (id < 0 && kind == BTF_KIND_FUNC && !strcmp(name, "bpf_rdonly_cast"))
+		return -ESRCH;
+	return id;
 }
 
 #ifndef MADV_POPULATE_WRITE
@@ -109,11 +169,17 @@ struct btf *tt_vmlinux_btf_load(void)
 	}
 	if (fd >= 0)
 		close(fd);
-	return btf ? btf : __real_btf__load_vmlinux_btf();
+	if (!btf)
+		btf = __real_btf__load_vmlinux_btf();
+	memo_clear();
+	memo_btf = btf;
+	return btf;
 }
 
 void tt_vmlinux_btf_handoff(struct btf *btf)
 {
 	btf__free(handed_over);
 	handed_over = btf;
+	if (!btf)
+		memo_clear();	/* libbpf freed it, or it just was */
 }
