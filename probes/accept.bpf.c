@@ -16,6 +16,12 @@ static __always_inline bool tt_accept_wanted(void)
 	return tt_task_selected(bpf_get_current_pid_tgid(), (__u32)bpf_get_current_uid_gid());
 }
 
+/* The event has the listener's accept queue. */
+static __always_inline bool tt_accept_needs_listener(void)
+{
+	return true;
+}
+
 static __always_inline void tt_accepted(struct sock *sk, struct sock *listener, bool direct)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();

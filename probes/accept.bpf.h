@@ -7,12 +7,16 @@
  *	static __always_inline void tt_accepted(struct sock *sk, struct sock *listener,
  *						bool direct);
  *	static __always_inline bool tt_accept_wanted(void);
+ *	static __always_inline bool tt_accept_needs_listener(void);
  *
  * which the including file defines after including this one (accept mode
  * emits an event; life mode records the owner of a passive socket). When it
  * is called, sk is a TCP socket, listener is in TCP_LISTEN, and the current
  * task is the accepting one; direct: both are pointers the verifier knows
- * (read them directly, see common.bpf.h). Include common.bpf.h first.
+ * (read them directly, see common.bpf.h). Where tt_accept_needs_listener()
+ * is false, the syscall-exit hooks do not look the listener up (listener is
+ * NULL): the fd accept(2) returned is an accepted socket already.
+ * Include common.bpf.h first.
  *
  * Plans (user space loads one; these program names are its lists):
  *  fentry: fexit inet_csk_accept: listener = first argument, sk = return
@@ -44,6 +48,7 @@
 
 static __always_inline void tt_accepted(struct sock *sk, struct sock *listener, bool direct);
 static __always_inline bool tt_accept_wanted(void);
+static __always_inline bool tt_accept_needs_listener(void);
 
 /*
  * Thread -> its accept in progress: the listener the kprobe saw at entry,
@@ -106,6 +111,11 @@ static __always_inline void tt_accept_syscall_exit(__s64 ret, bool catchup)
 	sk = tt_file_sock(tt_fd_file(&fds, ret));
 	if (!sk)
 		return;
+	if (!tt_accept_needs_listener()) {
+		if (tt_is_tcp(sk, tt_typed()))
+			tt_accepted(sk, NULL, tt_typed());
+		return;
+	}
 	if (!listener) {
 		/* a pointer the verifier knows: read directly, not with the helper */
 		regs = (struct pt_regs *)bpf_task_pt_regs(task);

@@ -51,6 +51,12 @@ static __always_inline bool tt_accept_wanted(void)
 	return true;
 }
 
+/* Only the accepted socket: its owner is the accepting task. */
+static __always_inline bool tt_accept_needs_listener(void)
+{
+	return false;
+}
+
 /* accept.bpf.h found a socket the current task accepted: it owns it. */
 static __always_inline void tt_accepted(struct sock *sk, struct sock *listener, bool direct)
 {
