@@ -176,7 +176,7 @@ for g in "${!gcells[@]}"; do
 		--add "$TOP/test/integration:/tests/" --add "$HERE/test_guest.sh:/tests/kernels/test_guest.sh" \
 		"${add[@]}" -- ${gcells[g]} >"$logs/guest$g.log" 2>&1 &
 	pids+=($!)
-	tail -n +1 -s 0.5 -f --pid=$! "$logs/guest$g.log" | sed -u "s/^/[guest$g] /" &
+	tail -n +1 -s 0.5 -F --pid=$! "$logs/guest$g.log" 2>/dev/null | sed -u "s/^/[guest$g] /" &
 	tails+=($!)
 done
 rcs=()
