@@ -18,15 +18,19 @@
 TT_SKEL_GLUE(accept)
 
 static const char *const fentry_progs[] = { "tt_accept_fexit", "tt_accept_fexit_old",
-					    "tt_accept_exit_catchup", "tt_accept4_exit_catchup",
-					    NULL };
+					    "tt_accept_exit_catchup", NULL };
 static const char *const kprobe_progs[] = { "tt_accept_kprobe", "tt_accept_kretprobe",
-					    "tt_accept_exit_catchup", "tt_accept4_exit_catchup",
-					    NULL };
-static const char *const tp_progs[] = { "tt_accept_exit", "tt_accept4_exit", NULL };
+					    "tt_accept_exit_catchup", NULL };
+static const char *const tp_progs[] = { "tt_accept_exit", NULL };
 /* Only the catch-up of fexit and kretprobe uses it. */
 static const char *const tp_idle_maps[] = { "accept_tid", NULL };
 static const char *const thread_maps[] = { "accept_tid", NULL };
+/* accept4(2) has the same exit record: the same programs (probes/accept.bpf.h). */
+const char *const tt_accept_also_attach[][2] = {
+	{ "tt_accept_exit", "syscalls/sys_exit_accept4" },
+	{ "tt_accept_exit_catchup", "syscalls/sys_exit_accept4" },
+	{ NULL, NULL },
+};
 
 static const struct tt_plan plans[] = {
 	{ TT_ATTACH_FENTRY, "inet_csk_accept", fentry_progs,
@@ -85,7 +89,7 @@ int tt_accept_fits(const struct btf *vmlinux, const char *prog)
 	regs = has_enum_value(vmlinux, "bpf_func_id", "BPF_FUNC_task_pt_regs");
 	if (strstr(prog, "_catchup"))
 		return regs;
-	if (!strcmp(prog, "tt_accept_exit") || !strcmp(prog, "tt_accept4_exit"))
+	if (!strcmp(prog, "tt_accept_exit"))
 		return regs ? 1 : -EOPNOTSUPP;
 	return 1;
 }
@@ -178,6 +182,7 @@ static const struct tt_mode mode = {
 		.nplans = sizeof(plans) / sizeof(plans[0]),
 		.count_fields = TT_COUNT_LADDR | TT_COUNT_LPORT | TT_COUNT_RADDR,
 		.thread_maps = thread_maps,
+		.also_attach = tt_accept_also_attach,
 	},
 	.cols = tt_accept_cols,
 	.count_cols = tt_accept_count_cols,

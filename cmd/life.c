@@ -17,16 +17,16 @@ TT_SKEL_GLUE(life)
 
 static const char *const fentry_progs[] = { "tt_life_btf", "tt_life_btf_nested",
 					    "tt_accept_fexit", "tt_accept_fexit_old",
-					    "tt_accept_exit_catchup", "tt_accept4_exit_catchup",
+					    "tt_accept_exit_catchup",
 					    NULL };
 static const char *const kprobe_progs[] = { "tt_life_btf", "tt_life_btf_nested",
 					    "tt_life_kprobe", "tt_life_clone",
 					    "tt_accept_kprobe", "tt_accept_kretprobe",
-					    "tt_accept_exit_catchup", "tt_accept4_exit_catchup",
+					    "tt_accept_exit_catchup",
 					    NULL };
 static const char *const btf_progs[] = { "tt_life_btf", "tt_life_btf_nested", "tt_accept_exit",
-					 "tt_accept4_exit", NULL };
-static const char *const tp_progs[] = { "tt_life_tp", "tt_accept_exit", "tt_accept4_exit", NULL };
+					 NULL };
+static const char *const tp_progs[] = { "tt_life_tp", "tt_accept_exit", NULL };
 /* Only the catch-up of fexit and kretprobe uses it. */
 static const char *const tp_idle_maps[] = { "accept_tid", NULL };
 static const char *const socket_maps[] = { "owners", NULL };
@@ -64,7 +64,7 @@ static int life_fits(const struct btf *vmlinux, const char *prog)
 	if (strncmp(prog, "tt_accept", 9))
 		return 1;
 	fit = tt_accept_fits(vmlinux, prog);
-	if (fit < 0 && (!strcmp(prog, "tt_accept_exit") || !strcmp(prog, "tt_accept4_exit")))
+	if (fit < 0 && !strcmp(prog, "tt_accept_exit"))
 		return 0;
 	return fit;
 }
@@ -164,6 +164,7 @@ static const struct tt_mode mode = {
 		.nplans = sizeof(plans) / sizeof(plans[0]),
 		.socket_maps = socket_maps,
 		.thread_maps = thread_maps,
+		.also_attach = tt_accept_also_attach,
 	},
 	.cols = tt_life_cols,
 };

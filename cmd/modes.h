@@ -32,6 +32,8 @@ int tt_accept_count_cols(const struct tt_opts *o, struct tt_col *cols);
  * bpf_task_pt_regs().
  */
 int tt_accept_fits(const struct btf *vmlinux, const char *prog);
+/* The accept hooks' extra attachments (tt_probe.also_attach), for life too. */
+extern const char *const tt_accept_also_attach[][2];
 
 /* life's columns for these options (pure; unit-tested). */
 int tt_life_cols(const struct tt_opts *o, struct tt_col *cols);

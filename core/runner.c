@@ -271,28 +271,47 @@ static bool is_exit_iter(const struct bpf_program *prog)
 	return !strncmp(bpf_program__section_name(prog), "iter/", 5);
 }
 
+static int add_link(struct run *r, struct bpf_link *link, const char *where)
+{
+	char what[160];
+	int err = -errno;
+
+	if (link && r->nlinks < MAX_PROGS) {
+		r->links[r->nlinks++] = link;
+		return 0;
+	}
+	if (link) {
+		bpf_link__destroy(link);
+		err = -E2BIG;
+	}
+	snprintf(what, sizeof(what), "attaching %s", where);
+	tt_err(what, err);
+	return err;
+}
+
 static int attach_all(struct run *r)
 {
+	const char *const (*also)[2] = r->p->also_attach;
 	struct bpf_program *prog;
+	char tp[128], *name;
 
 	bpf_object__for_each_program(prog, r->skel->obj) {
-		struct bpf_link *link;
-
 		if (!bpf_program__autoload(prog) || is_exit_iter(prog))
 			continue;
-		if (r->nlinks == MAX_PROGS)
-			return -E2BIG;
-		link = bpf_program__attach(prog);
-		if (!link) {
-			int err = -errno;
-			char what[128];
-
-			snprintf(what, sizeof(what), "attaching %s",
-				 bpf_program__section_name(prog));
-			tt_err(what, err);
-			return err;
-		}
-		r->links[r->nlinks++] = link;
+		if (add_link(r, bpf_program__attach(prog), bpf_program__section_name(prog)))
+			return -1;
+	}
+	for (; also && (*also)[0]; also++) {
+		prog = bpf_object__find_program_by_name(r->skel->obj, (*also)[0]);
+		if (!prog || !bpf_program__autoload(prog))
+			continue;
+		snprintf(tp, sizeof(tp), "%s", (*also)[1]);
+		name = strchr(tp, '/');
+		if (!name)
+			return -1;
+		*name++ = '\0';
+		if (add_link(r, bpf_program__attach_tracepoint(prog, tp, name), (*also)[1]))
+			return -1;
 	}
 	return 0;
 }

@@ -180,7 +180,13 @@ int BPF_KRETPROBE(tt_accept_kretprobe, struct sock *sk)
 	return 0;
 }
 
-/* ---- tracepoint plan, and the catch-up of the other two ---- */
+/*
+ * ---- tracepoint plan, and the catch-up of the other two ----
+ *
+ * Each program is also attached to syscalls:sys_exit_accept4, whose record
+ * is the same (user space's tt_probe.also_attach): one program verified,
+ * not a copy per syscall.
+ */
 
 SEC("tracepoint/syscalls/sys_exit_accept")
 int tt_accept_exit(struct tt_sys_exit *ctx)
@@ -189,22 +195,8 @@ int tt_accept_exit(struct tt_sys_exit *ctx)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int tt_accept4_exit(struct tt_sys_exit *ctx)
-{
-	tt_accept_syscall_exit(ctx->ret, false);
-	return 0;
-}
-
 SEC("tracepoint/syscalls/sys_exit_accept")
 int tt_accept_exit_catchup(struct tt_sys_exit *ctx)
-{
-	tt_accept_syscall_exit(ctx->ret, true);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int tt_accept4_exit_catchup(struct tt_sys_exit *ctx)
 {
 	tt_accept_syscall_exit(ctx->ret, true);
 	return 0;

@@ -88,6 +88,13 @@ struct tt_probe {
 	 */
 	const char *exit_map;
 	/*
+	 * Optional: classic tracepoints ("category/name") a loaded program
+	 * is attached to as well as its own section's, NULL-terminated
+	 * {program, tracepoint} pairs. One program verified once instead of
+	 * a copy per tracepoint (sys_exit_accept and sys_exit_accept4).
+	 */
+	const char *const (*also_attach)[2];
+	/*
 	 * Maps with an entry per open socket, NULL-terminated: sized to the
 	 * host's TCP sockets at start, at most their declared max_entries
 	 * (core/maps.c).

@@ -111,9 +111,7 @@ static void test_fits(void)
 	CHECK(tt_accept_fits(btf, "tt_accept_fexit") == 1);
 	CHECK(tt_accept_fits(btf, "tt_accept_fexit_old") == 0);
 	CHECK(tt_accept_fits(btf, "tt_accept_exit") == 1);
-	CHECK(tt_accept_fits(btf, "tt_accept4_exit") == 1);
 	CHECK(tt_accept_fits(btf, "tt_accept_exit_catchup") == 1);
-	CHECK(tt_accept_fits(btf, "tt_accept4_exit_catchup") == 1);
 	for (i = 0; any[i]; i++)
 		CHECK(tt_accept_fits(btf, any[i]) == 1);
 	btf__free(btf);
@@ -129,9 +127,7 @@ static void test_fits(void)
 	btf = kernel_btf(4, false);
 	CHECK(tt_accept_fits(btf, "tt_accept_fexit_old") == 1);
 	CHECK(tt_accept_fits(btf, "tt_accept_exit_catchup") == 0);
-	CHECK(tt_accept_fits(btf, "tt_accept4_exit_catchup") == 0);
 	CHECK(tt_accept_fits(btf, "tt_accept_exit") == -EOPNOTSUPP);
-	CHECK(tt_accept_fits(btf, "tt_accept4_exit") == -EOPNOTSUPP);
 	for (i = 0; any[i]; i++)
 		CHECK(tt_accept_fits(btf, any[i]) == 1);
 	btf__free(btf);
