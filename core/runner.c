@@ -737,11 +737,11 @@ static void set_btf_ids(struct run *r, const struct tt_btf_query *q)
 	struct tt_btf_ids *ids = rodata_var(r->skel->obj, "tt_ids", sizeof(*ids));
 
 	/* q[3], tcp_sock, is optional: an object may never name it */
-	if (!ids || r->o->btf || !q[0].id || !q[1].id || !q[2].id)
+	if (!ids || r->o->btf || !q[0].id || !q[1].id || !q[2].id || !q[4].id)
 		return;
 	if (btf__find_by_name_kind(r->vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) <= 0)
 		return;
-	*ids = (struct tt_btf_ids){ q[0].id, q[1].id, q[2].id, q[3].id };
+	*ids = (struct tt_btf_ids){ q[0].id, q[1].id, q[2].id, q[3].id, q[4].id, 0 };
 	if (r->o->verbose)
 		fprintf(stderr, TT_PROG ": %s: sockets found by address read directly "
 			"(bpf_rdonly_cast)\n", r->o->mode);
@@ -755,6 +755,7 @@ static int write_core_btf(struct run *r)
 		{ "socket", BTF_KIND_STRUCT, 0 },
 		{ "sock", BTF_KIND_STRUCT, 0 },
 		{ "tcp_sock", BTF_KIND_STRUCT, 0 },
+		{ "task_struct", BTF_KIND_STRUCT, 0 },
 	};
 	unsigned kept = 0;
 	size_t size = 0;
@@ -765,7 +766,7 @@ static int write_core_btf(struct run *r)
 	if (r->core_btf_fd < 0)
 		return 0;
 	if (local)
-		min = tt_btf_min_core(r->vmlinux, local, &size, &kept, q, 4);
+		min = tt_btf_min_core(r->vmlinux, local, &size, &kept, q, 5);
 	if (min)
 		set_btf_ids(r, q);
 	data = min;

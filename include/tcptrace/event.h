@@ -134,10 +134,12 @@ struct tt_btf_ids {
 	__u32 file;
 	__u32 socket;
 	__u32 sock;
-	__u32 tcp_sock;
+	__u32 tcp_sock; /* 0 in an object that never names it */
+	__u32 task_struct;
+	__u32 pad;
 };
 
-_Static_assert(sizeof(struct tt_btf_ids) == 16, "tt_btf_ids layout changed");
+_Static_assert(sizeof(struct tt_btf_ids) == 24, "tt_btf_ids layout changed");
 
 #define TT_PORT_BITMAP_BYTES (65536 / 8)
 
