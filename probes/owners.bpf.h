@@ -75,10 +75,24 @@ static __always_inline void tt_owner_set(const struct sock *sk, __u8 how, __u8 d
 	__u32 uid = (__u32)bpf_get_current_uid_gid();
 	struct tt_sock_owner v, *cur;
 
-	__builtin_memset(&v, 0, sizeof(v));
+	/*
+	 * In place when the socket has an entry (its birth was seen): an
+	 * update would take a new element from the LRU and free the old one.
+	 * Only the owner's task writes it now; the close that reads it comes
+	 * after.
+	 */
 	cur = bpf_map_lookup_elem(&owners, &key);
-	v.birth_ns = cur ? cur->birth_ns : TT_TS_UNKNOWN;
-	v.dir = dir == TT_DIR_UNKNOWN && cur ? cur->dir : dir;
+	if (cur) {
+		tt_owner_current(&cur->owner, pid_tgid, uid);
+		cur->how = how;
+		cur->selected = tt_task_selected(pid_tgid, uid);
+		if (dir != TT_DIR_UNKNOWN)
+			cur->dir = dir;
+		return;
+	}
+	__builtin_memset(&v, 0, sizeof(v));
+	v.birth_ns = TT_TS_UNKNOWN;
+	v.dir = dir;
 	tt_owner_current(&v.owner, pid_tgid, uid);
 	v.how = how;
 	v.selected = tt_task_selected(pid_tgid, uid);
