@@ -9,9 +9,10 @@
 # installed, libbpf-tools' tcplife and a bpftrace tracepoint script) it runs
 # the loadgen connection storm on loopback untraced and traced, interleaved
 # (A B A B ...), and reports the median throughput of each and the median of
-# the per-pair ratios, plus the tracer's BPF cost (kernel.bpf_stats_enabled is
-# set to 1 for the run and restored), lost events, CPU per 1,000 events, start
-# to attached, peak RSS and binary size. See docs/performance.md.
+# the per-pair ratios, plus the tracer's BPF cost (from one more traced storm
+# with kernel.bpf_stats_enabled set to 1; it is 0 for the pairs and restored
+# at exit), lost events, CPU per 1,000 events, start to attached, peak RSS
+# and binary size. See docs/performance.md.
 #
 # Options:
 #   --pairs N        untraced/traced pairs per tracer (default 3)
@@ -152,7 +153,7 @@ attached() { # KIND OUT ERR: has the tracer said it is attached?
 prog_ids() { # PID → the BPF program ids it holds, one a line
 	local f k v
 	for f in /proc/"$1"/fdinfo/*; do
-		while read -r k v; do [ "$k" = prog_id: ] && echo "$v"; done <"$f" 2>/dev/null
+		while read -r k v; do [ "$k" = prog_id: ] && echo "$v"; done 2>/dev/null <"$f"
 	done | sort -un
 }
 
@@ -229,7 +230,10 @@ lost_in() { # FILES… → sum of lost events reported ("lost N events", {"event
 # --- run --------------------------------------------------------------------
 others=$(pgrep -a -x 'tcptrace|tcplife|bpftrace|tcpaccept|tcpconnect' 2>/dev/null)
 [ -n "$others" ] && printf 'bench: warning: other tracers are running (they also slow the untraced runs):\n%s\n' "$others" >&2
-echo 1 >/proc/sys/kernel/bpf_stats_enabled || die "cannot set kernel.bpf_stats_enabled"
+# off for the throughput pairs: statistics add two clock reads to every
+# program run (about 1% of the storm's rate for 21 runs per connection);
+# on for one more traced storm per tracer that measures the BPF cost
+echo 0 >/proc/sys/kernel/bpf_stats_enabled || die "cannot set kernel.bpf_stats_enabled"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 hz=$(getconf CLK_TCK)
 strip -o "$work/tcptrace.stripped" "$tt" || die "strip failed"
@@ -265,10 +269,6 @@ for i in "${!names[@]}"; do
 		# figures taken just before stopping
 		read -r ut st < <(sed 's/.*) //' /proc/$tpid/stat | awk '{ print $12, $13 }')
 		h=$(awk '/^VmHWM:/ { print $2 }' /proc/$tpid/status)
-		for id in $(prog_ids $tpid); do
-			read -r x y < <(bpftool prog show id "$id" -j | jq -r '"\(.run_time_ns // 0) \(.run_cnt // 0)"')
-			rt=$((rt + x)) rc=$((rc + y))
-		done
 		stop_tracer
 		un+=("$a") tr+=("$b")
 		ratio+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", b / a }')")
@@ -278,15 +278,29 @@ for i in "${!names[@]}"; do
 		cpu_s=$(awk -v c="$cpu_s" -v t=$((ut + st)) -v hz="$hz" 'BEGIN { print c + t / hz }')
 		[ "${h:-0}" -gt $rss ] && rss=$h
 	done
+	# BPF cost: one more traced storm, with kernel.bpf_stats_enabled
+	echo 1 >/proc/sys/kernel/bpf_stats_enabled || die "cannot set kernel.bpf_stats_enabled"
+	o=$work/$n.stats.out e=$work/$n.stats.err
+	start_tracer $i "$o" "$e"
+	wait_attached $i "$o" "$e" || { stop_tracer; cat "$e" >&2; die "$n: did not attach"; }
+	j=$(storm) || { stop_tracer; die "$n: loadgen failed (statistics): $j"; }
+	kill -0 $tpid 2>/dev/null || die "$n: tracer exited during the storm: $(tail -3 "$e")"
+	for id in $(prog_ids $tpid); do
+		read -r x y < <(bpftool prog show id "$id" -j | jq -r '"\(.run_time_ns // 0) \(.run_cnt // 0)"')
+		rt=$((rt + x)) rc=$((rc + y))
+	done
+	stop_tracer
+	echo 0 >/proc/sys/kernel/bpf_stats_enabled
+	sconns=$(jq -r .accepted <<<"$j")
 	if [ "${kinds[$i]}" = tt ]; then size=$tt_size; else
 		strip -o "$work/$n.stripped" "${bins[$i]}" 2>/dev/null && size=$(stat -c %s "$work/$n.stripped") || size=$(stat -c %s "${bins[$i]}")
 	fi
 	R[$n]=$(awk -v un="$(printf '%s\n' "${un[@]}" | median)" -v tr="$(printf '%s\n' "${tr[@]}" | median)" \
-		-v ra="$(printf '%s\n' "${ratio[@]}" | median)" -v rt=$rt -v rc=$rc -v conns=$conns \
+		-v ra="$(printf '%s\n' "${ratio[@]}" | median)" -v rt=$rt -v rc=$rc -v sconns="$sconns" -v conns=$conns \
 		-v ev=$events -v lost=$lost -v cpu="$cpu_s" -v att="$(printf '%s\n' "${att[@]}" | median)" \
 		-v rss=$rss -v size=$size -v ext="${kinds[$i]}" 'BEGIN {
 		printf "%.0f | %.0f | %.3f | %s | %s | %d | %d / %d | %s | %.1f%s | %.1f | %.2f%s",
-			un, tr, ra, rc ? sprintf("%.0f", rt / rc) : "–", conns ? sprintf("%.2f", rc / conns) : "–",
+			un, tr, ra, rc ? sprintf("%.0f", rt / rc) : "–", sconns ? sprintf("%.2f", rc / sconns) : "–",
 			ev, lost, conns, ev + lost ? sprintf("%.3f", cpu / ((ev + lost) / 1000)) : "–",
 			att, ext == "ext" ? " ¹" : "", rss / 1024, size / 1048576, ext == "ext" ? " ²" : "" }')
 	rows+=("$n")
