@@ -419,7 +419,8 @@ void *tt_btf_min_core(const struct btf *target, const struct btf *local, size_t 
 		goto out;
 	}
 	memcpy(raw, &hdr, sizeof(hdr));
-	memcpy((char *)raw + sizeof(hdr), m.types.p, m.types.len);
+	if (m.types.len) /* nothing kept: no buffer at all */
+		memcpy((char *)raw + sizeof(hdr), m.types.p, m.types.len);
 	memcpy((char *)raw + sizeof(hdr) + m.types.len, m.strs.p, m.strs.len);
 	if (ntypes)
 		*ntypes = m.kept;
