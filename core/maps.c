@@ -14,10 +14,9 @@
 
 #include "attach.h"
 
-/* Entries of a socket map: at least SOCKET_MAP_MIN (see tt_socket_map_entries()). */
+/* Floors of the socket and thread maps, and the per-CPU room (see lru_entries()). */
 #define SOCKET_MAP_MIN 16384
-#define SOCKET_MAP_PER_CPU 256
-/* Entries of a thread map: at least THREAD_MAP_MIN (see tt_thread_map_entries()). */
+#define LRU_PER_CPU 256
 #define THREAD_MAP_MIN 4096
 
 /* TCP sockets in existence on the host (all network namespaces), or 0. */
@@ -37,24 +36,33 @@ static unsigned long tcp_sockets(void)
 }
 
 /*
- * Four times the sockets open now, for growth, plus room for what the LRU
- * keeps in per-CPU free lists (128 entries per CPU, LOCAL_FREE_TARGET in
- * kernel/bpf/bpf_lru_list.h), at least SOCKET_MAP_MIN, rounded up to a power
- * of two. When a map is full, the least recently active sockets lose their
- * entry; the modes report those as sockets seen without their start (owner
- * unknown, never wrong).
+ * Entries for count things of a kind open now: four times that, for growth,
+ * plus room for what the LRU keeps in per-CPU free lists (128 entries per
+ * CPU, LOCAL_FREE_TARGET in kernel/bpf/bpf_lru_list.h, doubled), at least
+ * min, rounded up to a power of two (at most 2^31; the map's declared size
+ * caps it later).
  */
-__u32 tt_socket_map_entries(unsigned long sockets, int ncpu)
+static __u32 lru_entries(unsigned long count, int ncpu, unsigned long min)
 {
-	unsigned long want = 4 * sockets, n = 1;
+	unsigned long want = 4 * count, n = 1;
 
 	if (ncpu > 0)
-		want += (unsigned long)ncpu * SOCKET_MAP_PER_CPU;
-	if (want < SOCKET_MAP_MIN)
-		want = SOCKET_MAP_MIN;
+		want += (unsigned long)ncpu * LRU_PER_CPU;
+	if (want < min)
+		want = min;
 	while (n < want && n < (1ul << 31))
 		n <<= 1;
 	return (__u32)n;
+}
+
+/*
+ * A map with an entry per socket: when it is full, the least recently
+ * active sockets lose their entry; the modes report those as sockets seen
+ * without their start (owner unknown, never wrong).
+ */
+__u32 tt_socket_map_entries(unsigned long sockets, int ncpu)
+{
+	return lru_entries(sockets, ncpu, SOCKET_MAP_MIN);
 }
 
 /* Threads (tasks) in existence on the host, or 0: /proc/loadavg's "1/245". */
@@ -73,25 +81,16 @@ static unsigned long host_threads(void)
 
 /*
  * A thread is inside one accept(2) or connect(2) at a time, so a map keyed
- * by the thread in the call needs an entry per thread at most: four times
- * the host's threads at start, plus the LRU's per-CPU free lists (as above),
- * at least THREAD_MAP_MIN, a power of two. These maps were 16,384 entries
- * and their creation (an LRU hash touches every preallocated entry) was a
- * millisecond or more of start-up each on the development VM. When one is
- * full, the thread in its call longest loses its entry: connect reports
- * that attempt at its outcome instead of when connect(2) returns.
+ * by the thread in the call needs an entry per thread at most. These maps
+ * were 16,384 entries and their creation (an LRU hash touches every
+ * preallocated entry) was a millisecond or more of start-up each on the
+ * development VM. When one is full, the thread in its call longest loses
+ * its entry: connect reports that attempt at its outcome instead of when
+ * connect(2) returns.
  */
 __u32 tt_thread_map_entries(unsigned long threads, int ncpu)
 {
-	unsigned long want = 4 * threads, n = 1;
-
-	if (ncpu > 0)
-		want += (unsigned long)ncpu * SOCKET_MAP_PER_CPU;
-	if (want < THREAD_MAP_MIN)
-		want = THREAD_MAP_MIN;
-	while (n < want && n < (1ul << 31))
-		n <<= 1;
-	return (__u32)n;
+	return lru_entries(threads, ncpu, THREAD_MAP_MIN);
 }
 
 static int set_entries(struct bpf_object *obj, const char *name, __u32 n)
