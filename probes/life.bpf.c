@@ -175,6 +175,7 @@ static __always_inline bool task_filters_off(void)
 static __always_inline void closed(const struct sock *sk, bool direct, int oldstate)
 {
 	const struct tcp_sock *tp;
+	__u16 family, lport, rport;
 	__u64 key = (__u64)sk, birth = TT_TS_UNKNOWN;
 	__u8 how = TT_OWNER_NONE, selected = 0, dir = TT_DIR_UNKNOWN;
 	struct tt_sock_owner *cur;
@@ -207,8 +208,12 @@ static __always_inline void closed(const struct sock *sk, bool direct, int oldst
 	}
 	if (!selected)
 		return;
+	/* read once: the filter, then the event */
 	tp = tt_tcp_sock(sk, direct);
-	if (!tt_sock_selected(tt_sk_family(sk, direct), tt_sk_lport(sk, tp), tt_sk_rport(sk, direct)))
+	family = tt_sk_family(sk, direct);
+	lport = tt_sk_lport(sk, tp);
+	rport = tt_sk_rport(sk, direct);
+	if (!tt_sock_selected(family, lport, rport))
 		return;
 	e = tt_reserve();
 	if (!e)
@@ -222,7 +227,10 @@ static __always_inline void closed(const struct sock *sk, bool direct, int oldst
 	e->type = TT_EV_CLOSE;
 	e->flags = 0;
 	tt_event_owner(e, &o);
-	tt_read_sock(sk, tp, direct, &e->family, &e->lport, &e->rport, e->laddr, e->raddr);
+	e->family = family;
+	e->lport = lport;
+	e->rport = rport;
+	tt_read_addrs(sk, direct, family, e->laddr, e->raddr);
 	tt_submit(e);
 }
 
