@@ -12,6 +12,12 @@ struct bpf_object;
 struct btf;
 
 /*
+ * The weak kfunc the probes call where the kernel has it (probes/common.bpf.h):
+ * the runner checks for it, core/vmlinux.c answers libbpf's lookup of it.
+ */
+#define TT_KFUNC_RDONLY_CAST "bpf_rdonly_cast"
+
+/*
  * The running kernel's BTF (core/vmlinux.c), parsed once: handoff() passes
  * it on to the next bpf_object__load(), which frees it (NULL: frees one
  * still pending).

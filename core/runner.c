@@ -739,7 +739,7 @@ static void set_btf_ids(struct run *r, const struct tt_btf_query *q)
 	/* q[3], tcp_sock, is optional: an object may never name it */
 	if (!ids || r->o->btf || !q[0].id || !q[1].id || !q[2].id || !q[4].id)
 		return;
-	if (btf__find_by_name_kind(r->vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) <= 0)
+	if (btf__find_by_name_kind(r->vmlinux, TT_KFUNC_RDONLY_CAST, BTF_KIND_FUNC) <= 0)
 		return;
 	*ids = (struct tt_btf_ids){ q[0].id, q[1].id, q[2].id, q[3].id, q[4].id, 0 };
 	if (r->o->verbose)

@@ -100,7 +100,7 @@ int __wrap_btf__find_by_name_kind(const struct btf *btf, const char *name, __u32
 	 * tens of milliseconds on a host with many modules, and -ESRCH as
 	 * "not in the kernel", which for a weak extern is fine.
 	 */
-	if (id < 0 && kind == BTF_KIND_FUNC && !strcmp(name, "bpf_rdonly_cast"))
+	if (id < 0 && kind == BTF_KIND_FUNC && !strcmp(name, TT_KFUNC_RDONLY_CAST))
 		return -ESRCH;
 	return id;
 }
