@@ -46,6 +46,7 @@ static __always_inline void tt_accepted(struct sock *sk, struct sock *listener, 
 	e->pid = pid_tgid >> 32;
 	e->tid = (__u32)pid_tgid;
 	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->cgroup_id = tt_cgroup_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->family = family;
 	e->lport = lport;

@@ -97,6 +97,7 @@ static __always_inline struct tt_event *event_new(struct tt_event *stack_e)
 	e->rx_bytes = 0;
 	e->backlog = 0;
 	e->backlog_max = 0;
+	e->netns = 0;
 	return e;
 }
 

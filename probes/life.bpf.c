@@ -224,6 +224,7 @@ static __always_inline void closed(const struct sock *sk, bool direct, int oldst
 	e->backlog = 0;
 	e->backlog_max = 0;
 	e->err = 0;
+	e->netns = 0;
 	e->type = TT_EV_CLOSE;
 	e->flags = 0;
 	tt_event_owner(e, &o);

@@ -15,7 +15,7 @@
  * The same entry carries the socket's birth time, written at its first
  * state change, so one lookup serves both at close.
  *
- * Sizing: an entry costs about 120 bytes of kernel memory (56 bytes of
+ * Sizing: an entry costs about 128 bytes of kernel memory (64 bytes of
  * value, the key and the LRU hash's per-element header), all preallocated:
  * TT_OWNERS_MAX entries are about 30 MB, and take tens of milliseconds to
  * create. User space sizes the map to the host's open TCP sockets at start
@@ -54,7 +54,7 @@ struct tt_sock_owner {
 	__u8 pad[5];
 };
 
-_Static_assert(sizeof(struct tt_sock_owner) == 56, "tt_sock_owner layout changed");
+_Static_assert(sizeof(struct tt_sock_owner) == 64, "tt_sock_owner layout changed");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

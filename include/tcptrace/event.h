@@ -19,34 +19,45 @@
 #define TT_TS_UNKNOWN 0ull	    /* birth time not known */
 #define TT_BYTES_UNKNOWN (~0ull)    /* life: tx_bytes/rx_bytes not known */
 
-enum tt_event_type {
+/*
+ * Every record in the ring buffer starts with its type, one byte at offset
+ * 0. Events (struct tt_event) and the records that only feed user-space
+ * enrichment (a new cgroup's path, a DNS reply: core/enrich.c) travel in
+ * the same ring buffer, so they reach user space in the order they were
+ * written.
+ */
+enum tt_rec_type {
 	TT_EV_CONNECT = 1,
 	TT_EV_ACCEPT = 2,
 	TT_EV_CLOSE = 3,
+	TT_REC_ENRICH = 16, /* first type of the enrichers' own records */
 };
 
 struct tt_event {
+	__u8 type;	   /* enum tt_rec_type: TT_EV_* */
+	__u8 flags;	   /* TT_EVF_* */
+	__u16 family;	   /* AF_INET or AF_INET6 */
+	__u16 lport;	   /* host order */
+	__u16 rport;	   /* host order */
 	__u64 ts_ns;	   /* CLOCK_MONOTONIC when the event was emitted */
 	__u64 start_ns;	   /* connect: SYN sent; life: birth (0 = unknown) */
 	__u64 tx_bytes;	   /* life: tcp_sock.bytes_acked */
 	__u64 rx_bytes;	   /* life: tcp_sock.bytes_received */
+	__u64 cgroup_id;   /* tt_config.containers: the owner's cgroup v2 id; 0 = unknown */
+	__u64 netns;	   /* tt_config.dns: the socket's network namespace cookie; 0 = unknown */
 	__u32 pid;	   /* thread group id; TT_TASK_UNKNOWN if not known */
 	__u32 tid;
 	__u32 uid;	   /* TT_TASK_UNKNOWN if not known */
 	__u32 backlog;	   /* accept: listener queue after this accept */
 	__u32 backlog_max; /* accept: listener sk_max_ack_backlog */
 	__s32 err;	   /* connect --outcome: 0 ok, a positive errno, or TT_RES_* */
-	__u16 family;	   /* AF_INET or AF_INET6 */
-	__u16 lport;	   /* host order */
-	__u16 rport;	   /* host order */
-	__u8 type;	   /* enum tt_event_type */
-	__u8 flags;	   /* TT_EVF_* */
 	__u8 laddr[16];
 	__u8 raddr[16];
 	char comm[TT_COMM_LEN];
 };
 
-_Static_assert(sizeof(struct tt_event) == 112, "tt_event layout changed");
+_Static_assert(sizeof(struct tt_event) == 128, "tt_event layout changed");
+_Static_assert(__builtin_offsetof(struct tt_event, type) == 0, "record type not first");
 
 /* struct tt_event.flags */
 #define TT_EVF_OUTCOME (1u << 0) /* connect --outcome: err holds the attempt's result */
@@ -58,6 +69,7 @@ _Static_assert(sizeof(struct tt_event) == 112, "tt_event layout changed");
 /* The process that opened a socket, recorded in its own context. */
 struct tt_owner {
 	__u64 ts_ns;
+	__u64 cgroup_id; /* tt_config.containers: the task's cgroup v2 id, else 0 */
 	__u32 pid;
 	__u32 tid;
 	__u32 uid;
@@ -66,6 +78,8 @@ struct tt_owner {
 	__u8 pad[2];
 	char comm[TT_COMM_LEN];
 };
+
+_Static_assert(sizeof(struct tt_owner) == 48, "tt_owner layout changed");
 
 /*
  * connect: an attempt in SYN_SENT (value of the "connecting" map, which user
@@ -81,7 +95,7 @@ struct tt_attempt {
 	__u8 raddr[16];
 };
 
-_Static_assert(sizeof(struct tt_attempt) == 80, "tt_attempt layout changed");
+_Static_assert(sizeof(struct tt_attempt) == 88, "tt_attempt layout changed");
 
 /* Key of the in-kernel aggregation used by count mode (-c). */
 struct tt_count_key {
@@ -120,7 +134,9 @@ struct tt_config {
 	__u8 outcome;	    /* connect: report each attempt at its outcome */
 	__u32 wakeup_bytes; /* force a wake-up once this much data is queued */
 	__u8 failed_only;   /* connect --failed: drop attempts that succeeded */
-	__u8 pad[3];
+	__u8 containers;    /* record the owner's cgroup id (struct tt_event.cgroup_id) */
+	__u8 dns;	    /* record the socket's netns cookie (struct tt_event.netns) */
+	__u8 pad;
 	__u64 min_latency_ns; /* connect --min-latency: drop faster attempts */
 };
 
