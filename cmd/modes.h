@@ -9,8 +9,6 @@
 #include "applets.def"
 #undef TT_APPLET
 
-#define TT_MAX_COLS 24
-
 /*
  * The columns every mode starts with: JSON time and event, then the table's
  * TIME, TIME(s) and UID as asked. A mode adds the JSON-only "uid" itself.

@@ -112,6 +112,7 @@ void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock 
 	time_t secs;
 	struct tm tm;
 
+	v->ref = NULL;
 	switch (f) {
 	case TT_F_TIME_REL:
 		if (!c->first_ns)
@@ -216,6 +217,8 @@ void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock 
 		else
 			null(v);
 		return;
+	case TT_F_ENRICHED: /* a marker, not a field */
+		break;
 	}
 	null(v);
 }

@@ -161,15 +161,15 @@ void tt_write_row(struct tt_writer *w, const struct tt_val *vals)
 			if (v->kind == TT_J_NULL)
 				fputs("null", w->out);
 			else if (v->kind == TT_J_NUM)
-				fputs(v->text, w->out);
+				fputs(tt_val_str(v), w->out);
 			else
-				tt_json_string(w->out, v->text);
+				tt_json_string(w->out, tt_val_str(v));
 			break;
 		case TT_FMT_CSV:
-			tt_csv_field(w->out, v->kind == TT_J_NULL ? "" : v->text);
+			tt_csv_field(w->out, v->kind == TT_J_NULL ? "" : tt_val_str(v));
 			break;
 		case TT_FMT_TABLE:
-			table_cell(w->out, c, v->text, i == last);
+			table_cell(w->out, c, tt_val_str(v), i == last);
 			break;
 		}
 	}
@@ -178,12 +178,17 @@ void tt_write_row(struct tt_writer *w, const struct tt_val *vals)
 
 void tt_write_src(struct tt_writer *w, const struct tt_src *src, struct tt_clock *c)
 {
-	struct tt_val vals[32];
+	struct tt_val vals[TT_MAX_COLS];
 	int i;
 
-	for (i = 0; i < w->ncols && i < 32; i++)
-		if (shown(w, &w->cols[i]))
+	for (i = 0; i < w->ncols && i < TT_MAX_COLS; i++) {
+		if (!shown(w, &w->cols[i]))
+			continue;
+		if (src->pre && tt_field_enriched(w->cols[i].field))
+			vals[i] = src->pre[i];
+		else
 			tt_field_format(w->cols[i].field, src, c, &vals[i]);
+	}
 	tt_write_row(w, vals);
 }
 
@@ -198,4 +203,15 @@ void tt_write_missed(struct tt_writer *w, uint64_t count)
 	if (w->fmt == TT_FMT_JSON)
 		fprintf(w->out, "{\"event\":\"missed\",\"count\":%llu}\n",
 			(unsigned long long)count);
+}
+
+void tt_write_warning(struct tt_writer *w, const char *option, const char *message)
+{
+	if (w->fmt != TT_FMT_JSON)
+		return;
+	fputs("{\"event\":\"warning\",\"option\":", w->out);
+	tt_json_string(w->out, option);
+	fputs(",\"message\":", w->out);
+	tt_json_string(w->out, message);
+	fputs("}\n", w->out);
 }

@@ -27,6 +27,8 @@
 
 #include "attach.h"
 #include "tcptrace/btfmin.h"
+#include "tcptrace/count.h"
+#include "tcptrace/enrich.h"
 #include "tcptrace/mode.h"
 
 #define POLL_MS 50		 /* bounds the delivery delay of an event */
@@ -53,6 +55,10 @@ struct run {
 	bool out_failed; /* a real write error */
 	int out_errno;
 	uint64_t lost_reported;
+	struct tt_enrich_stage enrich;
+	/* -c: rows collected at exit (kernel counts) or from each event (user_count) */
+	struct tt_counts counts;
+	bool user_count; /* -c with enrichment: events stream and are counted here */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -233,7 +239,7 @@ static int configure(struct run *r)
 		tt_errf("%s: BPF object lacks the common configuration", r->o->mode);
 		return -1;
 	}
-	r->o->cfg.count_mode = r->o->count;
+	r->o->cfg.count_mode = r->o->count && !r->user_count;
 	r->o->cfg.count_fields = (uint8_t)r->p->count_fields;
 	if (r->o->buffer_kb && bpf_map__set_max_entries(events, r->o->buffer_kb * 1024)) {
 		tt_err("sizing the ring buffer", -errno);
@@ -337,14 +343,47 @@ static void check_stdout_closed(struct run *r)
 		r->out_closed = true;
 }
 
+/* -c with enrichment: the event's row, keyed by its enriched count columns too. */
+static void count_event(struct run *r, const struct tt_src *src)
+{
+	struct tt_val vals[TT_MAX_COLS];
+	struct tt_count_key key;
+	int i;
+
+	for (i = 0; i < r->p->ncount_cols && i < TT_MAX_COLS; i++)
+		if (tt_field_enriched(r->p->count_cols[i].field))
+			tt_field_format(r->p->count_cols[i].field, src, &r->clock, &vals[i]);
+	tt_count_key_of(src->e, r->p->count_fields, &key);
+	tt_counts_add(&r->counts, &key, vals, 1);
+}
+
+/* One event: enriched, maybe dropped by a user-space filter, written or counted. */
+static void handle_event(struct run *r, const struct tt_event *e)
+{
+	struct tt_extra x;
+	struct tt_src src = { .e = e, .x = &x };
+
+	if (!tt_enrich_event(&r->enrich, e, &x))
+		return;
+	if (r->user_count)
+		count_event(r, &src);
+	else
+		tt_write_src(&r->w, &src, &r->clock);
+}
+
+/* Every ring-buffer record starts with its type (include/tcptrace/event.h). */
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct run *r = ctx;
-	struct tt_src src = { .e = data };
+	uint8_t type;
 
-	if (size < sizeof(struct tt_event))
+	if (size < 1)
 		return 0;
-	tt_write_src(&r->w, &src, &r->clock);
+	type = *(const uint8_t *)data;
+	if (type >= TT_REC_ENRICH)
+		tt_enrich_record(&r->enrich, data, size);
+	else if (size >= sizeof(struct tt_event))
+		handle_event(r, data);
 	return 0;
 }
 
@@ -410,12 +449,6 @@ static int read_exit_events(struct run *r, void (*fn)(struct run *r, const struc
 	return err;
 }
 
-static void write_exit_event(struct run *r, const struct tt_event *e)
-{
-	struct tt_src src = { .e = e };
-
-	tt_write_src(&r->w, &src, &r->clock);
-}
 
 static uint64_t percpu_sum(struct run *r, const char *name)
 {
@@ -501,112 +534,69 @@ static uint64_t read_missed(struct run *r)
 	return sum > recovered ? sum - recovered : 0;
 }
 
-struct count_row {
-	struct tt_count_key key;
-	uint64_t count;
-};
-
-static int by_count_desc(const void *a, const void *b)
-{
-	const struct count_row *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	return memcmp(&x->key, &y->key, sizeof(x->key));
-}
-
-/* The rows of count mode, as they are collected at exit. */
-static struct count_rows {
-	struct count_row *rows;
-	size_t n, cap;
-	bool failed;
-} counted;
-
-/* merge: key may be there already (the map's own keys are unique). */
-static void count_add(const struct tt_count_key *key, uint64_t count, bool merge)
-{
-	size_t i;
-
-	for (i = 0; merge && i < counted.n; i++)
-		if (!memcmp(&counted.rows[i].key, key, sizeof(*key))) {
-			counted.rows[i].count += count;
-			return;
-		}
-	if (counted.n == counted.cap) {
-		size_t cap = counted.cap ? counted.cap * 2 : 256;
-		struct count_row *grown = realloc(counted.rows, cap * sizeof(*grown));
-
-		if (!grown) {
-			counted.failed = true;
-			return;
-		}
-		counted.rows = grown;
-		counted.cap = cap;
-	}
-	counted.rows[counted.n].key = *key;
-	counted.rows[counted.n++].count = count;
-}
-
 /* An exit event in count mode: counted like the kernel counts (tt_count). */
 static void count_exit_event(struct run *r, const struct tt_event *e)
 {
-	unsigned f = r->p->count_fields;
-	struct tt_count_key key = { .family = e->family };
+	struct tt_count_key key;
 
-	if (f & TT_COUNT_LADDR)
-		memcpy(key.laddr, e->laddr, sizeof(key.laddr));
-	if (f & TT_COUNT_RADDR)
-		memcpy(key.raddr, e->raddr, sizeof(key.raddr));
-	if (f & TT_COUNT_LPORT)
-		key.lport = e->lport;
-	if (f & TT_COUNT_RPORT)
-		key.rport = e->rport;
-	if (f & TT_COUNT_RESULT)
-		key.result = (uint16_t)e->err;
-	count_add(&key, 1, true);
+	tt_count_key_of(e, r->p->count_fields, &key);
+	tt_counts_add(&r->counts, &key, NULL, 1);
 }
 
-static int print_counts(struct run *r)
+/* An exit event (read_exit_events): like any other, or into the kernel's counts. */
+static void exit_event(struct run *r, const struct tt_event *e)
+{
+	if (r->o->count && !r->user_count)
+		count_exit_event(r, e);
+	else
+		handle_event(r, e);
+}
+
+/* The kernel's "counts" map into the rows (kernel count mode). */
+static void collect_kernel_counts(struct run *r)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, "counts");
 	struct tt_count_key key, next, *prev = NULL;
-	struct count_row *rows;
-	size_t n, i;
 	int fd = bpf_map__fd(map);
 	uint64_t count;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		if (!bpf_map_lookup_elem(fd, &next, &count))
-			count_add(&next, count, false);
+			tt_counts_add(&r->counts, &next, NULL, count);
 		key = next;
 		prev = &key;
 	}
-	read_exit_events(r, count_exit_event);
-	rows = counted.rows;
-	n = counted.n;
-	if (counted.failed) {
-		free(rows);
+}
+
+static int print_counts(struct run *r)
+{
+	struct tt_counts *c = &r->counts;
+	size_t i;
+
+	if (!r->user_count)
+		collect_kernel_counts(r);
+	if (c->failed)
 		return -ENOMEM;
-	}
-	if (n)
-		qsort(rows, n, sizeof(*rows), by_count_desc);
+	tt_counts_sort(c);
 	r->w.cols = r->p->count_cols;
 	r->w.ncols = r->p->ncount_cols;
 	tt_write_header(&r->w);
-	for (i = 0; i < n; i++) {
-		struct tt_event e = { .family = rows[i].key.family,
-				      .lport = rows[i].key.lport,
-				      .rport = rows[i].key.rport };
-		struct tt_src src = { .e = &e, .count = rows[i].count };
+	for (i = 0; i < c->n; i++) {
+		const struct tt_count_row *row = &c->rows[i];
+		struct tt_event e = { .family = row->key.family,
+				      .lport = row->key.lport,
+				      .rport = row->key.rport };
+		struct tt_src src = { .e = &e, .count = row->count, .pre = row->vals };
 
-		e.err = rows[i].key.result;
+		e.err = row->key.result;
 		e.flags = r->p->count_fields & TT_COUNT_RESULT ? TT_EVF_OUTCOME : 0;
-		memcpy(e.laddr, rows[i].key.laddr, sizeof(e.laddr));
-		memcpy(e.raddr, rows[i].key.raddr, sizeof(e.raddr));
+		memcpy(e.laddr, row->key.laddr, sizeof(e.laddr));
+		memcpy(e.raddr, row->key.raddr, sizeof(e.raddr));
 		tt_write_src(&r->w, &src, &r->clock);
 	}
-	free(rows);
-	counted = (struct count_rows){ 0 };
+	if (c->dropped)
+		tt_errf("%s: %llu events not counted: more than %d rows", r->o->mode,
+			(unsigned long long)c->dropped, TT_COUNT_ROWS_MAX);
 	return 0;
 }
 
@@ -660,6 +650,7 @@ static void detach_all(struct run *r)
 static void teardown(struct run *r)
 {
 	detach_all(r);
+	tt_enrich_detach(&r->enrich);
 	ring_buffer__free(r->rb);
 	r->rb = NULL;
 	if (r->skel)
@@ -675,6 +666,8 @@ static void teardown(struct run *r)
 	if (r->core_btf_fd >= 0)
 		close(r->core_btf_fd);
 	r->core_btf_fd = -1;
+	tt_enrich_fini(&r->enrich);
+	tt_counts_free(&r->counts);
 }
 
 static void install_signals(void)
@@ -843,7 +836,11 @@ static int load_and_attach(struct run *r)
 	}
 	if (attach_all(r))
 		return -1;
-	if (!r->o->count) {
+	if (tt_enrich_attach(&r->enrich, r->skel->obj,
+			     bpf_map__fd(bpf_object__find_map_by_name(r->skel->obj, "events"))))
+		return -1;
+	/* Kernel count mode reads only the "counts" map, at exit. */
+	if (!r->o->cfg.count_mode) {
 		struct bpf_map *events = bpf_object__find_map_by_name(r->skel->obj, "events");
 
 		r->rb = ring_buffer__new(bpf_map__fd(events), on_event, r, NULL);
@@ -899,6 +896,11 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	if (o->verbose)
 		fprintf(stderr, TT_PROG ": %s: attaching via %s: %s\n", o->mode,
 			tt_attach_name(r.plan->method), r.plan->what);
+	/* Enrichers set what the probes need (o->cfg) before the load. */
+	if (tt_enrich_init(&r.enrich, o, &r.w, NULL, 0))
+		goto out;
+	r.user_count = o->count && tt_enrich_active(&r.enrich);
+	tt_counts_init(&r.counts, p->count_cols, p->ncount_cols);
 	if (load_and_attach(&r))
 		goto out;
 	if (o->verbose)
@@ -913,17 +915,19 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 		goto out;
 	/* Detach, then drain: nothing is emitted after the last read. */
 	detach_all(&r);
+	tt_enrich_detach(&r.enrich);
 	if (r.rb && !r.out_closed)
 		ring_buffer__consume(r.rb);
-	if (!r.out_closed && !o->count)
-		read_exit_events(&r, write_exit_event);
+	if (!r.out_closed)
+		read_exit_events(&r, exit_event);
 	missed = read_missed(&r);
 	if (!r.out_closed) {
 		report_lost(&r);
 		if (missed)
 			tt_write_missed(&r.w, missed);
-		if (o->count)
-			print_counts(&r);
+		tt_enrich_report(&r.enrich, &r.w, o->verbose);
+		if (o->count && print_counts(&r))
+			tt_err("counting", -ENOMEM);
 		check_output(&r);
 	}
 	lost = read_lost(&r);

@@ -41,9 +41,21 @@ enum tt_field {
 	TT_F_COUNT,	 /* count mode: the aggregated count */
 	TT_F_RESULT,	 /* connect --outcome: ok, refused, timeout, ... */
 	TT_F_ERRNO,	 /* connect --outcome: ECONNREFUSED, ... or null */
+	/*
+	 * Fields from here on come from the enrichment stage (struct
+	 * tt_extra, include/tcptrace/enrich.h), not from the event alone;
+	 * count mode keys its rows by their text too (core/count.c).
+	 */
+	TT_F_ENRICHED,
 };
 
+static inline bool tt_field_enriched(enum tt_field f)
+{
+	return f >= TT_F_ENRICHED;
+}
+
 #define TT_COL_RIGHT (1u << 0) /* table: right-align */
+#define TT_MAX_COLS 48	       /* columns of one row, JSON-only ones included */
 
 struct tt_col {
 	const char *title; /* table/CSV header; NULL: JSON only */
@@ -60,7 +72,14 @@ enum tt_json_kind { TT_J_STR, TT_J_NUM, TT_J_NULL };
 struct tt_val {
 	char text[TT_VAL_LEN];
 	enum tt_json_kind kind;
+	/* Longer text (a cgroup path) that outlives the row, instead of text. */
+	const char *ref;
 };
+
+static inline const char *tt_val_str(const struct tt_val *v)
+{
+	return v->ref ? v->ref : v->text;
+}
 
 /* Clock conversions for the time fields. */
 struct tt_clock {
@@ -69,10 +88,15 @@ struct tt_clock {
 	bool utc;		/* HH:MM:SS in UTC instead of local time (tests) */
 };
 
+struct tt_extra;
+
 /* A row's source: an event, plus the count in count mode. */
 struct tt_src {
 	const struct tt_event *e;
 	uint64_t count;
+	const struct tt_extra *x; /* what the enrichment stage added; NULL: nothing */
+	/* Count rows: the values of the enriched columns, by column; NULL: none. */
+	const struct tt_val *pre;
 };
 
 void tt_clock_init(struct tt_clock *c);
@@ -104,6 +128,8 @@ void tt_write_src(struct tt_writer *w, const struct tt_src *src, struct tt_clock
 void tt_write_lost(struct tt_writer *w, uint64_t count);
 /* {"event":"missed","count":N}: runs the kernel skipped (recursion); JSON only too. */
 void tt_write_missed(struct tt_writer *w, uint64_t count);
+/* {"event":"warning","option":...,"message":...}: a degraded feature; JSON only. */
+void tt_write_warning(struct tt_writer *w, const char *option, const char *message);
 
 /* Escapes text into a JSON string literal with its quotes. */
 void tt_json_string(FILE *out, const char *s);
