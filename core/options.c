@@ -21,6 +21,7 @@ enum {
 	OPT_BTF,
 	OPT_BUFFER,
 	OPT_HELP,
+	OPT_NO_SANDBOX,
 };
 
 static const struct argp_option common_options[] = {
@@ -45,6 +46,9 @@ static const struct argp_option common_options[] = {
 	  "Ring buffer size in KiB, a power of two >= 4 (default 2048)", 3 },
 	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF to use when /sys/kernel/btf/vmlinux is missing", 3 },
 	{ "verbose", 'v', NULL, 0, "Say which hooks are used; show libbpf messages", 3 },
+	{ "no-sandbox", OPT_NO_SANDBOX, NULL, 0,
+	  "Keep every privilege after setup and install no seccomp filter (see tcptrace(8) "
+	  "SECURITY)", 3 },
 	{ "help", OPT_HELP, NULL, 0, "Show this help", -1 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, NULL, -1 },
 	{},
@@ -101,6 +105,9 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		o->verbose++;
+		break;
+	case OPT_NO_SANDBOX:
+		o->no_sandbox = true;
 		break;
 	case OPT_JSON:
 	case OPT_CSV:

@@ -44,10 +44,12 @@ int tt_parse_seconds(const char *s, double *out);
 
 /*
  * Reports a failure as one line on stderr: "tcptrace: <what>: <why>", plus a
- * hint for the errors that have one (privilege, BTF). err is a negative or
- * positive errno.
+ * hint for the errors that have one (BTF; privilege errors go through
+ * tt_priv_err(), core/privs.h). err is a negative or positive errno.
  */
 void tt_err(const char *what, int err);
+/* An errno, or one of libbpf's own codes (LIBBPF_ERRNO__*), in words. */
+const char *tt_strerror(int err);
 /* The hint for an errno in the context of loading BPF, or NULL. */
 const char *tt_err_hint(int err);
 /* "tcptrace: <fmt>" as one line on stderr. */

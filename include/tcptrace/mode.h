@@ -54,6 +54,7 @@ struct tt_opts {
 	bool show_lport;	/* connect -L */
 	bool count;		/* -c */
 	int verbose;		/* -v */
+	bool no_sandbox;	/* --no-sandbox: keep privileges, no seccomp filter */
 	enum tt_format fmt;
 	enum tt_attach attach;
 	double duration;	/* 0 = until interrupted */
