@@ -308,7 +308,8 @@ static int use_sysexit_twins(struct run *r, int err, const char *why)
 {
 	struct bpf_object *obj = r->skel->obj;
 	struct bpf_program *prog, *twin;
-	char name[128];
+	char name[128], names[64], hint[80] = "";
+	tt_caps missing;
 
 	bpf_object__for_each_program(prog, obj) {
 		if (!bpf_program__autoload(prog) || !prog_tracepoint(prog))
@@ -330,9 +331,13 @@ static int use_sysexit_twins(struct run *r, int err, const char *why)
 		bpf_program__set_autoload(twin, true);
 	}
 	r->ntps = 0;
-	if (r->o->verbose)
-		fprintf(stderr, TT_PROG ": %s: %s: system call exits from the raw sys_exit "
-			"tracepoint (every system call's)\n", r->o->mode, why);
+	/* not silent: this costs every system call on the host (tcptrace(8) PRIVILEGES) */
+	missing = (err == -EACCES ? 1ull << CAP_DAC_READ_SEARCH : 1ull << CAP_SYS_ADMIN) &
+		  ~tt_priv_effective();
+	if (missing)
+		snprintf(hint, sizeof(hint), " (without %s)", tt_priv_names(missing, names, sizeof(names)));
+	tt_errf("%s: %s%s: system call exits are traced at the raw sys_exit tracepoint, which "
+		"runs at every system call's exit (about 150 ns each)", r->o->mode, why, hint);
 	return 0;
 }
 
