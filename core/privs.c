@@ -34,6 +34,9 @@
 #define TT_CAP(x) (1ull << CAP_##x)
 #define TT_BPF(x) (1ull << BPF_##x)
 #define MAX_SYSNR 1024
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP 1 /* si_code of a SIGSYS from seccomp (asm-generic/siginfo.h) */
+#endif
 
 bool tt_priv_entry(int i, const struct tt_priv_ctx *c, struct tt_priv_entry *e, bool *applies)
 {
@@ -207,19 +210,31 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 	size_t at = 0;
 
 	(void)sig, (void)uc;
+	if (si->si_code != SYS_SECCOMP) {
+		/* kill -SYS from outside: not a refused call */
+		nr = -1;
+		v = 0;
+	}
 	num[i] = '\0';
 	do {
 		num[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v && i > 0);
-	at = put(line, at, sizeof(line), TT_PROG ": system call ");
+	at = put(line, at, sizeof(line), TT_PROG ": ");
+	if (nr >= 0)
+		at = put(line, at, sizeof(line), "system call ");
 	if (nr >= 0 && nr < MAX_SYSNR && sys_names[nr]) {
 		at = put(line, at, sizeof(line), sys_names[nr]);
 		at = put(line, at, sizeof(line), " (");
 		at = put(line, at, sizeof(line), num + i);
 		at = put(line, at, sizeof(line), ")");
-	} else {
+	} else if (nr >= 0) {
 		at = put(line, at, sizeof(line), num + i);
+	} else {
+		at = put(line, at, sizeof(line), "SIGSYS received: exiting\n");
+		if (write(STDERR_FILENO, line, at) < 0)
+			_exit(TT_EXIT_FAIL);
+		_exit(TT_EXIT_FAIL);
 	}
 	at = put(line, at, sizeof(line),
 		 " is not allowed after setup: stopped by the seccomp filter (a bug: "

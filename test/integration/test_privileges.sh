@@ -65,7 +65,16 @@ priv_run() {
 	for mode in $(priv_modes); do
 		for plan in $(priv_plans); do
 			[ "$plan" = auto ] && plan=""
-			TT=$tt TT_ATTACH=$plan trace_start "$who-$mode-${plan:-auto}" "$mode" --json || return 1
+			# Debian's kernels add kernel.perf_event_paranoid=3 (their default),
+			# where perf_event_open(2), and so a kprobe, needs CAP_SYS_ADMIN:
+			# documented (tcptrace(8) PRIVILEGES); 2 is upstream's default
+			local paranoid
+			paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+			[ "$plan" = kprobe ] && [ "$paranoid" -gt 2 ] && echo 2 >/proc/sys/kernel/perf_event_paranoid
+			TT=$tt TT_ATTACH=$plan trace_start "$who-$mode-${plan:-auto}" "$mode" --json
+			local rc=$?
+			echo "$paranoid" >/proc/sys/kernel/perf_event_paranoid
+			[ $rc = 0 ] || return 1
 			local caps
 			caps=$(awk '/^CapEff:/ { print $2 }' /proc/"$TRACE_PID"/status)
 			priv_traffic "$mode" || fail "$mode ${plan:-auto} as $who" || return 1
