@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* memfd_create() */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/magic.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +28,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "privs.h"
 #include "tcptrace/btfmin.h"
 #include "tcptrace/count.h"
 #include "tcptrace/enrich.h"
@@ -38,6 +41,7 @@
 struct run {
 	const struct tt_probe *p;
 	struct tt_opts *o;
+	struct tt_priv_ctx priv; /* what the privilege table reads */
 	struct tt_skel *skel;
 	const struct tt_plan *plan;
 	unsigned prog_mask; /* bit i: plan->progs[i] is loaded on this kernel */
@@ -50,7 +54,12 @@ struct run {
 	struct btf *vmlinux;	/* parsed kernel BTF, until the load */
 	int core_btf_fd;	/* memfd: the BTF CO-RE relocates against, or -1 */
 	char core_btf_path[32];
-	bool tracefs_mounted;
+	/* classic tracepoints of the loaded programs and their ids */
+	struct {
+		const char *tp;
+		int id;
+	} tps[MAX_PROGS];
+	int ntps;
 	bool out_closed; /* stdout went away: stop quietly */
 	bool out_failed; /* a real write error */
 	int out_errno;
@@ -183,9 +192,10 @@ static int choose_plan(struct run *r, const struct btf *vmlinux)
 		if (r->o->verbose)
 			fprintf(stderr, TT_PROG ": %s: probe %s (%s): %s\n", r->o->mode,
 				tt_attach_name(plan->method), plan->what,
-				err ? strerror(-err) : "ok");
+				err ? tt_strerror(err) : "ok");
 		if (!err) {
 			r->plan = plan;
+			r->priv.plan = plan;
 			print_progs(r);
 			return 0;
 		}
@@ -197,7 +207,7 @@ static int choose_plan(struct run *r, const struct btf *vmlinux)
 
 		snprintf(what, sizeof(what), "--attach=%s", tt_attach_name(r->o->attach));
 		tt_errf("%s: this kernel does not support it (%s)%s", what,
-			strerror(-(first_err ? first_err : err)),
+			tt_strerror(first_err ? first_err : err),
 			r->o->attach == TT_ATTACH_KPROBE && err == -EOPNOTSUPP
 				? "; it was built without CONFIG_KPROBES"
 				: "; try --attach=auto");
@@ -260,15 +270,135 @@ static int configure(struct run *r)
 	return 0;
 }
 
-static bool needs_tracefs(struct run *r)
-{
-	struct bpf_program *prog;
+#define TP_PREFIX "tracepoint/"
+#define SYSEXIT_SUFFIX "_sysexit"
 
+/* The classic tracepoint prog is attached to, or NULL. */
+static const char *prog_tracepoint(const struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+
+	return strncmp(sec, TP_PREFIX, strlen(TP_PREFIX)) ? NULL : sec + strlen(TP_PREFIX);
+}
+
+static int add_tp(struct run *r, const char *tp)
+{
+	int i;
+
+	for (i = 0; i < r->ntps; i++)
+		if (!strcmp(r->tps[i].tp, tp))
+			return 0;
+	if (r->ntps == MAX_PROGS)
+		return -E2BIG;
+	r->tps[r->ntps++].tp = tp;
+	return 0;
+}
+
+static int tp_id(const struct run *r, const char *tp)
+{
+	int i;
+
+	for (i = 0; i < r->ntps; i++)
+		if (!strcmp(r->tps[i].tp, tp))
+			return r->tps[i].id;
+	return -ENOENT;
+}
+
+/*
+ * Where the classic tracepoints' ids cannot be read (core/tracefs.c), each
+ * of their programs is replaced by its twin on the raw sys_exit tracepoint,
+ * <name>_sysexit (probes/common.bpf.h). A program without one makes it fail,
+ * naming what it needs.
+ */
+static int use_sysexit_twins(struct run *r, int err, const char *why)
+{
+	struct bpf_object *obj = r->skel->obj;
+	struct bpf_program *prog, *twin;
+	char name[128], names[64], hint[80] = "";
+	tt_caps missing;
+
+	bpf_object__for_each_program(prog, obj) {
+		if (!bpf_program__autoload(prog) || !prog_tracepoint(prog))
+			continue;
+		snprintf(name, sizeof(name), "%s" SYSEXIT_SUFFIX, bpf_program__name(prog));
+		twin = bpf_object__find_program_by_name(obj, name);
+		if (!twin) {
+			char what[160];
+
+			/* reading a tracefs 0700, or mounting one of our own */
+			snprintf(what, sizeof(what), "tracepoint %s: reading its id: %s",
+				 prog_tracepoint(prog), why);
+			tt_priv_err(what, err == -EACCES ? err : -EPERM,
+				    err == -EACCES ? 1ull << CAP_DAC_READ_SEARCH
+						   : 1ull << CAP_SYS_ADMIN);
+			return -1;
+		}
+		bpf_program__set_autoload(prog, false);
+		bpf_program__set_autoload(twin, true);
+	}
+	r->ntps = 0;
+	/* not silent: this costs every system call on the host (tcptrace(8) PRIVILEGES) */
+	missing = (err == -EACCES ? 1ull << CAP_DAC_READ_SEARCH : 1ull << CAP_SYS_ADMIN) &
+		  ~tt_priv_effective();
+	if (missing)
+		snprintf(hint, sizeof(hint), " (without %s)", tt_priv_names(missing, names, sizeof(names)));
+	tt_errf("%s: %s%s: system call exits are traced at the raw sys_exit tracepoint, which "
+		"runs at every system call's exit (about 150 ns each)", r->o->mode, why, hint);
+	return 0;
+}
+
+/* The ids of the classic tracepoints the programs to load are attached to. */
+static int resolve_tracepoints(struct run *r)
+{
+	const char *const (*also)[2] = r->p->also_attach;
+	const char *tps[MAX_PROGS];
+	int ids[MAX_PROGS], i, err;
+	struct bpf_program *prog;
+	char how[64];
+
+	r->ntps = 0;
 	bpf_object__for_each_program(prog, r->skel->obj)
-		if (bpf_program__autoload(prog) &&
-		    !strncmp(bpf_program__section_name(prog), "tracepoint/", 11))
-			return true;
-	return false;
+		if (bpf_program__autoload(prog) && prog_tracepoint(prog) &&
+		    add_tp(r, prog_tracepoint(prog)))
+			return -1;
+	for (; also && (*also)[0]; also++) {
+		prog = bpf_object__find_program_by_name(r->skel->obj, (*also)[0]);
+		if (prog && bpf_program__autoload(prog) && add_tp(r, (*also)[1]))
+			return -1;
+	}
+	if (!r->ntps)
+		return 0;
+	r->priv.tracepoints = true;
+	for (i = 0; i < r->ntps; i++)
+		tps[i] = r->tps[i].tp;
+	err = tt_tracepoint_ids(tps, r->ntps, ids, how, sizeof(how));
+	if (err)
+		return use_sysexit_twins(r, err, how);
+	for (i = 0; i < r->ntps; i++)
+		r->tps[i].id = ids[i];
+	if (r->o->verbose)
+		fprintf(stderr, TT_PROG ": %s: tracepoint ids from %s\n", r->o->mode, how);
+	return 0;
+}
+
+static struct bpf_link *attach_tracepoint(struct run *r, struct bpf_program *prog, const char *tp)
+{
+	int id = tp_id(r, tp), pfd;
+	struct bpf_link *link;
+
+	pfd = id < 0 ? id : tt_tracepoint_open(id);
+	if (pfd < 0) {
+		errno = -pfd;
+		return NULL;
+	}
+	link = bpf_program__attach_perf_event(prog, pfd);
+	if (!link) {
+		int err = errno;
+
+		close(pfd);
+		errno = err;
+	}
+	return link;
 }
 
 /* An iterator is not a hook: it runs once, at exit (see read_exit_events). */
@@ -291,7 +421,7 @@ static int add_link(struct run *r, struct bpf_link *link, const char *where)
 		err = -E2BIG;
 	}
 	snprintf(what, sizeof(what), "attaching %s", where);
-	tt_err(what, err);
+	tt_priv_err(what, err, tt_priv_setup_caps(&r->priv));
 	return err;
 }
 
@@ -299,24 +429,22 @@ static int attach_all(struct run *r)
 {
 	const char *const (*also)[2] = r->p->also_attach;
 	struct bpf_program *prog;
-	char tp[128], *name;
+	struct bpf_link *link;
+	const char *tp;
 
 	bpf_object__for_each_program(prog, r->skel->obj) {
 		if (!bpf_program__autoload(prog) || is_exit_iter(prog))
 			continue;
-		if (add_link(r, bpf_program__attach(prog), bpf_program__section_name(prog)))
+		tp = prog_tracepoint(prog);
+		link = tp ? attach_tracepoint(r, prog, tp) : bpf_program__attach(prog);
+		if (add_link(r, link, bpf_program__section_name(prog)))
 			return -1;
 	}
 	for (; also && (*also)[0]; also++) {
 		prog = bpf_object__find_program_by_name(r->skel->obj, (*also)[0]);
 		if (!prog || !bpf_program__autoload(prog))
 			continue;
-		snprintf(tp, sizeof(tp), "%s", (*also)[1]);
-		name = strchr(tp, '/');
-		if (!name)
-			return -1;
-		*name++ = '\0';
-		if (add_link(r, bpf_program__attach_tracepoint(prog, tp, name), (*also)[1]))
+		if (add_link(r, attach_tracepoint(r, prog, (*also)[1]), (*also)[1]))
 			return -1;
 	}
 	return 0;
@@ -449,6 +577,31 @@ static int read_exit_events(struct run *r, void (*fn)(struct run *r, const struc
 	return err;
 }
 
+/* Creates the exit iterator over the map and closes it: 0 or -errno. */
+static int try_exit_iter(struct run *r, struct bpf_program *prog)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, r->p->exit_map);
+	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info info = {};
+	struct bpf_link *link;
+	int fd, err = 0;
+
+	if (!map)
+		return 0;
+	info.map.map_fd = bpf_map__fd(map);
+	opts.link_info = &info;
+	opts.link_info_len = sizeof(info);
+	link = bpf_program__attach_iter(prog, &opts);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0)
+		err = -errno;
+	else
+		close(fd);
+	bpf_link__destroy(link);
+	return err;
+}
 
 static uint64_t percpu_sum(struct run *r, const char *name)
 {
@@ -658,7 +811,6 @@ static void teardown(struct run *r)
 	r->skel = NULL;
 	if (r->cgroup_fd >= 0)
 		close(r->cgroup_fd);
-	tt_tracefs_release(r->tracefs_mounted);
 	if (r->o->btf)
 		btf__free(r->vmlinux);
 	r->vmlinux = NULL;
@@ -796,13 +948,8 @@ static int load_and_attach(struct run *r)
 		return -1;
 	if (write_core_btf(r))
 		return -1;
-	if (needs_tracefs(r)) {
-		err = tt_tracefs_ensure(&r->tracefs_mounted);
-		if (err) {
-			tt_err("mounting tracefs at /sys/kernel/tracing", err);
-			return -1;
-		}
-	}
+	if (resolve_tracepoints(r))
+		return -1;
 	err = bpf_object__load(r->skel->obj);
 	/* libbpf took the kernel's BTF for attach targets (and freed it), or
 	 * needed none: either way it is not needed any more. */
@@ -818,11 +965,11 @@ static int load_and_attach(struct run *r)
 	if (err == -EACCES) {
 		/* Privilege was probed before: this is the verifier's answer. */
 		tt_errf("%s: loading BPF programs: the kernel's verifier rejected them (%s; -v "
-			"shows its log)", r->o->mode, strerror(-err));
+			"shows its log)", r->o->mode, tt_strerror(err));
 		return -1;
 	}
 	if (err) {
-		tt_err("loading BPF programs", err);
+		tt_priv_err("loading BPF programs", err, tt_priv_setup_caps(&r->priv));
 		return -1;
 	}
 	if (r->cgroup_fd >= 0) {
@@ -830,7 +977,8 @@ static int load_and_attach(struct run *r)
 		uint32_t zero = 0;
 
 		if (bpf_map_update_elem(bpf_map__fd(cg), &zero, &r->cgroup_fd, BPF_ANY)) {
-			tt_err("setting the cgroup filter", -errno);
+			tt_priv_err("setting the cgroup filter", -errno,
+				    tt_priv_setup_caps(&r->priv));
 			return -1;
 		}
 	}
@@ -852,6 +1000,75 @@ static int load_and_attach(struct run *r)
 	return 0;
 }
 
+/* Why --btf FILE could not be parsed (btf__parse()'s errno), in words. */
+static const char *btf_file_error(const char *path, int err)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return strerror(errno);
+	if (S_ISDIR(st.st_mode))
+		return strerror(EISDIR);
+	if (err == LIBBPF_ERRNO__FORMAT)
+		return "not a valid BTF file (neither raw BTF nor an ELF file)";
+	if (err == ENOENT || err == ENODATA)
+		return "not a valid BTF file (an ELF file without a .BTF section)";
+	if (err == EINVAL || err == EIO || err == EPROTO || err == E2BIG)
+		return "not a valid BTF file (corrupted or truncated)";
+	return tt_strerror(err);
+}
+
+/*
+ * What the rest of the run asks of the kernel, tried once after setup
+ * (core/privs.c drops the capabilities it does without): the lost counter,
+ * a program's info, the counts and the exit iterator where they are used.
+ */
+static int steady_probe(void *arg)
+{
+	struct run *r = arg;
+	struct bpf_map *lost = bpf_object__find_map_by_name(r->skel->obj, "lost");
+	struct bpf_map *counts = bpf_object__find_map_by_name(r->skel->obj, "counts");
+	int ncpu = libbpf_num_possible_cpus();
+	struct tt_count_key key;
+	struct bpf_program *prog;
+	uint64_t *vals;
+	uint32_t zero = 0;
+	int err = 0;
+
+	vals = calloc(ncpu > 0 ? (size_t)ncpu : 1, sizeof(*vals));
+	if (lost && vals && bpf_map_lookup_elem(bpf_map__fd(lost), &zero, vals))
+		err = -errno;
+	free(vals);
+	if (!err && r->o->count && counts &&
+	    bpf_map_get_next_key(bpf_map__fd(counts), NULL, &key) && errno != ENOENT)
+		err = -errno;
+	bpf_object__for_each_program(prog, r->skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		if (err || !bpf_program__autoload(prog))
+			continue;
+		if (is_exit_iter(prog)) {
+			err = try_exit_iter(r, prog);
+			continue;
+		}
+		memset(&info, 0, sizeof(info));
+		if (bpf_program__fd(prog) >= 0 && bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			err = -errno;
+	}
+	return err;
+}
+
+/* After setup: only what the rest of the run needs (core/privs.def). */
+static int enter_sandbox(struct run *r)
+{
+	/* read once, here: the filter has no open(2) (CPUs from sysfs, the
+	 * time zone for -T) */
+	libbpf_num_possible_cpus();
+	tzset();
+	return tt_priv_drop(&r->priv, steady_probe, r);
+}
+
 int tt_run(const struct tt_probe *p, struct tt_opts *o)
 {
 	static char outbuf[1 << 16];
@@ -860,6 +1077,7 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	uint64_t lost, missed;
 	int ret = TT_EXIT_FAIL, err;
 
+	r.priv = (struct tt_priv_ctx){ .o = o, .p = p };
 	verbose_level = o->verbose;
 	libbpf_set_print(o->verbose ? libbpf_print : quiet_print);
 	open_cgroup(&r);
@@ -872,16 +1090,18 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	if (!vmlinux) {
 		err = errno;
 
-		if (o->btf)
-			tt_errf("--btf %s: %s", o->btf, strerror(err));
-		else
+		if (o->btf) {
+			tt_errf("--btf %s: %s", o->btf, btf_file_error(o->btf, err));
+			ret = TT_EXIT_USAGE; /* a bad argument */
+		} else {
 			tt_errf("kernel BTF not found at /sys/kernel/btf/vmlinux (build the kernel "
 				"with CONFIG_DEBUG_INFO_BTF=y, or pass --btf FILE)");
+		}
 		goto out;
 	}
 	err = tt_probe_privilege();
 	if (err) {
-		tt_err("loading BPF programs", err);
+		tt_priv_err("loading BPF programs", err, tt_priv_setup_caps(&r.priv));
 		btf__free(vmlinux);
 		goto out;
 	}
@@ -902,6 +1122,8 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	r.user_count = o->count && tt_enrich_active(&r.enrich);
 	tt_counts_init(&r.counts, p->count_cols, p->ncount_cols);
 	if (load_and_attach(&r))
+		goto out;
+	if (!o->no_sandbox && enter_sandbox(&r))
 		goto out;
 	if (o->verbose)
 		fprintf(stderr, TT_PROG ": %s: attached\n", o->mode);

@@ -14,6 +14,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "tcptrace/event.h"
+#include "tcptrace/sysnr.h"
 
 #define IPPROTO_TCP 6
 
@@ -62,6 +63,36 @@ struct tt_sys_exit {
 	__s32 pad;
 	__s64 ret;
 };
+
+/*
+ * The programs on syscalls:sys_exit_* have a twin, <name>_sysexit, on the
+ * raw sys_exit tracepoint (tp_btf, v5.5), which user space loads instead
+ * where it cannot read the per-call tracepoint's id from tracefs
+ * (core/tracefs.c): not mounted and no CAP_SYS_ADMIN to mount it, or not
+ * readable. The twin runs at the exit of every system call on the host and
+ * keeps those numbered a or b, as the per-call tracepoint does; like it, it
+ * ignores 32-bit system calls (trace_get_syscall_nr() returns -1 for them:
+ * their numbers mean other calls).
+ */
+static __always_inline bool tt_sys_exit_is(const struct pt_regs *regs, long a, long b)
+{
+	long nr;
+
+#if defined(__TARGET_ARCH_x86)
+	nr = (long)regs->orig_ax;
+#elif defined(__TARGET_ARCH_arm64)
+	nr = (long)regs->syscallno;
+#endif
+	if (nr != a && nr != b)
+		return false;
+#if defined(__TARGET_ARCH_x86)
+	/* in_32bit_syscall(): TS_COMPAT (0x2) for int 0x80 and sysenter calls */
+	return !(bpf_get_current_task_btf()->thread_info.status & 0x2);
+#elif defined(__TARGET_ARCH_arm64)
+	/* is_compat_task(): TIF_32BIT (22) */
+	return !(bpf_get_current_task_btf()->thread_info.flags & (1ul << 22));
+#endif
+}
 
 static __always_inline bool tt_port_in(const volatile __u8 *bitmap, __u16 port)
 {

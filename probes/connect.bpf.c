@@ -371,8 +371,8 @@ int BPF_PROG(tt_connect_state_nested, const struct sock *sk, int oldstate, int n
 		state_change(sk, oldstate, newstate);
 	return 0;
 }
-SEC("tracepoint/syscalls/sys_exit_connect")
-int tt_connect_exit(struct tt_sys_exit *ctx)
+/* At the exit of connect(2), which returned ret. */
+static __always_inline void connect_exit(__s64 ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct tt_connect_call *c;
@@ -381,7 +381,6 @@ int tt_connect_exit(struct tt_sys_exit *ctx)
 	struct tt_attempt *a;
 	struct pt_regs *regs;
 	struct sock *sk;
-	__s64 ret = ctx->ret;
 	__u64 key;
 
 	c = bpf_map_lookup_elem(&connect_tid, &tid);
@@ -390,7 +389,7 @@ int tt_connect_exit(struct tt_sys_exit *ctx)
 		bpf_map_delete_elem(&connect_tid, &tid);
 		a = bpf_map_lookup_elem(&connecting, &key);
 		if (!a)
-			return 0; /* the outcome came first */
+			return; /* the outcome came first */
 		if (!tt_cfg.outcome) {
 			if (!a->owner.reported) {
 				emit_connect(tt_typed() ? tt_cast_sock((void *)key)
@@ -405,15 +404,15 @@ int tt_connect_exit(struct tt_sys_exit *ctx)
 			/* Still in SYN_SENT: the source port is known now. */
 			a->lport = tt_sk_lport((const struct sock *)key, NULL);
 		}
-		return 0;
+		return;
 	}
 	/* --outcome: a connect(2) that failed without sending a SYN. */
 	if (!tt_cfg.outcome || ret >= 0 || ret == -EINPROGRESS || ret == -EALREADY ||
 	    ret == -EISCONN || ret == -EINTR || (ret <= -ERESTARTSYS && ret >= -ERESTART_MAX))
-		return 0;
+		return;
 	task = bpf_get_current_task_btf();
 	if (!tt_fd_table(task, &fdt))
-		return 0;
+		return;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	sk = tt_file_sock(tt_fd_file(&fdt, (int)PT_REGS_PARM1_CORE_SYSCALL(regs)));
 	/*
@@ -423,8 +422,23 @@ int tt_connect_exit(struct tt_sys_exit *ctx)
 	 */
 	if (!sk || !tt_is_tcp(sk, false) || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE ||
 	    BPF_CORE_READ(sk, __sk_common.skc_dport))
-		return 0;
+		return;
 	emit_early_failure(sk, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs), true, (__s32)-ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int tt_connect_exit(struct tt_sys_exit *ctx)
+{
+	connect_exit(ctx->ret);
+	return 0;
+}
+
+/* The same where the tracepoint's id cannot be read (common.bpf.h). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tt_connect_exit_sysexit, struct pt_regs *regs, long ret)
+{
+	if (tt_sys_exit_is(regs, TT_NR_CONNECT, TT_NR_CONNECT))
+		connect_exit(ret);
 	return 0;
 }
 

@@ -117,7 +117,14 @@ struct files_struct {
 	struct fdtable *fdt;
 };
 
+/* x86: status holds TS_COMPAT while a 32-bit system call runs. */
+struct thread_info {
+	unsigned long flags;
+	u32 status;
+};
+
 struct task_struct {
+	struct thread_info thread_info;
 	int pid;
 	int tgid;
 	struct files_struct *files;

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Every test of tcptrace, from a fresh Debian 12 machine: installs what is
 # missing (apt-get), builds the static binary, runs the unit tests (also
-# under ASan+UBSan) and, as root, the integration tests against the real
-# kernel and, in qemu guests, against Debian's 6.1 kernel for every mode and
-# attach plan (test/kernels/matrix.sh). Ends with one "all: N passed, N
+# under ASan+UBSan), the fuzz targets for a short fixed time (test/fuzz), as
+# root the integration tests against the real kernel, the short soak and
+# fault test (test/soak) and, in qemu guests, the integration tests against
+# Debian's 6.1 kernel for every mode and attach plan (test/kernels/matrix.sh).
+# What each suite proves and costs: docs/testing.md. Ends with one "all: N passed, N
 # failed" line; exits non-zero on any failure. With CI=true, tests that need
 # BPF fail instead of skipping.
 set -u
@@ -44,6 +46,8 @@ step "unit tests" ctest --test-dir build --output-on-failure
 step "build (ASan+UBSan)" build build-asan -DTCPTRACE_SANITIZE=ON
 step "unit tests (ASan+UBSan)" ctest --test-dir build-asan --output-on-failure
 step "integration tests" env BUILD="$top/build" bash test/integration/run.sh
+step "fuzz (every target, 15 s each, ASan+UBSan)" bash test/fuzz/run.sh --seconds 15
+step "soak and faults (short)" env BUILD="$top/build" bash test/soak/soak.sh --short
 step "kernel matrix (Debian 6.1 in qemu: every mode x attach plan)" \
 	bash test/kernels/matrix.sh --build "$top/build"
 step "benchmark smoke" env BUILD="$top/build" bash test/bench/bench.sh --smoke

@@ -23,7 +23,8 @@
 #   --port P         loadgen listener port (default 47311)
 #   --build DIR      build directory with tcptrace and test/bench/loadgen
 #                    (default $BUILD or <top>/build)
-#   --only LIST      comma-separated tracer names (accept,connect,life,life-json,tcplife,bpftrace)
+#   --only LIST      comma-separated tracer names (accept,connect,life,life-json,
+#                    accept-minpriv,connect-minpriv,life-minpriv,tcplife,bpftrace)
 #   --out FILE       also write the table to FILE
 #   --keep           keep the work directory (tracer output, logs)
 #   --smoke          --pairs 1 --duration 1 --warmup 0.5, tcptrace modes only,
@@ -130,6 +131,12 @@ add accept tt "$tt" "$tt" accept -v
 add connect tt "$tt" "$tt" connect -v
 add life tt "$tt" "$tt" life -v
 add life-json tt "$tt" "$tt" life --json -v
+# With exactly CAP_BPF and CAP_PERFMON (uid 0, bounding set limited): no
+# tracefs, so the syscall-exit programs run on the raw sys_exit tracepoint.
+minpriv="setpriv --inh-caps=-all,+bpf,+perfmon --bounding-set=-all,+bpf,+perfmon --"
+add accept-minpriv tt "$tt" $minpriv "$tt" accept -v
+add connect-minpriv tt "$tt" $minpriv "$tt" connect -v
+add life-minpriv tt "$tt" $minpriv "$tt" life -v
 tcplife_bin=$(command -v tcplife || ls /usr/sbin/tcplife 2>/dev/null || :)
 [ -n "$tcplife_bin" ] && add tcplife ext "$tcplife_bin" "$tcplife_bin"
 bpftrace_bin=$(command -v bpftrace || :)
@@ -309,6 +316,7 @@ done
 label() {
 	case $1 in
 	life-json) echo "tcptrace life --json" ;;
+	*-minpriv) echo "tcptrace ${1%-minpriv}, CAP_BPF+CAP_PERFMON only (sys_exit)" ;;
 	tcplife) echo "libbpf-tools tcplife" ;;
 	bpftrace) echo "bpftrace script" ;;
 	*) echo "tcptrace $1" ;;

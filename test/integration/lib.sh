@@ -222,10 +222,17 @@ tracer_progs() {
 
 # The programs the last tracer held are gone (other tracers may run).
 expect_no_progs() {
-	local id left=""
+	local id left="" i
 	[ -n "${TRACE_PROGS:-}" ] || fail "no BPF programs were seen while tracing" || return 1
-	for id in $TRACE_PROGS; do
-		bpftool prog show id "$id" >/dev/null 2>&1 && left="$left $id"
+	# The kernel frees a program after its last link, asynchronously (a raw
+	# tracepoint's link waits for an RCU grace period): allow it 2 s.
+	for i in $(seq 1 20); do
+		left=""
+		for id in $TRACE_PROGS; do
+			bpftool prog show id "$id" >/dev/null 2>&1 && left="$left $id"
+		done
+		[ -z "$left" ] && break
+		sleep 0.1
 	done
 	expect_eq "BPF programs left after exit" "$left" ""
 }

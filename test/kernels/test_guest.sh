@@ -41,3 +41,9 @@ t_each_plan_uses_its_own_hooks() {
 		expect_no_progs || return 1
 	done
 }
+
+# The privilege checks for every plan of $TT_MODE (test_privileges.sh loops
+# over the plans in the guest): exactly CAP_BPF and CAP_PERFMON, as uid 0 and
+# as a user, on fentry, kprobe and tracepoint hooks alike.
+# shellcheck source=../integration/test_privileges.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../integration/test_privileges.sh"
