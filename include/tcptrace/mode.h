@@ -53,6 +53,7 @@ struct tt_opts {
 	bool show_uid;		/* -U */
 	bool show_lport;	/* connect -L */
 	bool count;		/* -c */
+	bool dns;		/* -d: the QUERY column (core/dns.c) */
 	int verbose;		/* -v */
 	enum tt_format fmt;
 	enum tt_attach attach;
