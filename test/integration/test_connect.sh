@@ -866,3 +866,25 @@ t_dns_degraded_in_a_cgroup_namespace() {
 	expect_json 1 '.event == "warning" and .option == "--dns" and (.message | endswith("QUERY disabled"))' &&
 		expect_json 1 ".pid == $(peer_field "$CLI_OUT" pid) and .query == null"
 }
+
+# No cgroup v2 mounted (here: in a mount namespace of the tracer's own): it
+# mounts the hierarchy where no path leads (fsopen()), and names work.
+t_dns_without_cgroup2_mounted() {
+	plan_independent
+	dns_serve "$NS_A" $DNS nomount.tt.test=A:127.0.0.61 || return 1
+	cat >"$WORK/nocg2" <<'EOF'
+#!/bin/sh
+# $TT_REAL in a mount namespace of its own without any cgroup2 mount
+exec unshare -m --propagation private sh -c '
+	for m in $(awk "\$3 == \"cgroup2\" { print \$2 }" /proc/mounts); do umount "$m" || exit 1; done
+	exec "$@"' sh "$TT_REAL" "$@"
+EOF
+	chmod +x "$WORK/nocg2"
+	export TT_REAL=$TT
+	TT=$WORK/nocg2 trace_start c connect --json -d || return 1
+	resolve "$NS_A" --server $DNS nomount.tt.test --connect 9 || return 1
+	trace_stop || return 1
+	grep -q "^tcptrace: connect: DNS replies from the cgroup v2 root (a cgroup2 mount of its own)$" \
+		"$TRACE_ERR" || fail "no mount of its own: $(cat "$TRACE_ERR")" || return 1
+	expect_query "$CONN" nomount.tt.test "$OWN"
+}
