@@ -50,7 +50,7 @@ struct dns {
 	struct tt_dns_reply *reply;
 	struct tt_dns_info info;
 	/* counters */
-	uint64_t replies, status[TT_DNS_NSTATUS], addresses, tc, truncated, dropped, short_recs;
+	uint64_t replies, status[TT_DNS_NSTATUS], addresses, tc, truncated, dropped;
 	uint64_t opens, opens_named;
 };
 
@@ -205,6 +205,8 @@ static int attach(void *state, struct bpf_object *mode_obj, int events_fd)
 		char why[128];
 
 		libbpf_strerror(err, why, sizeof(why));
+		dns_bpf__destroy(d->skel);
+		d->skel = NULL;
 		disable(d, "loading its BPF programs: %s", why);
 		goto out;
 	}
@@ -218,6 +220,8 @@ static int attach(void *state, struct bpf_object *mode_obj, int events_fd)
 		if (!d->links[i]) {
 			err = errno;
 			detach(d);
+			dns_bpf__destroy(d->skel);
+			d->skel = NULL;
 			disable(d, "attaching to the cgroup v2 root (%s) was refused: %s", d->root,
 				strerror(err));
 			goto out;
@@ -292,23 +296,17 @@ static void on_open(struct dns *d, const struct tt_dns_open *op)
 		d->opens_named++;
 }
 
+/* Records come from probes/dns.bpf.c and life.bpf.c, of this very build. */
 static void record(void *state, const void *data, size_t size)
 {
 	struct dns *d = state;
 	const uint8_t *p = data;
 
-	if (size >= sizeof(struct tt_dns_rec) && p[1] == TT_DNS_REPLY) {
-		const struct tt_dns_rec *h = data;
-
-		if (h->len <= size - sizeof(*h)) {
-			on_reply(d, h, p + sizeof(*h));
-			return;
-		}
-	} else if (size >= sizeof(struct tt_dns_open) && p[1] == TT_DNS_OPEN) {
+	if (size >= sizeof(struct tt_dns_rec) && p[1] == TT_DNS_REPLY &&
+	    ((const struct tt_dns_rec *)data)->len <= size - sizeof(struct tt_dns_rec))
+		on_reply(d, data, p + sizeof(struct tt_dns_rec));
+	else if (size >= sizeof(struct tt_dns_open) && p[1] == TT_DNS_OPEN)
 		on_open(d, data);
-		return;
-	}
-	d->short_recs++;
 }
 
 static bool enrich(void *state, const struct tt_event *e, struct tt_extra *x)

@@ -431,7 +431,7 @@ t_dns_name_outlives_the_cache() {
 	ip netns exec "$NS_A" "$TTDNS" resolve --server $DNS long.tt.test --connect "$SRV_PORT" \
 		--hold 2 >"$WORK/long.out" &
 	local long_job=$! names=() i held control
-	for _ in $(seq 1 250); do
+	for _ in $(seq 1 750); do
 		grep -q '^conn ' "$WORK/long.out" && break
 		sleep 0.02
 	done
