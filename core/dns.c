@@ -13,12 +13,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,7 +35,6 @@
 #include "dns.skel.h"
 
 #define OPT "--dns"
-#define IPPROTO_TCP_ 6
 /* include/linux/proc_ns.h: the inode of the initial cgroup namespace. */
 #define PROC_CGROUP_INIT_INO 0xEFFFFFFBu
 #define NPROGS 5
@@ -49,7 +50,7 @@ struct dns {
 	struct tt_dns_cache *cache;
 	struct tt_dns_reply *reply;
 	struct tt_dns_info info;
-	/* counters */
+	/* counters, reported at exit (report()) */
 	uint64_t replies, status[TT_DNS_NSTATUS], addresses, tc, truncated, dropped;
 	uint64_t opens, opens_named;
 };
@@ -239,7 +240,7 @@ out:
 /* An address as the cache keys it: IPv4 as IPv4-mapped IPv6. */
 static void addr16(uint16_t family, const uint8_t *addr, uint8_t out[16])
 {
-	if (family == 2 /* AF_INET */) {
+	if (family == AF_INET) {
 		memset(out, 0, 10);
 		out[10] = out[11] = 0xff;
 		memcpy(out + 12, addr, 4);
@@ -267,7 +268,7 @@ static void on_reply(struct dns *d, const struct tt_dns_rec *h, const uint8_t *p
 	unsigned i;
 
 	d->replies++;
-	st = tt_dns_parse_payload(h->proto == IPPROTO_TCP_, payload, h->len, h->wire_len, r);
+	st = tt_dns_parse_payload(h->proto == IPPROTO_TCP, payload, h->len, h->wire_len, r);
 	d->status[st]++;
 	if (st != TT_DNS_OK)
 		return;
