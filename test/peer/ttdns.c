@@ -757,7 +757,8 @@ int main(int argc, char **argv)
 		die("usage: ttdns serve|relay|resolve|flood ... (see the source)");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	srand((unsigned)getpid());
-	pos = calloc((size_t)argc, sizeof(*pos));
+	/* the positional arguments, packed in place: argv[2 + n] was read already */
+	pos = argv + 2;
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
