@@ -383,7 +383,7 @@ if selected dns-flood && [ -x "$ttdns" ]; then
 			printf "| tcptrace connect -d | %.0f | %.0f | %.3f | %d / %d | %d | %s |\n", un, tr, ra,
 				parsed, sent, lost, parsed ? sprintf("%.4f", cpu / (parsed / 1000)) : "–" }'
 		echo
-		echo "$pairs pair(s) of ${duration} s; ttdns flood: one connected UDP socket, 64 queries in flight, answers of one A record (61 bytes)."
+		echo "$pairs pair(s) of ${duration} s; ttdns flood: one connected UDP socket, 64 queries in flight, answers of one A record (43 bytes)."
 	} | tee ${out:+-a "$out"}
 fi
 
