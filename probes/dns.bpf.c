@@ -30,8 +30,9 @@
  *
  * Needs: cgroup_skb (v4.10) with direct packet reads, sock_addr hooks
  * (connect v4.17, sendmsg v4.18), bpf_get_netns_cookie() in them (v5.7),
- * the BPF ring buffer (v5.8), current-task helpers in sock_addr programs
- * (cgroup_current_func_proto, v6.0).
+ * the BPF ring buffer (v5.8), and bpf_get_current_pid_tgid() in sock_addr
+ * programs: v6.1 ("bpf: Use cgroup_{common,current}_func_proto in more
+ * hooks", S. Fomichev); before, the object does not load and -d says so.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
