@@ -105,13 +105,14 @@ int tt_life_cols(const struct tt_opts *o, struct tt_col *c)
 	c[n++] = (struct tt_col){ NULL, "tx_bytes", TT_F_TX_BYTES };
 	c[n++] = (struct tt_col){ NULL, "rx_bytes", TT_F_RX_BYTES };
 	c[n++] = (struct tt_col){ NULL, "duration_ns", TT_F_DURATION_NS };
-	return n;
+	return n + tt_dns_cols(o, c + n);
 }
 
 static const struct argp_option options[] = {
 	{ NULL, 's', NULL, 0, "Same as --csv (bcc's tcplife -s)", 1 },
 	{ "localport", 'L', "PORTS", 0, "Only these local ports: 80,443 or 8000-8099", 2 },
 	{ "remoteport", 'D', "PORTS", 0, "Only these remote ports", 2 },
+	TT_DNS_OPTION,
 	{},
 };
 
@@ -133,6 +134,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		tt_opt_ports(o, "-D", arg, o->rports);
 		o->cfg.filter_rports = 1;
 		break;
+	case 'd':
+		o->dns = true;
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -150,6 +154,7 @@ static const char doc[] = "Trace TCP session lifespans (life): one line per sess
 	       "  tcptrace life -L 80,443       # only local ports 80 and 443 (servers)\n"
 	       "  tcptrace life -D 5432 -6      # only IPv6 sessions to remote port 5432\n"
 	       "  tcptrace life --csv -T        # CSV with wall-clock times\n"
+	       "  tcptrace life -d              # with the DNS name of sessions opened here\n"
 	       "  tcptrace life --json | jq -c 'select(.rx_bytes > 1000000)'\n";
 
 static const struct tt_mode mode = {

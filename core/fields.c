@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "tcptrace/core.h"
+#include "tcptrace/dns.h"
+#include "tcptrace/enrich.h"
 #include "tcptrace/output.h"
 
 void tt_clock_init(struct tt_clock *c)
@@ -101,6 +103,58 @@ const char *tt_result_name(int32_t err, char *buf, size_t len)
 		return name;
 	snprintf(buf, len, "error-%d", (int)err);
 	return buf;
+}
+
+/* A DNS name: long ones (up to 1,024 bytes of text) are referred to, not copied. */
+static void name(struct tt_val *v, const char *s)
+{
+	if (strlen(s) < sizeof(v->text)) {
+		str(v, s);
+		return;
+	}
+	str(v, "");
+	v->ref = s;
+}
+
+/* --dns: every field is unknown (null) when the name is. */
+static void query_field(enum tt_field f, const struct tt_dns_info *d, struct tt_val *v)
+{
+	static const char *const scopes[] = { [TT_DNS_SCOPE_PROCESS] = "process",
+					      [TT_DNS_SCOPE_NETNS] = "netns" };
+
+	if (!d || !d->query) {
+		null(v);
+		return;
+	}
+	switch (f) {
+	case TT_F_QUERY:
+		name(v, d->query);
+		break;
+	case TT_F_QUERY_CNAME:
+		if (d->cname)
+			name(v, d->cname);
+		else
+			null(v);
+		break;
+	case TT_F_QUERY_AGE_NS:
+		num(v, d->age_ns);
+		break;
+	case TT_F_QUERY_STALE:
+		snprintf(v->text, sizeof(v->text), "%s", d->stale ? "true" : "false");
+		v->kind = TT_J_BOOL;
+		break;
+	case TT_F_QUERY_SCOPE:
+		if (d->scope == TT_DNS_SCOPE_PROCESS || d->scope == TT_DNS_SCOPE_NETNS)
+			str(v, scopes[d->scope]);
+		else
+			null(v);
+		break;
+	case TT_F_QUERY_CANDIDATES:
+		num(v, d->candidates);
+		break;
+	default:
+		null(v);
+	}
 }
 
 void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock *c,
@@ -219,6 +273,14 @@ void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock 
 		return;
 	case TT_F_ENRICHED: /* a marker, not a field */
 		break;
+	case TT_F_QUERY:
+	case TT_F_QUERY_CNAME:
+	case TT_F_QUERY_AGE_NS:
+	case TT_F_QUERY_STALE:
+	case TT_F_QUERY_SCOPE:
+	case TT_F_QUERY_CANDIDATES:
+		query_field(f, src->x ? src->x->dns : NULL, v);
+		return;
 	}
 	null(v);
 }

@@ -160,7 +160,7 @@ void tt_write_row(struct tt_writer *w, const struct tt_val *vals)
 			putc(':', w->out);
 			if (v->kind == TT_J_NULL)
 				fputs("null", w->out);
-			else if (v->kind == TT_J_NUM)
+			else if (v->kind == TT_J_NUM || v->kind == TT_J_BOOL)
 				fputs(tt_val_str(v), w->out);
 			else
 				tt_json_string(w->out, tt_val_str(v));
@@ -213,5 +213,22 @@ void tt_write_warning(struct tt_writer *w, const char *option, const char *messa
 	tt_json_string(w->out, option);
 	fputs(",\"message\":", w->out);
 	tt_json_string(w->out, message);
+	fputs("}\n", w->out);
+}
+
+void tt_write_counters(struct tt_writer *w, const char *event, const char *const *keys,
+		       const uint64_t *vals, int n)
+{
+	int i;
+
+	if (w->fmt != TT_FMT_JSON)
+		return;
+	fputs("{\"event\":", w->out);
+	tt_json_string(w->out, event);
+	for (i = 0; i < n; i++) {
+		putc(',', w->out);
+		tt_json_string(w->out, keys[i]);
+		fprintf(w->out, ":%llu", (unsigned long long)vals[i]);
+	}
 	fputs("}\n", w->out);
 }

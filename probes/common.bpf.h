@@ -274,6 +274,24 @@ static __always_inline __u64 tt_cgroup_id(void)
 	return tt_cfg.containers ? bpf_get_current_cgroup_id() : 0;
 }
 
+/*
+ * The socket's network namespace cookie, for --dns only (a rodata switch:
+ * nothing is read without it). net->net_cookie is a plain u64 set when the
+ * namespace is created since v5.12; before that (an atomic64_t given out on
+ * first use) the field does not match and the cookie is 0, unknown.
+ */
+static __always_inline __u64 tt_sk_netns(const struct sock *sk, bool direct)
+{
+	const struct net *net;
+
+	if (!tt_cfg.dns || !bpf_core_field_exists(struct net, net_cookie))
+		return 0;
+	if (!direct)
+		return BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie);
+	net = sk->__sk_common.skc_net.net;
+	return net ? net->net_cookie : 0;
+}
+
 static __always_inline void tt_owner_current(struct tt_owner *o, __u64 pid_tgid, __u32 uid)
 {
 	o->ts_ns = bpf_ktime_get_ns();

@@ -150,16 +150,22 @@ static __always_inline void emit_connect(const struct sock *sk, bool direct,
 		return;
 	tt_read_sock(sk, tt_tcp_sock(sk, direct), direct, &e->family, &e->lport, &e->rport,
 		     e->laddr, e->raddr);
+	e->netns = tt_sk_netns(sk, direct);
 	event_send(e);
 }
 
-/* An event with the addresses recorded in attempt a (the socket lost them). */
-static __always_inline void emit_recorded(const struct tt_attempt *a, __s32 err)
+/*
+ * An event with the addresses recorded in attempt a (the socket lost them);
+ * sk, still open, read through the helper.
+ */
+static __always_inline void emit_recorded(const struct sock *sk, const struct tt_attempt *a,
+					  __s32 err)
 {
 	struct tt_event stack_e, *e = event_of(&stack_e, &a->owner, err);
 
 	if (!e)
 		return;
+	e->netns = tt_sk_netns(sk, false);
 	e->family = a->family;
 	e->lport = a->lport;
 	e->rport = a->rport;
@@ -210,6 +216,7 @@ static __always_inline void emit_early_failure(const struct sock *sk, const void
 	e->err = err;
 	e->flags = TT_EVF_OUTCOME;
 	tt_event_owner(e, &o);
+	e->netns = tt_sk_netns(sk, false);
 	e->family = family;
 	e->lport = tt_sk_lport(sk, NULL);
 	e->rport = rport;
@@ -398,7 +405,8 @@ static __always_inline void connect_exit(__s64 ret)
 				a->owner.reported = 1;
 			}
 		} else if (a->owner.deferred) {
-			emit_recorded(a, ret < 0 ? (__s32)-ret : TT_RES_CLOSED);
+			emit_recorded((const struct sock *)key, a,
+				      ret < 0 ? (__s32)-ret : TT_RES_CLOSED);
 			bpf_map_delete_elem(&connecting, &key);
 		} else {
 			/* Still in SYN_SENT: the source port is known now. */
@@ -576,6 +584,7 @@ int tt_connect_pending(struct bpf_iter__bpf_map_elem *ctx)
 	e.err = TT_RES_PENDING;
 	e.flags = TT_EVF_OUTCOME;
 	tt_event_owner(&e, &a->owner);
+	e.netns = tt_sk_netns(sk, false);
 	e.family = a->family;
 	e.lport = tt_sk_lport(sk, NULL);
 	e.rport = a->rport;

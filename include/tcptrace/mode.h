@@ -55,6 +55,7 @@ struct tt_opts {
 	bool show_uid;		/* -U */
 	bool show_lport;	/* connect -L */
 	bool count;		/* -c */
+	bool dns;		/* -d: the QUERY column (core/dns.c) */
 	int verbose;		/* -v */
 	bool no_sandbox;	/* --no-sandbox: keep privileges, no seccomp filter */
 	enum tt_format fmt;

@@ -81,8 +81,14 @@ netns_up() {
 	fail "the test link did not come up"
 }
 
+# Ends what still runs in the namespaces (servers of a failed test, DNS
+# responders), then removes them and their /etc/netns files.
 netns_down() {
+	local pids
+	pids=$({ ip netns pids "$NS_A"; ip netns pids "$NS_B"; } 2>/dev/null)
+	[ -z "$pids" ] || kill $pids 2>/dev/null
 	printf '%s\n' "netns del $NS_A" "netns del $NS_B" | ip -force -b - 2>/dev/null
+	rm -rf "/etc/netns/$NS_A" "/etc/netns/$NS_B"
 	true
 }
 

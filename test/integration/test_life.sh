@@ -4,6 +4,9 @@
 # what the peers report (pids, ports), the addresses the test assigned and
 # the bytes the peers were told to move, whichever end closes first.
 
+# shellcheck source=test/integration/dns.sh
+source "$(dirname "${BASH_SOURCE[0]}")/dns.sh"
+
 # srv_wait [JOB]: waits for a server (the last one started) to finish its
 # connections; one still waiting after 30 s (a client failed) is ended, and
 # the test fails.
@@ -412,4 +415,60 @@ t_socket_state_is_bounded() {
 		fail "$n of 600 sessions reported, $missed reported missed: $(tail -n 5 "$TRACE_ERR")" ||
 		return 1
 	[ "$left" -lt 50 ] || fail "$left sockets still in the owners map after 300 sessions"
+}
+
+# ---- -d/--dns ----
+
+# The name of a session this host opened is the one it had when it opened:
+# here the cache forgets it while the session lives (a flood of 141 answers
+# of 120 addresses each, more than its 16,384 entries), and the session's
+# close still has it; a session opened after the flood has none, nor does
+# the accepting end.
+t_dns_name_outlives_the_cache() {
+	dns_serve "$NS_A" $DNS long.tt.test=A:$B4 --many || return 1
+	srv s "$NS_B" $B4 0 --count 2 --close last
+	trace_start l life --json -d || return 1
+	ip netns exec "$NS_A" "$TTDNS" resolve --server $DNS long.tt.test --connect "$SRV_PORT" \
+		--hold 2 >"$WORK/long.out" &
+	local long_job=$! names=() i held control
+	for _ in $(seq 1 750); do
+		grep -q '^conn ' "$WORK/long.out" && break
+		sleep 0.02
+	done
+	for i in $(seq 0 140); do names+=("m$i.tt.test"); done
+	ip netns exec "$NS_A" "$TTDNS" resolve --server $DNS "${names[@]}" >/dev/null ||
+		fail "the flood of answers failed" || return 1
+	client "$NS_A" $B4 "$SRV_PORT"
+	control=$CLI_OUT
+	wait $long_job
+	held=$(grep '^conn ' "$WORK/long.out")
+	srv_wait || return 1
+	await_port 4 "$SRV_PORT"
+	trace_stop || return 1
+	expect_eq "held session" "$(peer_field "$held" result)" ok || return 1
+	expect_json 1 ".event == \"close\" and .pid == $(peer_field "$held" pid) and
+		.comm == \"ttdns\" and .lport == $(peer_field "$held" lport) and .raddr == \"$B4\" and
+		.query == \"long.tt.test\" and $OWN and .duration_ns > 1900000000" &&
+		expect_json 1 ".pid == $(peer_field "$control" pid) and .query == null" &&
+		expect_json 2 ".laddr == \"$B4\" and .lport == $SRV_PORT and .query == null" || return 1
+	[ "$(dns_counter cache_evicted)" -gt 0 ] && [ "$(dns_counter opens_named)" = 1 ] &&
+		[ "$(dns_counter opens)" -ge 2 ] || fail "counters: $(grep '"dns"' "$TRACE_OUT")"
+}
+
+# The table: QUERY last, the name for the session opened here, '-' for the
+# accepting end.
+t_dns_table() {
+	plan_independent
+	dns_serve "$NS_A" $DNS tab.tt.test=A:$B4 || return 1
+	srv s "$NS_B" $B4 0
+	trace_start l life -d || return 1
+	resolve "$NS_A" --server $DNS tab.tt.test --connect "$SRV_PORT" || return 1
+	srv_wait || return 1
+	await_port 2 "$SRV_PORT"
+	trace_stop || return 1
+	expect_eq "header" "$(head -n 1 "$TRACE_OUT")" \
+		"PID   COMM       LADDR           LPORT RADDR           RPORT TX_KB RX_KB MS QUERY" || return 1
+	grep -Eq "^$(peer_field "$CONN" pid) +ttdns +$A4 +[0-9]+ +$B4 +$SRV_PORT +0 +0 +[0-9.]+ tab\.tt\.test\$" \
+		"$TRACE_OUT" && grep -Eq "^[0-9]+ +ttpeer +$B4 +$SRV_PORT +$A4 +[0-9]+ +0 +0 +[0-9.]+ -\$" \
+		"$TRACE_OUT" || fail "table rows: $(cat "$TRACE_OUT")"
 }

@@ -4,7 +4,7 @@
 #
 # The guests boot Debian's stock kernel (fetch-kernel.sh; the .deb is kept in
 # the kernel cache, by default BUILD/kcache) from an initramfs holding the
-# static tcptrace and ttpeer, test/integration, test_guest.sh and the tools
+# static tcptrace, ttpeer and ttdns, test/integration, test_guest.sh and the tools
 # the tests use (bash-static; iproute2, jq, bpftool, util-linux... with their
 # libraries). For each mode of `tcptrace --list` and each plan (fentry,
 # kprobe, tracepoint) a guest runs test/integration/run.sh on test_MODE.sh
@@ -20,7 +20,7 @@
 # boot or hung (its console log's tail is shown), a mode without tests.
 #
 # usage: test/kernels/matrix.sh [options]
-#   --build DIR      build tree with the static tcptrace and ttpeer (default: build)
+#   --build DIR      build tree with the static tcptrace, ttpeer and ttdns (default: build)
 #   --cache DIR      kernel cache (default: DIR/kcache of --build)
 #   --kernel PKG     test this Debian kernel package (repeatable; each is kept
 #                    in CACHE/PKG) instead of the newest 6.1 one, e.g.
@@ -68,11 +68,12 @@ cache=${cache:-$build/kcache}
 logs=${logs:-$build/kernels-matrix}
 TT=$build/tcptrace
 PEER=$build/ttpeer
+TTDNS=$build/ttdns
 t_start=$(date +%s)
 
 # ---- what the guests need ----------------------------------------------------
 is_static() { case $(ldd "$1" 2>&1) in *"not a dynamic"*|*"statically linked"*) return 0 ;; esac; return 1; }
-for f in "$TT" "$PEER"; do
+for f in "$TT" "$PEER" "$TTDNS"; do
 	[ -x "$f" ] || die "$f missing: build first (cmake --build $build)"
 	is_static "$f" || die "$f is not static: the guest has no shared libraries (build with -DTCPTRACE_STATIC=ON)"
 done
@@ -172,7 +173,7 @@ for g in "${!gcells[@]}"; do
 	"$HERE/run-guest.sh" --cache "${kcaches[k]}" --timeout "$timeout" --smp "$smp" --cpu "$cpu" \
 		--script "$HERE/matrix.guest.sh" --env CELL_TIMEOUT="$cell_timeout" \
 		--env TT_MATRIX_PLAN="${plans%% *}" \
-		--add "$TT:/bin/tcptrace" --add "$PEER:/bin/ttpeer" \
+		--add "$TT:/bin/tcptrace" --add "$PEER:/bin/ttpeer" --add "$TTDNS:/bin/ttdns" \
 		--add "$TOP/test/integration:/tests/" --add "$HERE/test_guest.sh:/tests/kernels/test_guest.sh" \
 		"${add[@]}" -- ${gcells[g]} >"$logs/guest$g.log" 2>&1 &
 	pids+=($!)

@@ -100,6 +100,20 @@ int main(void)
 	}
 	fclose(f);
 	CHECK_STR(mem, "{\"event\":\"lost\",\"count\":12}\n");
+
+	/* an enricher's counters: JSON only */
+	f = open_mem();
+	{
+		static const char *const k[] = { "replies", "lost" };
+		static const uint64_t n[] = { 7, 0 };
+		struct tt_writer w = { .out = f, .fmt = TT_FMT_JSON };
+
+		tt_write_counters(&w, "dns", k, n, 2);
+		w.fmt = TT_FMT_CSV;
+		tt_write_counters(&w, "dns", k, n, 2);
+	}
+	fclose(f);
+	CHECK_STR(mem, "{\"event\":\"dns\",\"replies\":7,\"lost\":0}\n");
 	free(mem);
 	return tt_test_done("output");
 }
