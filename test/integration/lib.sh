@@ -95,8 +95,12 @@ netns_down() {
 	true
 }
 
-in_a() { ip netns exec "$NS_A" "$@"; }
-in_b() { ip netns exec "$NS_B" "$@"; }
+# in_ns NS CMD...: CMD in network namespace NS, by nsenter: `ip netns exec`
+# also remounts /sys in a mount namespace of its own, 0.1-0.2 s a run in the
+# qemu guest against 0.02 s (CMD keeps the pid, as with ip netns exec).
+in_ns() { nsenter --net="/run/netns/$1" "${@:2}"; }
+in_a() { in_ns "$NS_A" "$@"; }
+in_b() { in_ns "$NS_B" "$@"; }
 
 # BPF tracing must work here; in CI a test that cannot run fails.
 require_bpf() {
@@ -165,7 +169,7 @@ srv() {
 	local name=$1 ns=$2 addr=$3 port=$4 ready=$WORK/$1.ready
 	shift 4
 	rm -f "$ready" # a server of the same name earlier in the test
-	ip netns exec "$ns" "$PEER" server "$addr" "$port" --ready "$ready" "$@" >"$WORK/$name.srv" &
+	in_ns "$ns" "$PEER" server "$addr" "$port" --ready "$ready" "$@" >"$WORK/$name.srv" &
 	SRV_JOB=$!
 	for _ in $(seq 1 100); do
 		[ -f "$ready" ] && break
@@ -185,7 +189,7 @@ conns() {
 client() {
 	local ns=$1
 	shift
-	CLI_OUT=$(ip netns exec "$ns" "$PEER" client "$@")
+	CLI_OUT=$(in_ns "$ns" "$PEER" client "$@")
 }
 
 # cgroup2_root: where cgroup v2 is mounted; it may be the root (unified) or one of several mounts (hybrid).
