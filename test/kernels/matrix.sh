@@ -222,12 +222,12 @@ for g in "${!gcells[@]}"; do
 done
 rcs=() left=("${pids[@]}")
 while [ ${#left[@]} -gt 0 ]; do
-	wait -n -p done "${left[@]}"
+	wait -n -p ended "${left[@]}"
 	rc=$?
 	for g in "${!pids[@]}"; do
-		[ "${pids[g]}" = "$done" ] && rcs[g]=$rc gend[g]=$SECONDS
+		[ "${pids[g]}" = "$ended" ] && rcs[g]=$rc gend[g]=$SECONDS
 	done
-	mapfile -t left < <(printf '%s\n' "${left[@]}" | grep -vx -- "$done")
+	mapfile -t left < <(printf '%s\n' "${left[@]}" | grep -vx -- "$ended")
 done
 wait "${tails[@]}" 2>/dev/null
 trap - INT TERM
