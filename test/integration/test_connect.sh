@@ -546,6 +546,19 @@ t_outcome_failed_and_min_latency() {
 	check_outcome "$slow" 4 $A4 $B4 "$SRV_PORT" ok null 900000000 3000000000
 }
 
+# syn_sent N PORT: waits (up to 30 s) until N connects from A to PORT are in
+# SYN-SENT: a client started in the background can take a second or more to
+# get there on a busy machine (or in the qemu guest).
+syn_sent() {
+	local n=0
+	for _ in $(seq 1 300); do
+		n=$(in_a ss -Htn state syn-sent "dport = :$2" | wc -l)
+		[ "$n" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "$n of $1 connects to port $2 in SYN-SENT"
+}
+
 # Attempts still in SYN_SENT when tracing stops are reported as pending.
 t_outcome_pending_at_exit() {
 	need_nft
@@ -553,6 +566,7 @@ t_outcome_pending_at_exit() {
 	trace_start o connect -O --json || return 1
 	ip netns exec "$NS_A" "$PEER" client $B4 7003 --syncnt 6 >"$WORK/pending.out" &
 	local cpid=$!
+	syn_sent 1 7003 || return 1
 	sleep 0.6
 	trace_stop || return 1
 	kill $cpid
@@ -630,7 +644,7 @@ t_outcome_count_pending() {
 	local cpid=$!
 	ip netns exec "$NS_A" "$PEER" client $B4 7004 --syncnt 6 >/dev/null &
 	local cpid2=$!
-	sleep 0.6
+	syn_sent 2 7004 || return 1
 	trace_stop || return 1
 	kill $cpid $cpid2
 	wait
