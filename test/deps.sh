@@ -18,7 +18,10 @@ for p in "${want[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 sudo=""
-[ "$(id -u)" = 0 ] || sudo=sudo
+if [ "$(id -u)" != 0 ]; then
+	command -v sudo >/dev/null || { echo "deps: installing ${missing[*]} needs root (there is no sudo)" >&2; exit 1; }
+	sudo=sudo
+fi
 echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq

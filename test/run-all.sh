@@ -8,7 +8,13 @@
 # What each suite proves and costs: docs/testing.md. Ends with one "all: N passed, N
 # failed" line; exits non-zero on any failure. With CI=true, tests that need
 # BPF fail instead of skipping.
+#
+# Runs as root: a user with sudo gets the whole run under sudo (CI passed on).
 set -u
+if [ "$(id -u)" != 0 ]; then
+	command -v sudo >/dev/null || { echo "run-all: needs root (run it as root; there is no sudo)" >&2; exit 1; }
+	exec sudo env CI="${CI:-}" bash "$0" "$@"
+fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc)
@@ -16,15 +22,15 @@ passed=0
 failed=0
 
 step() {
-	local name=$1
+	local name=$1 t0=$SECONDS
 	shift
 	echo "=== $name"
 	if "$@"; then
 		passed=$((passed + 1))
-		echo "=== $name: ok"
+		echo "=== $name: ok ($((SECONDS - t0)) s)"
 	else
 		failed=$((failed + 1))
-		echo "=== $name: FAILED"
+		echo "=== $name: FAILED ($((SECONDS - t0)) s)"
 	fi
 }
 
@@ -51,5 +57,5 @@ step "soak and faults (short)" env BUILD="$top/build" bash test/soak/soak.sh --s
 step "kernel matrix (Debian 6.1 in qemu: every mode x attach plan)" \
 	bash test/kernels/matrix.sh --build "$top/build"
 step "benchmark smoke" env BUILD="$top/build" bash test/bench/bench.sh --smoke
-echo "all: $passed passed, $failed failed"
+echo "all: $passed passed, $failed failed ($SECONDS s)"
 [ $failed = 0 ]

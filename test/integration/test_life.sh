@@ -43,8 +43,7 @@ check_end() {
 	local line=$1 pid
 	pid=$(peer_field "$line" pid)
 	[ -n "$pid" ] || fail "not a connection line: '$line'" || return 1
-	expect_json 1 "$(this_end "$line" "$3")" || return 1
-	expect_json 1 "$(this_end "$line" "$3") and .event == \"close\" and .pid == $pid and
+	expect_json 1 "$(this_end "$line" "$3")" ".event == \"close\" and .pid == $pid and
 		.comm == \"ttpeer\" and .uid == ${7:-0} and .family == $2 and .raddr == \"$4\" and
 		.tx_bytes == $5 and .rx_bytes == $6 and .duration_ns > 0 and
 		.duration_ns < 10000000000 and
