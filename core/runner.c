@@ -33,6 +33,7 @@
 #include "tcptrace/count.h"
 #include "tcptrace/enrich.h"
 #include "tcptrace/mode.h"
+#include "tcptrace/sink.h"
 
 #define POLL_MS 50		 /* bounds the delivery delay of an event */
 #define LOST_CHECK_NS 1000000000ull /* how often the lost counter is read */
@@ -49,6 +50,8 @@ struct run {
 	int nlinks;
 	struct ring_buffer *rb;
 	struct tt_writer w;
+	struct tt_sink sink; /* stdout in whole lines: w.out writes into it */
+	FILE *out;
 	struct tt_clock clock;
 	int cgroup_fd;
 	struct btf *vmlinux;	/* parsed kernel BTF, until the load */
@@ -70,11 +73,14 @@ struct run {
 	bool user_count; /* -c with enrichment: events stream and are counted here */
 };
 
-static volatile sig_atomic_t stop_signal;
+/* The last stop signal, and how many came (core/sink.c gives up at two). */
+static volatile sig_atomic_t stop_signal, stop_signals;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+	if (stop_signals < 2)
+		stop_signals++;
 }
 
 static int verbose_level;
@@ -450,15 +456,17 @@ static int attach_all(struct run *r)
 	return 0;
 }
 
+/* Writes what the writers produced; blocks while the reader does not read. */
 static void check_output(struct run *r)
 {
-	if (fflush(stdout) == 0 && !ferror(stdout))
+	if (!r->out || !tt_sink_flush(&r->sink, r->out))
 		return;
-	if (errno == EPIPE) {
+	/* given up on (abandoned): the rest is counted, and the run ends */
+	if (r->sink.closed) {
 		r->out_closed = true;
-	} else if (!r->out_failed) {
+	} else if (r->sink.err && !r->out_failed) {
 		r->out_failed = true;
-		r->out_errno = errno ? errno : EIO;
+		r->out_errno = r->sink.err;
 	}
 }
 
@@ -802,6 +810,9 @@ static void detach_all(struct run *r)
 
 static void teardown(struct run *r)
 {
+	check_output(r); /* what an early failure had to say (warnings) */
+	tt_sink_close(&r->sink, r->out);
+	r->out = NULL;
 	detach_all(r);
 	tt_enrich_detach(&r->enrich);
 	ring_buffer__free(r->rb);
@@ -822,11 +833,17 @@ static void teardown(struct run *r)
 	tt_counts_free(&r->counts);
 }
 
+/*
+ * Without SA_RESTART: a signal interrupts epoll_wait(2), and a write(2) to a
+ * reader that stopped reading (core/sink.c decides whether to go on).
+ */
 static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -1071,7 +1088,6 @@ static int enter_sandbox(struct run *r)
 
 int tt_run(const struct tt_probe *p, struct tt_opts *o)
 {
-	static char outbuf[1 << 16];
 	struct run r = { .p = p, .o = o, .cgroup_fd = -1, .core_btf_fd = -1 };
 	struct btf *vmlinux;
 	uint64_t lost, missed;
@@ -1082,9 +1098,13 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	libbpf_set_print(o->verbose ? libbpf_print : quiet_print);
 	open_cgroup(&r);
 	install_signals();
-	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	tt_clock_init(&r.clock);
-	r.w = (struct tt_writer){ .out = stdout, .fmt = o->fmt, .cols = p->cols, .ncols = p->ncols };
+	r.out = tt_sink_open(&r.sink, STDOUT_FILENO, &stop_signals);
+	if (!r.out) {
+		tt_err("buffering the output", -errno);
+		return TT_EXIT_FAIL;
+	}
+	r.w = (struct tt_writer){ .out = r.out, .fmt = o->fmt, .cols = p->cols, .ncols = p->ncols };
 
 	vmlinux = o->btf ? btf__parse(o->btf, NULL) : tt_vmlinux_btf_load();
 	if (!vmlinux) {
@@ -1160,6 +1180,9 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 		tt_errf("%s: missed up to %llu events: the kernel skipped the tracer's BPF "
 			"programs that many times (recursion)",
 			o->mode, (unsigned long long)missed);
+	if (r.sink.abandoned)
+		tt_errf("%s: output given up at a second signal while its reader did not read: "
+			"%llu lines not written", o->mode, (unsigned long long)r.sink.dropped);
 	if (r.out_failed)
 		tt_err("writing output", r.out_errno);
 	else
