@@ -154,9 +154,10 @@ FILE *tt_sink_open(struct tt_sink *s, int fd, const volatile sig_atomic_t *signa
 	struct stat st;
 	FILE *f;
 
-	*s = (struct tt_sink){ .fd = fd, .signals = signals, .cap = SINK_CAP };
-	s->chunk = !fstat(fd, &st) && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) ? SIZE_MAX
-										    : PIPE_BUF;
+	*s = (struct tt_sink){ .fd = fd, .signals = signals, .cap = SINK_CAP, .chunk = PIPE_BUF };
+	/* a file or a disk: writes do not wait for a reader, and may be large */
+	if (!fstat(fd, &st) && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
+		s->chunk = SIZE_MAX;
 	s->buf = malloc(s->cap);
 	if (!s->buf)
 		return NULL;

@@ -138,10 +138,10 @@ static void first_signal_waits_for_the_reader(void)
 		while ((n = read(p[0], buf + have, sizeof(buf) - have)) > 0)
 			have += (size_t)n;
 		/* 20 rows of 1000 bytes and one longer than PIPE_BUF, all whole */
-		_exit(have == 20 * 1000 + 10000 && buf[have - 1] == '\n' && buf[19999] == '\n' &&
-			      buf[20000] == 'z'
-		      ? 0
-		      : 1);
+		if (have != 20 * 1000 + 10000 || buf[have - 1] != '\n' || buf[19999] != '\n' ||
+		    buf[20000] != 'z')
+			_exit(1);
+		_exit(0);
 	}
 	f = tt_sink_open(&s, p[1], &signals);
 	for (int i = 0; i < 20; i++)
