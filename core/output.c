@@ -210,7 +210,10 @@ void tt_write_warning(struct tt_writer *w, const char *option, const char *messa
 	if (w->fmt != TT_FMT_JSON)
 		return;
 	fputs("{\"event\":\"warning\",\"option\":", w->out);
-	tt_json_string(w->out, option);
+	if (option)
+		tt_json_string(w->out, option);
+	else
+		fputs("null", w->out);
 	fputs(",\"message\":", w->out);
 	tt_json_string(w->out, message);
 	fputs("}\n", w->out);

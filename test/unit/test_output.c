@@ -97,9 +97,15 @@ int main(void)
 		tt_write_lost(&w, 12);
 		w.fmt = TT_FMT_TABLE;
 		tt_write_lost(&w, 3); /* table/CSV report losses on stderr only */
+		tt_write_warning(&w, "-c", "table: stderr only");
+		w.fmt = TT_FMT_JSON;
+		tt_write_warning(&w, NULL, "the mode's \"own\"");
+		tt_write_warning(&w, "-c", "x");
 	}
 	fclose(f);
-	CHECK_STR(mem, "{\"event\":\"lost\",\"count\":12}\n");
+	CHECK_STR(mem, "{\"event\":\"lost\",\"count\":12}\n"
+		       "{\"event\":\"warning\",\"option\":null,\"message\":\"the mode's \\\"own\\\"\"}\n"
+		       "{\"event\":\"warning\",\"option\":\"-c\",\"message\":\"x\"}\n");
 	free(mem);
 	return tt_test_done("output");
 }
