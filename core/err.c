@@ -8,7 +8,6 @@
 #include <bpf/libbpf.h>
 
 #include "tcptrace/core.h"
-#include "tcptrace/output.h"
 
 static const struct {
 	int err;
@@ -51,18 +50,6 @@ void tt_err(const char *what, int err)
 		fprintf(stderr, TT_PROG ": %s: %s (%s)\n", what, tt_strerror(err), hint);
 	else
 		fprintf(stderr, TT_PROG ": %s: %s\n", what, tt_strerror(err));
-}
-
-void tt_warn(struct tt_writer *w, const char *what, const char *option, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, TT_PROG ": %s: %s\n", what, msg);
-	tt_write_warning(w, option, msg);
 }
 
 void tt_errf(const char *fmt, ...)

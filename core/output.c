@@ -2,10 +2,13 @@
 /*
  * The three writers of a row: a bcc-style table, NDJSON (one object per line,
  * complete escaping) and CSV (RFC 4180 quoting). All write to one buffered
- * stream that the runner flushes once per batch.
+ * stream that the runner flushes once per batch. Warnings of degraded
+ * features go to stderr and, in JSON, to that stream too (tt_warn).
  */
+#include <stdarg.h>
 #include <string.h>
 
+#include "tcptrace/core.h"
 #include "tcptrace/output.h"
 
 /* Length of the valid UTF-8 sequence at s (of at most n bytes), or 0. */
@@ -217,4 +220,16 @@ void tt_write_warning(struct tt_writer *w, const char *option, const char *messa
 	fputs(",\"message\":", w->out);
 	tt_json_string(w->out, message);
 	fputs("}\n", w->out);
+}
+
+void tt_warn(struct tt_writer *w, const char *what, const char *option, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, TT_PROG ": %s: %s\n", what, msg);
+	tt_write_warning(w, option, msg);
 }
