@@ -72,6 +72,10 @@ link_ids() { grep -h '^link_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print 
 start() {
 	local name=$1 i
 	shift
+	# emptied here, not by the child's redirections: the wait below must not
+	# see an earlier tracer's "attached" under the same name
+	: >"$WORK/$name.out"
+	: >"$WORK/$name.err"
 	"$TT" "$@" -v >"$WORK/$name.out" 2>"$WORK/$name.err" &
 	PID=$!
 	pids+=("$PID")
