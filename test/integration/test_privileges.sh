@@ -68,7 +68,7 @@ priv_wrapper() {
 # Each has a NAME; TR_* hold its pid, files, mode, who, capabilities, plan,
 # programs, and which event of the connection it must show (TR_CHECK: its
 # mode, or connect-c for a count row). PRIV_TRACEFS: see fallback_reason.
-declare -A TR_PID TR_OUT TR_ERR TR_MODE TR_WHO TR_CAPS TR_PLAN TR_PROGS TR_CHECK PRIV_TRACEFS
+declare -gA TR_PID TR_OUT TR_ERR TR_MODE TR_WHO TR_CAPS TR_PLAN TR_PROGS TR_CHECK PRIV_TRACEFS
 TRACERS=()
 
 # tracer_bg NAME MODE WHO CAPS PLAN [ARGS...]: starts one in the background,
