@@ -553,7 +553,12 @@ t_outcome_pending_at_exit() {
 	nft_in "$NS_B" "tcp dport 7003 drop"
 	trace_start o connect -O --json || return 1
 	ip netns exec "$NS_A" "$PEER" client $B4 7003 --syncnt 6 >"$WORK/pending.out" &
-	local cpid=$!
+	local cpid=$! i
+	# from its SYN on (starting the client takes a while in the qemu guest)
+	for i in $(seq 1 100); do
+		[ -n "$(ip netns exec "$NS_A" ss -Htn state syn-sent dport = :7003)" ] && break
+		sleep 0.05
+	done
 	sleep 0.6
 	trace_stop || return 1
 	kill $cpid
