@@ -120,6 +120,5 @@ void tt_enrich_warn(struct tt_writer *w, const char *option, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, TT_PROG ": %s: %s\n", option, msg);
-	tt_write_warning(w, option, msg);
+	tt_warn(w, option, option, "%s", msg);
 }

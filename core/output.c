@@ -2,10 +2,13 @@
 /*
  * The three writers of a row: a bcc-style table, NDJSON (one object per line,
  * complete escaping) and CSV (RFC 4180 quoting). All write to one buffered
- * stream that the runner flushes once per batch.
+ * stream that the runner flushes once per batch. Warnings of degraded
+ * features go to stderr and, in JSON, to that stream too (tt_warn).
  */
+#include <stdarg.h>
 #include <string.h>
 
+#include "tcptrace/core.h"
 #include "tcptrace/output.h"
 
 /* Length of the valid UTF-8 sequence at s (of at most n bytes), or 0. */
@@ -210,7 +213,10 @@ void tt_write_warning(struct tt_writer *w, const char *option, const char *messa
 	if (w->fmt != TT_FMT_JSON)
 		return;
 	fputs("{\"event\":\"warning\",\"option\":", w->out);
-	tt_json_string(w->out, option);
+	if (option)
+		tt_json_string(w->out, option);
+	else
+		fputs("null", w->out);
 	fputs(",\"message\":", w->out);
 	tt_json_string(w->out, message);
 	fputs("}\n", w->out);
@@ -231,4 +237,16 @@ void tt_write_counters(struct tt_writer *w, const char *event, const char *const
 		fprintf(w->out, ":%llu", (unsigned long long)vals[i]);
 	}
 	fputs("}\n", w->out);
+}
+
+void tt_warn(struct tt_writer *w, const char *what, const char *option, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, TT_PROG ": %s: %s\n", what, msg);
+	tt_write_warning(w, option, msg);
 }

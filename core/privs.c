@@ -4,10 +4,11 @@
  * needs (named in privilege errors: only those the process lacks), and the
  * drop once everything is attached:
  *  - capabilities: only the table's `keep` ones, and its `keep_if_refused`
- *    ones where the kernel refuses the rest of the run without them (v6.1
- *    refuses any bpf(2) command without CAP_BPF while
- *    kernel.unprivileged_bpf_disabled is set; since v6.5 the kernel checks
- *    per command and lets a map be read through its descriptor);
+ *    ones where the kernel refuses the rest of the run without them (before
+ *    v5.19 it refuses any bpf(2) command without CAP_BPF while
+ *    kernel.unprivileged_bpf_disabled is set; since then only map
+ *    creation and program loads, commit c8644cd0efe7: a map is read
+ *    through its descriptor; measured: Debian 12's 6.1 keeps nothing);
  *    the bounding, inheritable and ambient sets emptied likewise;
  *  - no_new_privs;
  *  - a seccomp filter allowing only the table's system calls (bpf(2) with
@@ -42,9 +43,10 @@ bool tt_priv_entry(int i, const struct tt_priv_ctx *c, struct tt_priv_entry *e, 
 {
 	int n = 0;
 
-#define TT_PRIV(what_, when_, setup_, keep_, kir_, calls_, cmds_)                       \
+#define TT_PRIV(what_, when_, setup_, keep_, kir_, calls_, cmds_, because_)             \
 	if (n++ == i) {                                                                 \
-		*e = (struct tt_priv_entry){ what_, setup_, keep_, kir_, calls_, cmds_ }; \
+		*e = (struct tt_priv_entry){ what_, setup_, keep_, kir_,                  \
+					     calls_, cmds_, because_ };                   \
 		*applies = c && (when_);                                                \
 		return true;                                                            \
 	}
@@ -144,10 +146,27 @@ const char *tt_priv_names(tt_caps caps, char *buf, size_t len)
 	return buf;
 }
 
-void tt_priv_err(const char *what, int err, tt_caps need)
+int tt_priv_perf_paranoid(void)
 {
-	char names[160];
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+	int level = 2;
+
+	if (f && fscanf(f, "%d", &level) != 1)
+		level = 2;
+	if (f)
+		fclose(f);
+	return level;
+}
+
+/* The hint of a refused privilege; c: the table's entries say why. */
+static void priv_err(const struct tt_priv_ctx *c, const char *what, int err, tt_caps need)
+{
+	char names[160], because[160] = "";
+	struct tt_priv_entry e;
 	tt_caps missing;
+	size_t used = 0;
+	bool on;
+	int i;
 
 	if (err < 0)
 		err = -err;
@@ -157,14 +176,28 @@ void tt_priv_err(const char *what, int err, tt_caps need)
 	}
 	need = as_known(need);
 	missing = need & ~held(tt_priv_effective());
+	for (i = 0; c && tt_priv_entry(i, c, &e, &on); i++)
+		if (on && e.because && (as_known(e.setup) & missing) && used < sizeof(because))
+			used += (size_t)snprintf(because + used, sizeof(because) - used, " %s",
+						 e.because);
 	if (missing)
-		tt_errf("%s: %s (needs %s: run as root, or grant %s)", what, strerror(err),
-			tt_priv_names(missing, names, sizeof(names)),
+		tt_errf("%s: %s (needs %s%s: run as root, or grant %s)", what, strerror(err),
+			tt_priv_names(missing, names, sizeof(names)), because,
 			__builtin_popcountll(missing) > 1 ? "them" : "it");
 	else
 		tt_errf("%s: %s (refused although the capabilities it needs are held: kernel "
 			"lockdown, an LSM or a seccomp policy?)",
 			what, strerror(err));
+}
+
+void tt_priv_err(const char *what, int err, tt_caps need)
+{
+	priv_err(NULL, what, err, need);
+}
+
+void tt_priv_err_run(const struct tt_priv_ctx *c, const char *what, int err)
+{
+	priv_err(c, what, err, tt_priv_setup_caps(c));
 }
 
 /* Sets the effective and permitted sets; inheritable is emptied. */

@@ -20,7 +20,11 @@ struct tt_priv_ctx {
 	const struct tt_probe *p;
 	const struct tt_plan *plan; /* NULL until one is chosen */
 	bool tracepoints;	    /* classic tracepoints attached by id */
+	int perf_paranoid;	    /* kernel.perf_event_paranoid (tt_priv_perf_paranoid()) */
 };
+
+/* kernel.perf_event_paranoid, read once at start; 2 (upstream's default) if unknown. */
+int tt_priv_perf_paranoid(void);
 
 /* A capability set: bit n is capability n (CAP_BPF is bit 39). */
 typedef uint64_t tt_caps;
@@ -41,6 +45,11 @@ const char *tt_priv_names(tt_caps caps, char *buf, size_t len);
  * has. For other errors, as tt_err().
  */
 void tt_priv_err(const char *what, int err, tt_caps need);
+/*
+ * The same with what the entries of the table that apply to c need: the
+ * hint adds the `because` of those whose capabilities are missing.
+ */
+void tt_priv_err_run(const struct tt_priv_ctx *c, const char *what, int err);
 
 /*
  * After setup: keeps only what the rest of the run needs, sets
@@ -59,6 +68,7 @@ struct tt_priv_entry {
 	tt_caps setup, keep, keep_if_refused;
 	const char *syscalls;
 	uint64_t bpf_cmds;
+	const char *because;
 };
 bool tt_priv_entry(int i, const struct tt_priv_ctx *c, struct tt_priv_entry *e, bool *applies);
 

@@ -33,6 +33,7 @@
 #include "tcptrace/count.h"
 #include "tcptrace/enrich.h"
 #include "tcptrace/mode.h"
+#include "tcptrace/sink.h"
 
 #define POLL_MS 50		 /* bounds the delivery delay of an event */
 #define LOST_CHECK_NS 1000000000ull /* how often the lost counter is read */
@@ -49,6 +50,8 @@ struct run {
 	int nlinks;
 	struct ring_buffer *rb;
 	struct tt_writer w;
+	struct tt_sink sink; /* stdout in whole lines: w.out writes into it */
+	FILE *out;
 	struct tt_clock clock;
 	int cgroup_fd;
 	struct btf *vmlinux;	/* parsed kernel BTF, until the load */
@@ -70,11 +73,14 @@ struct run {
 	bool user_count; /* -c with enrichment: events stream and are counted here */
 };
 
-static volatile sig_atomic_t stop_signal;
+/* The last stop signal, and how many came (core/sink.c gives up at two). */
+static volatile sig_atomic_t stop_signal, stop_signals;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+	if (stop_signals < 2)
+		stop_signals++;
 }
 
 static int verbose_level;
@@ -179,6 +185,7 @@ static void print_progs(const struct run *r)
 static int choose_plan(struct run *r, const struct btf *vmlinux)
 {
 	const struct tt_probe *p = r->p;
+	const struct tt_plan *first = NULL;
 	int i, err = -ENOENT, first_err = 0;
 
 	for (i = 0; i < p->nplans; i++) {
@@ -199,13 +206,22 @@ static int choose_plan(struct run *r, const struct btf *vmlinux)
 			print_progs(r);
 			return 0;
 		}
-		if (!first_err)
+		if (!first_err) {
 			first_err = err;
+			first = plan;
+		}
 	}
 	if (r->o->attach != TT_ATTACH_AUTO) {
+		struct tt_priv_ctx c = r->priv;
 		char what[64];
 
 		snprintf(what, sizeof(what), "--attach=%s", tt_attach_name(r->o->attach));
+		if (first_err == -EPERM || first_err == -EACCES) {
+			/* refused, not unsupported: name what the plan needs (privs.def) */
+			c.plan = first;
+			tt_priv_err_run(&c, what, first_err);
+			return -1;
+		}
 		tt_errf("%s: this kernel does not support it (%s)%s", what,
 			tt_strerror(first_err ? first_err : err),
 			r->o->attach == TT_ATTACH_KPROBE && err == -EOPNOTSUPP
@@ -305,12 +321,14 @@ static int tp_id(const struct run *r, const char *tp)
 }
 
 /*
- * Where the classic tracepoints' ids cannot be read (core/tracefs.c), each
- * of their programs is replaced by its twin on the raw sys_exit tracepoint,
- * <name>_sysexit (probes/common.bpf.h). A program without one makes it fail,
- * naming what it needs.
+ * Where the classic tracepoints cannot be attached (their ids cannot be
+ * read, core/tracefs.c, or perf_event_open(2) is refused), each of their
+ * programs is replaced by its twin on the raw sys_exit tracepoint,
+ * <name>_sysexit (probes/common.bpf.h), and the run says so: why, and
+ * which of the capabilities in need (which would have avoided it) it
+ * lacks. A program without a twin makes it fail, naming them.
  */
-static int use_sysexit_twins(struct run *r, int err, const char *why)
+static int use_sysexit_twins(struct run *r, int err, const char *why, tt_caps need)
 {
 	struct bpf_object *obj = r->skel->obj;
 	struct bpf_program *prog, *twin;
@@ -325,26 +343,48 @@ static int use_sysexit_twins(struct run *r, int err, const char *why)
 		if (!twin) {
 			char what[160];
 
-			/* reading a tracefs 0700, or mounting one of our own */
-			snprintf(what, sizeof(what), "tracepoint %s: reading its id: %s",
-				 prog_tracepoint(prog), why);
-			tt_priv_err(what, err == -EACCES ? err : -EPERM,
-				    err == -EACCES ? 1ull << CAP_DAC_READ_SEARCH
-						   : 1ull << CAP_SYS_ADMIN);
+			snprintf(what, sizeof(what), "tracepoint %s: %s", prog_tracepoint(prog), why);
+			tt_priv_err(what, err, need);
 			return -1;
 		}
 		bpf_program__set_autoload(prog, false);
 		bpf_program__set_autoload(twin, true);
 	}
 	r->ntps = 0;
-	/* not silent: this costs every system call on the host (tcptrace(8) PRIVILEGES) */
-	missing = (err == -EACCES ? 1ull << CAP_DAC_READ_SEARCH : 1ull << CAP_SYS_ADMIN) &
-		  ~tt_priv_effective();
+	/*
+	 * Not silent (stderr, and a JSON warning): this costs every system
+	 * call on the host (tcptrace(8) PRIVILEGES).
+	 */
+	missing = need & ~tt_priv_effective();
 	if (missing)
 		snprintf(hint, sizeof(hint), " (without %s)", tt_priv_names(missing, names, sizeof(names)));
-	tt_errf("%s: %s%s: system call exits are traced at the raw sys_exit tracepoint, which "
-		"runs at every system call's exit (about 150 ns each)", r->o->mode, why, hint);
+	tt_warn(&r->w, r->o->mode, NULL,
+		"%s%s: system call exits are traced at the raw sys_exit tracepoint, which runs at "
+		"every system call's exit (about 150 ns each)",
+		why, hint);
 	return 0;
+}
+
+/*
+ * Whether perf_event_open(2) takes the tracepoint of this id, tried before
+ * the load (so that the twins can be loaded instead): Debian's
+ * kernel.perf_event_paranoid=3 refuses it without CAP_SYS_ADMIN even where
+ * the id could be read (a tracefs mounted and readable). 0 (also after
+ * the twins' notice), or -1 (failed).
+ */
+static int check_perf_event(struct run *r, int id)
+{
+	int fd = tt_tracepoint_open(id);
+	char why[64] = "perf_event_open(2) is refused";
+
+	if (fd >= 0)
+		close(fd);
+	if (fd != -EACCES && fd != -EPERM)
+		return 0; /* another error: attaching reports it */
+	if (r->priv.perf_paranoid > 2)
+		snprintf(why, sizeof(why), "kernel.perf_event_paranoid is %d", r->priv.perf_paranoid);
+	return use_sysexit_twins(r, fd, why,
+				 1ull << (r->priv.perf_paranoid > 2 ? CAP_SYS_ADMIN : CAP_PERFMON));
 }
 
 /* The ids of the classic tracepoints the programs to load are attached to. */
@@ -372,13 +412,16 @@ static int resolve_tracepoints(struct run *r)
 	for (i = 0; i < r->ntps; i++)
 		tps[i] = r->tps[i].tp;
 	err = tt_tracepoint_ids(tps, r->ntps, ids, how, sizeof(how));
+	/* reading a tracefs 0700, or mounting one of our own */
 	if (err)
-		return use_sysexit_twins(r, err, how);
+		return use_sysexit_twins(r, err == -EACCES ? err : -EPERM, how,
+					 1ull << (err == -EACCES ? CAP_DAC_READ_SEARCH
+								 : CAP_SYS_ADMIN));
 	for (i = 0; i < r->ntps; i++)
 		r->tps[i].id = ids[i];
 	if (r->o->verbose)
 		fprintf(stderr, TT_PROG ": %s: tracepoint ids from %s\n", r->o->mode, how);
-	return 0;
+	return check_perf_event(r, ids[0]);
 }
 
 static struct bpf_link *attach_tracepoint(struct run *r, struct bpf_program *prog, const char *tp)
@@ -421,7 +464,7 @@ static int add_link(struct run *r, struct bpf_link *link, const char *where)
 		err = -E2BIG;
 	}
 	snprintf(what, sizeof(what), "attaching %s", where);
-	tt_priv_err(what, err, tt_priv_setup_caps(&r->priv));
+	tt_priv_err_run(&r->priv, what, err);
 	return err;
 }
 
@@ -450,15 +493,17 @@ static int attach_all(struct run *r)
 	return 0;
 }
 
+/* Writes what the writers produced; blocks while the reader does not read. */
 static void check_output(struct run *r)
 {
-	if (fflush(stdout) == 0 && !ferror(stdout))
+	if (!r->out || !tt_sink_flush(&r->sink, r->out))
 		return;
-	if (errno == EPIPE) {
+	/* given up on (abandoned): the rest is counted, and the run ends */
+	if (r->sink.closed) {
 		r->out_closed = true;
-	} else if (!r->out_failed) {
+	} else if (r->sink.err && !r->out_failed) {
 		r->out_failed = true;
-		r->out_errno = errno ? errno : EIO;
+		r->out_errno = r->sink.err;
 	}
 }
 
@@ -748,7 +793,7 @@ static int print_counts(struct run *r)
 		tt_write_src(&r->w, &src, &r->clock);
 	}
 	if (c->dropped)
-		tt_errf("%s: %llu events not counted: more than %d rows", r->o->mode,
+		tt_warn(&r->w, r->o->mode, "-c", "%llu events not counted: more than %d rows",
 			(unsigned long long)c->dropped, TT_COUNT_ROWS_MAX);
 	return 0;
 }
@@ -802,6 +847,9 @@ static void detach_all(struct run *r)
 
 static void teardown(struct run *r)
 {
+	check_output(r); /* what an early failure had to say (warnings) */
+	tt_sink_close(&r->sink, r->out);
+	r->out = NULL;
 	detach_all(r);
 	tt_enrich_detach(&r->enrich);
 	ring_buffer__free(r->rb);
@@ -822,11 +870,17 @@ static void teardown(struct run *r)
 	tt_counts_free(&r->counts);
 }
 
+/*
+ * Without SA_RESTART: a signal interrupts epoll_wait(2), and a write(2) to a
+ * reader that stopped reading (core/sink.c decides whether to go on).
+ */
 static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -969,7 +1023,7 @@ static int load_and_attach(struct run *r)
 		return -1;
 	}
 	if (err) {
-		tt_priv_err("loading BPF programs", err, tt_priv_setup_caps(&r->priv));
+		tt_priv_err_run(&r->priv, "loading BPF programs", err);
 		return -1;
 	}
 	if (r->cgroup_fd >= 0) {
@@ -977,8 +1031,7 @@ static int load_and_attach(struct run *r)
 		uint32_t zero = 0;
 
 		if (bpf_map_update_elem(bpf_map__fd(cg), &zero, &r->cgroup_fd, BPF_ANY)) {
-			tt_priv_err("setting the cgroup filter", -errno,
-				    tt_priv_setup_caps(&r->priv));
+			tt_priv_err_run(&r->priv, "setting the cgroup filter", -errno);
 			return -1;
 		}
 	}
@@ -1071,20 +1124,23 @@ static int enter_sandbox(struct run *r)
 
 int tt_run(const struct tt_probe *p, struct tt_opts *o)
 {
-	static char outbuf[1 << 16];
 	struct run r = { .p = p, .o = o, .cgroup_fd = -1, .core_btf_fd = -1 };
 	struct btf *vmlinux;
 	uint64_t lost, missed;
 	int ret = TT_EXIT_FAIL, err;
 
-	r.priv = (struct tt_priv_ctx){ .o = o, .p = p };
+	r.priv = (struct tt_priv_ctx){ .o = o, .p = p, .perf_paranoid = tt_priv_perf_paranoid() };
 	verbose_level = o->verbose;
 	libbpf_set_print(o->verbose ? libbpf_print : quiet_print);
 	open_cgroup(&r);
 	install_signals();
-	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	tt_clock_init(&r.clock);
-	r.w = (struct tt_writer){ .out = stdout, .fmt = o->fmt, .cols = p->cols, .ncols = p->ncols };
+	r.out = tt_sink_open(&r.sink, STDOUT_FILENO, &stop_signals);
+	if (!r.out) {
+		tt_err("buffering the output", -errno);
+		return TT_EXIT_FAIL;
+	}
+	r.w = (struct tt_writer){ .out = r.out, .fmt = o->fmt, .cols = p->cols, .ncols = p->ncols };
 
 	vmlinux = o->btf ? btf__parse(o->btf, NULL) : tt_vmlinux_btf_load();
 	if (!vmlinux) {
@@ -1101,7 +1157,7 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	}
 	err = tt_probe_privilege();
 	if (err) {
-		tt_priv_err("loading BPF programs", err, tt_priv_setup_caps(&r.priv));
+		tt_priv_err_run(&r.priv, "loading BPF programs", err);
 		btf__free(vmlinux);
 		goto out;
 	}
@@ -1160,6 +1216,9 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 		tt_errf("%s: missed up to %llu events: the kernel skipped the tracer's BPF "
 			"programs that many times (recursion)",
 			o->mode, (unsigned long long)missed);
+	if (r.sink.abandoned)
+		tt_errf("%s: output given up at a second signal while its reader did not read: "
+			"%llu lines not written", o->mode, (unsigned long long)r.sink.dropped);
 	if (r.out_failed)
 		tt_err("writing output", r.out_errno);
 	else

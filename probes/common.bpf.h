@@ -15,6 +15,7 @@
 #include <bpf/bpf_endian.h>
 #include "tcptrace/event.h"
 #include "tcptrace/sysnr.h"
+#include "arch.bpf.h"
 
 #define IPPROTO_TCP 6
 
@@ -67,31 +68,18 @@ struct tt_sys_exit {
 /*
  * The programs on syscalls:sys_exit_* have a twin, <name>_sysexit, on the
  * raw sys_exit tracepoint (tp_btf, v5.5), which user space loads instead
- * where it cannot read the per-call tracepoint's id from tracefs
- * (core/tracefs.c): not mounted and no CAP_SYS_ADMIN to mount it, or not
- * readable. The twin runs at the exit of every system call on the host and
- * keeps those numbered a or b, as the per-call tracepoint does; like it, it
- * ignores 32-bit system calls (trace_get_syscall_nr() returns -1 for them:
- * their numbers mean other calls).
+ * where it cannot attach the per-call tracepoint (core/runner.c): its id
+ * cannot be read from tracefs (not mounted and no CAP_SYS_ADMIN to mount
+ * it, or not readable), or perf_event_open(2) is refused. The twin runs at
+ * the exit of every system call on the host and keeps those numbered a or
+ * b, as the per-call tracepoint does; like it, it ignores compat system
+ * calls. What that reads per architecture: arch.bpf.h.
  */
 static __always_inline bool tt_sys_exit_is(const struct pt_regs *regs, long a, long b)
 {
-	long nr;
+	long nr = tt_syscall_nr(regs);
 
-#if defined(__TARGET_ARCH_x86)
-	nr = (long)regs->orig_ax;
-#elif defined(__TARGET_ARCH_arm64)
-	nr = (long)regs->syscallno;
-#endif
-	if (nr != a && nr != b)
-		return false;
-#if defined(__TARGET_ARCH_x86)
-	/* in_32bit_syscall(): TS_COMPAT (0x2) for int 0x80 and sysenter calls */
-	return !(bpf_get_current_task_btf()->thread_info.status & 0x2);
-#elif defined(__TARGET_ARCH_arm64)
-	/* is_compat_task(): TIF_32BIT (22) */
-	return !(bpf_get_current_task_btf()->thread_info.flags & (1ul << 22));
-#endif
+	return (nr == a || nr == b) && !tt_compat_syscall(regs);
 }
 
 static __always_inline bool tt_port_in(const volatile __u8 *bitmap, __u16 port)

@@ -127,7 +127,7 @@ struct files_struct {
 	struct fdtable *fdt;
 };
 
-/* x86: status holds TS_COMPAT while a 32-bit system call runs. */
+/* x86: status holds TS_COMPAT while a 32-bit system call runs (arch.bpf.h). */
 struct thread_info {
 	unsigned long flags;
 	u32 status;

@@ -135,8 +135,18 @@ void tt_write_src(struct tt_writer *w, const struct tt_src *src, struct tt_clock
 void tt_write_lost(struct tt_writer *w, uint64_t count);
 /* {"event":"missed","count":N}: runs the kernel skipped (recursion); JSON only too. */
 void tt_write_missed(struct tt_writer *w, uint64_t count);
-/* {"event":"warning","option":...,"message":...}: a degraded feature; JSON only. */
+/*
+ * {"event":"warning","option":...,"message":...}: a degraded feature; JSON
+ * only. option: the option whose feature is degraded, or NULL (null) when
+ * it is the mode's own.
+ */
 void tt_write_warning(struct tt_writer *w, const char *option, const char *message);
+/*
+ * A degraded feature, said once and never silently: "tcptrace: <what>:
+ * <message>" on stderr and, in JSON, the warning line above on w.
+ */
+void tt_warn(struct tt_writer *w, const char *what, const char *option, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /*
  * {"event":event,"key":value,...}: an enricher's counters at exit; JSON

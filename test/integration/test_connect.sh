@@ -86,7 +86,9 @@ t_filter_pid_selects_one_process() {
 	touch "$gate"
 	wait $sel
 	trace_stop || return 1
-	expect_json 1 'true' || return 1
+	# one line, that process's: a {"event":"missed"} count of the kernel's
+	# skips (host-wide, as on a busy machine) is not a line of another process
+	expect_json 1 '.event != "missed"' || return 1
 	check_connect "$(cat "$WORK/sel.out")" 4 $A4 $B4 "$SRV_PORT"
 }
 
