@@ -63,6 +63,22 @@ struct tt_sys_exit {
 	__s64 ret;
 };
 
+/*
+ * A system call's arguments at its exit, from the task's saved user
+ * registers (bpf_task_pt_regs(), v5.15: a pt_regs the verifier knows, read
+ * directly). x86-64 passes them in di, si... and returns in ax, so they are
+ * all still there. arm64 passes them in x0, x1... and returns in x0:
+ * invoke_syscall() overwrites the first argument with the return value,
+ * which is why the kernel keeps it in orig_x0 (libbpf's
+ * PT_REGS_PARM1_SYSCALL() reads it too, but with a helper call).
+ */
+#if defined(__TARGET_ARCH_arm64)
+#define TT_SYSCALL_ARG1(regs) ((regs)->orig_x0)
+#else
+#define TT_SYSCALL_ARG1(regs) PT_REGS_PARM1(regs)
+#endif
+#define TT_SYSCALL_ARG2(regs) PT_REGS_PARM2(regs)
+
 static __always_inline bool tt_port_in(const volatile __u8 *bitmap, __u16 port)
 {
 	__u32 i = port >> 3;
