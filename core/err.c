@@ -16,6 +16,15 @@ static const struct {
 	{ ESRCH, "the kernel has no BTF: build it with CONFIG_DEBUG_INFO_BTF=y, or pass --btf FILE" },
 };
 
+const char *tt_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err == TT_ENOTSUPP)
+		return "Not supported by this kernel (ENOTSUPP)";
+	return strerror(err);
+}
+
 const char *tt_err_hint(int err)
 {
 	size_t i;
@@ -36,9 +45,9 @@ void tt_err(const char *what, int err)
 		err = -err;
 	fflush(stdout);
 	if (hint)
-		fprintf(stderr, TT_PROG ": %s: %s (%s)\n", what, strerror(err), hint);
+		fprintf(stderr, TT_PROG ": %s: %s (%s)\n", what, tt_strerror(err), hint);
 	else
-		fprintf(stderr, TT_PROG ": %s: %s\n", what, strerror(err));
+		fprintf(stderr, TT_PROG ": %s: %s\n", what, tt_strerror(err));
 }
 
 void tt_errf(const char *fmt, ...)

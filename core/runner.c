@@ -161,6 +161,25 @@ static void print_progs(const struct run *r)
 	fputc('\n', stderr);
 }
 
+/* What to say after "--attach=X: this kernel does not support it (why)". */
+static const char *unsupported_hint(enum tt_attach a, int err)
+{
+	if (a == TT_ATTACH_KPROBE && err == -EOPNOTSUPP)
+		return "; it was built without CONFIG_KPROBES";
+#ifdef __aarch64__
+	/*
+	 * arm64 attaches BPF trampolines to kernel functions through ftrace
+	 * direct calls (commit 2aa6ac03516d, v6.4): before, and in kernels
+	 * without CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS, the attach fails
+	 * with ENOTSUPP (measured on Debian 12's 6.1).
+	 */
+	if (a == TT_ATTACH_FENTRY && err == -TT_ENOTSUPP)
+		return "; arm64 kernels attach it to kernel functions from Linux 6.4, with "
+		       "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS; try --attach=auto";
+#endif
+	return "; try --attach=auto";
+}
+
 static int choose_plan(struct run *r, const struct btf *vmlinux)
 {
 	const struct tt_probe *p = r->p;
@@ -177,7 +196,7 @@ static int choose_plan(struct run *r, const struct btf *vmlinux)
 		if (r->o->verbose)
 			fprintf(stderr, TT_PROG ": %s: probe %s (%s): %s\n", r->o->mode,
 				tt_attach_name(plan->method), plan->what,
-				err ? strerror(-err) : "ok");
+				err ? tt_strerror(err) : "ok");
 		if (!err) {
 			r->plan = plan;
 			print_progs(r);
@@ -191,10 +210,8 @@ static int choose_plan(struct run *r, const struct btf *vmlinux)
 
 		snprintf(what, sizeof(what), "--attach=%s", tt_attach_name(r->o->attach));
 		tt_errf("%s: this kernel does not support it (%s)%s", what,
-			strerror(-(first_err ? first_err : err)),
-			r->o->attach == TT_ATTACH_KPROBE && err == -EOPNOTSUPP
-				? "; it was built without CONFIG_KPROBES"
-				: "; try --attach=auto");
+			tt_strerror(first_err ? first_err : err),
+			unsupported_hint(r->o->attach, first_err ? first_err : err));
 	} else {
 		tt_err("no attach method works on this kernel", first_err ? first_err : err);
 	}
@@ -825,7 +842,7 @@ static int load_and_attach(struct run *r)
 	if (err == -EACCES) {
 		/* Privilege was probed before: this is the verifier's answer. */
 		tt_errf("%s: loading BPF programs: the kernel's verifier rejected them (%s; -v "
-			"shows its log)", r->o->mode, strerror(-err));
+			"shows its log)", r->o->mode, tt_strerror(err));
 		return -1;
 	}
 	if (err) {

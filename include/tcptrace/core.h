@@ -48,6 +48,17 @@ int tt_parse_seconds(const char *s, double *out);
  * positive errno.
  */
 void tt_err(const char *what, int err);
+/*
+ * The kernel's own "not supported" (include/linux/errno.h), which bpf(2)
+ * returns but libc has no name for: strerror() says "Unknown error 524".
+ */
+#define TT_ENOTSUPP 524
+
+/*
+ * strerror() of a negative or positive errno, which also names the kernel's
+ * own codes that bpf(2) returns (TT_ENOTSUPP).
+ */
+const char *tt_strerror(int err);
 /* The hint for an errno in the context of loading BPF, or NULL. */
 const char *tt_err_hint(int err);
 /* "tcptrace: <fmt>" as one line on stderr. */
