@@ -75,3 +75,32 @@ guest_out_args() { # FILE: the qemu arguments that write G_OUT to FILE
 		-device virtconsole,chardev=out) ;;
 	esac
 }
+
+# guest_plans CONFIG: the attach plans a guest kernel supports, in auto's
+# order, from its config file (fetch-kernel.sh keeps it) and G_ARCH.
+guest_plans() {
+	local p plans=
+	for p in fentry kprobe tracepoint; do
+		[ -n "$(guest_plan_missing "$1" "$p")" ] || plans="$plans $p"
+	done
+	echo "${plans# }"
+}
+
+# guest_plan_missing CONFIG PLAN: why the kernel cannot run PLAN, or nothing.
+guest_plan_missing() {
+	local config=$1
+	_has() { grep -qx "CONFIG_$1=y" "$config"; }
+	case $2 in
+	fentry)
+		_has BPF_JIT || { echo "no BPF JIT (CONFIG_BPF_JIT)"; return; }
+		# x86-64 patches kernel text for BPF trampolines itself (v5.5);
+		# arm64 goes through ftrace direct calls (commit 2aa6ac03516d,
+		# v6.4), and ENOTSUPP without them.
+		[ "$G_ARCH" = x86_64 ] || _has DYNAMIC_FTRACE_WITH_DIRECT_CALLS ||
+			echo "no BPF trampolines on kernel functions: $G_ARCH needs ftrace direct" \
+				"calls (CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS, Linux 6.4 on arm64)"
+		;;
+	kprobe) _has KPROBES || echo "no kprobes (CONFIG_KPROBES)" ;;
+	tracepoint) _has DEBUG_INFO_BTF || echo "no BTF (CONFIG_DEBUG_INFO_BTF): no tp_btf" ;;
+	esac
+}

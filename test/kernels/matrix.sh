@@ -14,6 +14,14 @@
 # test/integration/lib.sh) run in the first plan's cell only. Column "auto" runs test_guest.sh: auto picks fentry, and
 # each forced plan attaches hooks of its own kind.
 #
+# With --arm64, Debian's arm64 6.1 kernel is tested too, in qemu-system-aarch64
+# guests, with the aarch64 build (cmake/aarch64-linux-gnu.cmake) and Debian's
+# arm64 tools (fetch-userland.sh): by default the cells CI runs every time
+# (docs/kernels.md says which and why), all of them with --arm64-cells all.
+# A plan a kernel does not support (its config says so: arch.sh) is not run
+# forced; its cell says why, and the auto cell checks that tcptrace refuses
+# it in one line and that auto picks the next plan.
+#
 # Ends with the matrix (kernel x mode x plan), with a row for this host's
 # kernel from the last run.sh of the same build (BUILD/integration.results),
 # and exits 1 if any cell is not a pass: a failed test, a guest that did not
@@ -34,6 +42,14 @@
 #   --timeout SECS   limit for each guest (default 540)
 #   --cell-timeout SECS  limit for one mode x plan inside a guest (default 300)
 #   --logs DIR       keep each guest's full output here (default BUILD/kernels-matrix)
+#   --arm64 DIR      also test Debian's arm64 6.1 kernel with DIR's static aarch64
+#                    tcptrace and ttpeer (e.g. build-arm64)
+#   --arm64-cache DIR   its kernel cache (default: DIR/kcache of --arm64)
+#   --arm64-cells "MODE:PLAN..."  its cells (PLAN auto runs test_guest.sh), or
+#                    "all"; default $TT_ARM64_CELLS, else the CI set (see above)
+#   --arm64-guests N    guests for it, booted with the others (default 1)
+#   --arm64-cpu MODEL   its qemu CPU model (default: arch.sh's, neoverse-n1)
+#   --arm64-only     no x86_64 guests and no host row: only the arm64 cells
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -45,6 +61,7 @@ die() { echo "$prog: $*" >&2; exit 1; }
 
 build=$TOP/build cache='' kpkgs=() modes='' plans='fentry kprobe tracepoint' guests=2 smp=1
 cpu=qemu64 timeout=540 cell_timeout=300 logs=''
+arm64='' arm64_cache='' arm64_cells=${TT_ARM64_CELLS:-} arm64_guests=1 arm64_cpu='' x86=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=${2:?}; shift 2 ;;
@@ -58,11 +75,19 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--cell-timeout) cell_timeout=${2:?}; shift 2 ;;
 	--logs) logs=${2:?}; shift 2 ;;
+	--arm64) arm64=${2:?}; shift 2 ;;
+	--arm64-cache) arm64_cache=${2:?}; shift 2 ;;
+	--arm64-cells) arm64_cells=${2:?}; shift 2 ;;
+	--arm64-guests) arm64_guests=${2:?}; shift 2 ;;
+	--arm64-cpu) arm64_cpu=${2:?}; shift 2 ;;
+	--arm64-only) x86=0; shift ;;
 	-h|--help) usage ;;
 	*) echo "$prog: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
 case $guests in ''|*[!0-9]*|0) die "--guests wants a number >= 1" ;; esac
+case $arm64_guests in ''|*[!0-9]*|0) die "--arm64-guests wants a number >= 1" ;; esac
+[ -n "$arm64" ] || [ $x86 = 1 ] || die "--arm64-only wants --arm64 DIR"
 build=$(cd "$build" 2>/dev/null && pwd) || die "no build directory (cmake -S . -B build && cmake --build build)"
 cache=${cache:-$build/kcache}
 logs=${logs:-$build/kernels-matrix}
@@ -71,37 +96,81 @@ PEER=$build/ttpeer
 t_start=$(date +%s)
 
 # ---- what the guests need ----------------------------------------------------
-is_static() { case $(ldd "$1" 2>&1) in *"not a dynamic"*|*"statically linked"*) return 0 ;; esac; return 1; }
-for f in "$TT" "$PEER"; do
-	[ -x "$f" ] || die "$f missing: build first (cmake --build $build)"
-	is_static "$f" || die "$f is not static: the guest has no shared libraries (build with -DTCPTRACE_STATIC=ON)"
-done
-[ "$(id -u)" = 0 ] || die "needs root (for the host's row: which plans attach here)"
-tools=(
-	"/bin/bash-static:/bin/bash:bash-static"
-	"$(command -v ip):/bin/ip:iproute2" "$(command -v ss):/bin/ss:iproute2"
-	"$(command -v jq):/bin/jq:jq" "$(command -v bpftool):/bin/bpftool:bpftool"
-	"$(command -v setpriv):/bin/setpriv:util-linux" "$(command -v mountpoint):/bin/mountpoint:util-linux"
-	"$(command -v date):/bin/date:coreutils" "$(command -v pkill):/bin/pkill:procps"
-	"$(command -v nft):/bin/nft:nftables"
-)
-add=()
-for t in "${tools[@]}"; do
-	IFS=: read -r src dest pkg <<<"$t"
-	[ -n "$src" ] && [ -x "$src" ] || die "${dest##*/} missing on this host (apt-get install $pkg)"
-	if is_static "$src"; then add+=(--add "$src:$dest"); else add+=(--add-dyn "$src:$dest"); fi
-done
-
-# The kernels: one cache directory each.
-kcaches=()
-if [ ${#kpkgs[@]} = 0 ]; then
-	"$HERE/fetch-kernel.sh" "$cache" || die "fetch-kernel.sh $cache failed"
-	kcaches=("$cache")
+. "$HERE/arch.sh"
+. "$HERE/elf.sh"
+host_arch=$(guest_host_arch)
+static_build() { # DIR ARCH: DIR's tcptrace and ttpeer are static ARCH executables
+	local f
+	for f in "$1/tcptrace" "$1/ttpeer"; do
+		[ -x "$f" ] || die "$f missing: build first (cmake --build $1)"
+		elf_static "$f" || die "$f is not static: the guest has no shared libraries (build with -DTCPTRACE_STATIC=ON)"
+		[ "$(elf_triplet "$f")" = "$(guest_arch "$2" && echo "$G_TRIPLET")" ] ||
+			die "$f is not an $2 executable"
+	done
+}
+static_build "$build" "$host_arch"
+if [ -n "$arm64" ]; then
+	arm64=$(cd "$arm64" 2>/dev/null && pwd) || die "no arm64 build directory (cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake)"
+	static_build "$arm64" arm64
+	arm64_cache=${arm64_cache:-$arm64/kcache}
 fi
-for pkg in "${kpkgs[@]}"; do
-	KERNEL_PKG=$pkg "$HERE/fetch-kernel.sh" "$cache/$pkg" || die "fetch-kernel.sh for $pkg failed"
-	kcaches+=("$cache/$pkg")
-done
+[ "$(id -u)" = 0 ] || die "needs root (for the host's row: which plans attach here)"
+# The tools the tests use, NAME:DEST:PACKAGE: this machine's own for its
+# architecture's guests, Debian's packages of another (fetch-userland.sh).
+tools=(bash-static:/bin/bash:bash-static ip:/bin/ip:iproute2 ss:/bin/ss:iproute2 jq:/bin/jq:jq
+	bpftool:/bin/bpftool:bpftool setpriv:/bin/setpriv:util-linux
+	mountpoint:/bin/mountpoint:util-linux date:/bin/date:coreutils pkill:/bin/pkill:procps
+	nft:/bin/nft:nftables)
+tool_args() { # ARCH CACHE: sets add, the run-guest.sh options that put the tools in
+	local name dest pkg src root specs=() p
+	add=()
+	if [ "$1" = "$host_arch" ]; then
+		for t in "${tools[@]}"; do
+			IFS=: read -r name dest pkg <<<"$t"
+			src=$(command -v "$name") || die "$name missing on this host (apt-get install $pkg)"
+			if elf_static "$src"; then add+=(--add "$src:$dest"); else add+=(--add-dyn "$src:$dest"); fi
+		done
+		return
+	fi
+	for t in "${tools[@]}"; do
+		IFS=: read -r name dest pkg <<<"$t"
+		specs+=("$pkg:$name")
+	done
+	# (one PKG:PROG,PROG per package)
+	specs=($(printf '%s\n' "${specs[@]}" | awk -F: '{ p[$1] = p[$1] ? p[$1] "," $2 : $2 }
+		END { for (k in p) print k ":" p[k] }' | sort))
+	"$HERE/fetch-userland.sh" --arch "$1" "$2" "${specs[@]}" || die "fetch-userland.sh failed"
+	root=$2/userland/root
+	add=(--sysroot "$root")
+	for t in "${tools[@]}"; do
+		IFS=: read -r name dest pkg <<<"$t"
+		p=$(awk -v n="$name" '$1 == n { print $2 }' "$2/userland/programs")
+		if elf_static "$root$p"; then add+=(--add "$root$p:$dest"); else add+=(--add-dyn "$root$p:$dest"); fi
+	done
+}
+
+# The kernels: one cache directory each, with its architecture, the build
+# its guests run, their number and CPU model, and the plans it supports.
+kcaches=() karchs=() kbuilds=() kguests=() kcpus=() kplans=()
+add_kernel() { # CACHE ARCH BUILD GUESTS CPU
+	kcaches+=("$1") karchs+=("$2") kbuilds+=("$3") kguests+=("$4") kcpus+=("$5")
+	guest_arch "$2"
+	kplans+=("$(guest_plans "$(sed -n 's/^KDIR=//p' "$1/kernel.env")/config")")
+}
+if [ $x86 = 1 ]; then
+	if [ ${#kpkgs[@]} = 0 ]; then
+		"$HERE/fetch-kernel.sh" "$cache" || die "fetch-kernel.sh $cache failed"
+		add_kernel "$cache" "$host_arch" "$build" "$guests" "$cpu"
+	fi
+	for pkg in "${kpkgs[@]}"; do
+		KERNEL_PKG=$pkg "$HERE/fetch-kernel.sh" "$cache/$pkg" || die "fetch-kernel.sh for $pkg failed"
+		add_kernel "$cache/$pkg" "$host_arch" "$build" "$guests" "$cpu"
+	done
+fi
+if [ -n "$arm64" ]; then
+	"$HERE/fetch-kernel.sh" --arch arm64 "$arm64_cache" || die "fetch-kernel.sh $arm64_cache failed"
+	add_kernel "$arm64_cache" arm64 "$arm64" "$arm64_guests" "$arm64_cpu"
+fi
 kvers=()
 for c in "${kcaches[@]}"; do kvers+=("$(sed -n 's/^KVER=//p' "$c/kernel.env")"); done
 
@@ -118,6 +187,32 @@ for m in $modes; do
 	fi
 done
 [ ${#cells[@]} -gt 0 ] || die "nothing to run"
+# The arm64 cells of every CI run: the plan-sensitive tests on one plan per
+# mode, and auto (test_guest.sh); docs/kernels.md has the measurements.
+ARM64_CI_CELLS="accept:tracepoint connect:kprobe life:tracepoint accept:auto connect:auto life:auto"
+[ -n "$arm64_cells" ] || arm64_cells=$ARM64_CI_CELLS
+# Each kernel's cells: those asked for that it supports. A plan it does not
+# support is not forced on it: its cells only say why (guest_plan_missing),
+# and the auto cell checks the refusal.
+kcells=() kfirst=()
+for k in "${!kcaches[@]}"; do
+	want=" ${cells[*]} "
+	if [ "${karchs[k]}" != "$host_arch" ] && [ "$arm64_cells" != all ]; then
+		want=" $arm64_cells "
+		for c in $arm64_cells; do
+			case " ${cells[*]} " in *" $c "*) ;; *) die "--arm64-cells: no cell $c (MODE:PLAN, PLAN one of: $plans auto)" ;; esac
+		done
+	fi
+	kc=''
+	for c in "${cells[@]}"; do
+		case $want in *" $c "*) ;; *) continue ;; esac
+		[ "${c#*:}" = auto ] || grep -qw -- "${c#*:}" <<<"${kplans[k]}" || continue
+		kc+="$c "
+	done
+	kcells+=("$kc")
+	# plan_independent tests run in the cell of the first plan it supports.
+	kfirst+=("$(for p in $plans; do grep -qw -- "$p" <<<"${kplans[k]}" && { echo "$p"; break; }; done)")
+done
 
 # Each kernel's cells are shared among its guests, longest first, each to the
 # guest with the least work so far: a cell's seconds in the previous run (from
@@ -126,12 +221,12 @@ done
 declare -A took=()
 while read -r k m p secs; do took[$k:$m:$p]=$secs; done < <(awk '$1 == "@@matrix" && $2 == "kernel" { k = $3 }
 	$1 == "@@matrix" && $2 == "end" { print k, $3, $4, $6 }' "$logs"/*.log 2>/dev/null)
-cost() { # KVER CELL
+cost() { # KERNEL CELL
 	local f=$TOP/test/integration/test_${2%%:*}.sh first=0
 	[ "${2#*:}" = auto ] && f=$HERE/test_guest.sh
-	[ "${2#*:}" = "${plans%% *}" ] && first=1
-	if [ -n "${took[$1:$2]:-}" ]; then
-		echo "${took[$1:$2]}"
+	[ "${2#*:}" = "${kfirst[$1]}" ] && first=1
+	if [ -n "${took[${kvers[$1]}:$2]:-}" ]; then
+		echo "${took[${kvers[$1]}:$2]}"
 		return
 	fi
 	awk -v first=$first '/^t_[a-z0-9_]*\(\)/ { n++; t = 1; next }
@@ -139,19 +234,19 @@ cost() { # KVER CELL
 		{ t = 0 }
 		END { print n * 5 }' "$f"
 }
-n=${#cells[@]}
-[ "$guests" -le "$n" ] || guests=$n
 gkernel=() gcells=() gload=()
 for k in "${!kvers[@]}"; do
-	first=${#gcells[@]}
-	for _ in $(seq 1 "$guests"); do gkernel+=("$k") gcells+=('') gload+=(0); done
+	first=${#gcells[@]} n=$(wc -w <<<"${kcells[k]}") ng=${kguests[k]}
+	[ "$n" -gt 0 ] || continue
+	[ "$ng" -le "$n" ] || ng=$n
+	for _ in $(seq 1 "$ng"); do gkernel+=("$k") gcells+=('') gload+=(0); done
 	while read -r secs c; do
 		best=$first
-		for g in $(seq "$first" $((first + guests - 1))); do
+		for g in $(seq "$first" $((first + ng - 1))); do
 			[ "${gload[g]}" -lt "${gload[best]}" ] && best=$g
 		done
 		gcells[best]+="$c " gload[best]=$((gload[best] + secs))
-	done < <(for c in "${cells[@]}"; do echo "$(cost "${kvers[k]}" "$c") $c"; done | sort -k1,1nr -k2,2)
+	done < <(for c in ${kcells[k]}; do echo "$(cost "$k" "$c") $c"; done | sort -k1,1nr -k2,2)
 done
 
 # ---- boot the guests ----------------------------------------------------------
@@ -168,11 +263,13 @@ echo "$prog: ${#gcells[@]} guest(s) of $smp vCPU at once"
 for g in "${!gcells[@]}"; do
 	k=${gkernel[g]}
 	echo "$prog: guest$g: ${kvers[k]}, ~${gload[g]} s: ${gcells[g]}"
+	tool_args "${karchs[k]}" "${kcaches[k]}"
 	# shellcheck disable=SC2086
-	"$HERE/run-guest.sh" --cache "${kcaches[k]}" --timeout "$timeout" --smp "$smp" --cpu "$cpu" \
+	"$HERE/run-guest.sh" --cache "${kcaches[k]}" --timeout "$timeout" --smp "$smp" \
+		${kcpus[k]:+--cpu "${kcpus[k]}"} \
 		--script "$HERE/matrix.guest.sh" --env CELL_TIMEOUT="$cell_timeout" \
-		--env TT_MATRIX_PLAN="${plans%% *}" \
-		--add "$TT:/bin/tcptrace" --add "$PEER:/bin/ttpeer" \
+		--env TT_MATRIX_PLAN="${kfirst[k]}" --env TT_GUEST_PLANS="${kplans[k]}" \
+		--add "${kbuilds[k]}/tcptrace:/bin/tcptrace" --add "${kbuilds[k]}/ttpeer:/bin/ttpeer" \
 		--add "$TOP/test/integration:/tests/" --add "$HERE/test_guest.sh:/tests/kernels/test_guest.sh" \
 		"${add[@]}" -- ${gcells[g]} >"$logs/guest$g.log" 2>&1 &
 	pids+=($!)
@@ -224,12 +321,26 @@ for g in "${!gcells[@]}"; do
 	done
 done
 
+# Plans a kernel does not support: why, once under the matrix.
+notes=()
+for k in "${!kvers[@]}"; do
+	guest_arch "${karchs[k]}"
+	for p in $plans; do
+		grep -qw -- "$p" <<<"${kplans[k]}" && continue
+		why=$(guest_plan_missing "$(sed -n 's/^KDIR=//p' "${kcaches[k]}/kernel.env")/config" "$p")
+		notes+=("${kvers[k]}: $p: $why; the auto cell checks that --attach=$p is refused and auto picks ${kplans[k]%% *}")
+		for m in $modes; do cell_text[${kvers[k]}/$m/$p]="unsupported (${#notes[@]})"; done
+	done
+done
+
 # ---- this host ------------------------------------------------------------------
 # Which plans attach here, and the last run.sh results of this very binary.
 host=$(uname -r)
 results=$build/integration.results
 [ -f "$results" ] && [ "$results" -nt "$TT" ] || results=
-for m in $modes; do
+host_modes=$modes
+[ $x86 = 1 ] || host_modes=''
+for m in $host_modes; do
 	for p in $plans; do
 		err=$(timeout 20 "$TT" "$m" --attach="$p" --duration 0.3 2>&1 >/dev/null)
 		case $? in
@@ -265,7 +376,7 @@ done
 read -ra cols <<<"$plans auto"
 rows=()
 for k in "${kvers[@]}"; do for m in $modes; do rows+=("$k (qemu)|$k|$m"); done; done
-for m in $modes; do rows+=("$host (host)|$host|$m"); done
+for m in $host_modes; do rows+=("$host (host)|$host|$m"); done
 declare -A width=([KERNEL]=6 [MODE]=4)
 for p in "${cols[@]}"; do width[$p]=${#p}; done
 for r in "${rows[@]}"; do
@@ -296,7 +407,13 @@ for r in "${rows[@]}"; do
 	done
 	echo
 done
-echo "(skipped in a guest: host_only tests, and plan_independent ones outside the ${plans%% *} cell)"
+for k in "${!kvers[@]}"; do
+	echo "(skipped in ${kvers[k]}: host_only tests, and plan_independent ones outside the" \
+		"${kfirst[k]} cell)"
+done
+[ -z "$arm64" ] || [ "$arm64_cells" = all ] ||
+	echo "(-: not run; the arm64 kernel's other cells run with --arm64-cells all)"
+for i in "${!notes[@]}"; do echo "($((i + 1))) ${notes[i]}"; done
 for m in "${missing[@]}"; do
 	echo "mode $m: no test/integration/test_$m.sh to run in the guests"
 	bad=1

@@ -221,6 +221,8 @@ out=$G_OUT
 # (a virtio console appears once its module has probed the device)
 i=0
 while [ ! -e \$out ] && [ \$i -lt 100 ]; do sleep 0.05; i=\$((i + 1)); done
+# Held open: a virtio console resets its settings at its last close.
+exec 3>\$out
 stty -F \$out raw -echo 2>/dev/null
 echo "$MARK-START \$(cut -d' ' -f1 /proc/uptime)" > \$out
 (cd /root && . /harness/env && exec sh /harness/script "\$@") < /dev/null > \$out 2>&1
