@@ -45,6 +45,9 @@
 #   --arm64 DIR      also test Debian's arm64 6.1 kernel with DIR's static aarch64
 #                    tcptrace and ttpeer (e.g. build-arm64)
 #   --arm64-cache DIR   its kernel cache (default: DIR/kcache of --arm64)
+#   --arm64-kernel PKG  test this Debian arm64 kernel package instead (repeatable;
+#                    each kept in ARM64CACHE/PKG), e.g.
+#                    linux-image-6.12.117+deb12-arm64-unsigned
 #   --arm64-cells "MODE:PLAN..."  its cells (PLAN auto runs test_guest.sh), or
 #                    "all"; default $TT_ARM64_CELLS, else the CI set (see above)
 #   --arm64-guests N    guests for it, booted with the others (default 1)
@@ -62,6 +65,7 @@ die() { echo "$prog: $*" >&2; exit 1; }
 build=$TOP/build cache='' kpkgs=() modes='' plans='fentry kprobe tracepoint' guests=2 smp=1
 cpu=qemu64 timeout=540 cell_timeout=300 logs=''
 arm64='' arm64_cache='' arm64_cells=${TT_ARM64_CELLS:-} arm64_guests=1 arm64_cpu='' x86=1
+arm64_kpkgs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=${2:?}; shift 2 ;;
@@ -77,6 +81,7 @@ while [ $# -gt 0 ]; do
 	--logs) logs=${2:?}; shift 2 ;;
 	--arm64) arm64=${2:?}; shift 2 ;;
 	--arm64-cache) arm64_cache=${2:?}; shift 2 ;;
+	--arm64-kernel) arm64_kpkgs+=("${2:?}"); shift 2 ;;
 	--arm64-cells) arm64_cells=${2:?}; shift 2 ;;
 	--arm64-guests) arm64_guests=${2:?}; shift 2 ;;
 	--arm64-cpu) arm64_cpu=${2:?}; shift 2 ;;
@@ -121,7 +126,7 @@ tools=(bash-static:/bin/bash:bash-static ip:/bin/ip:iproute2 ss:/bin/ss:iproute2
 	bpftool:/bin/bpftool:bpftool setpriv:/bin/setpriv:util-linux
 	mountpoint:/bin/mountpoint:util-linux date:/bin/date:coreutils pkill:/bin/pkill:procps
 	nft:/bin/nft:nftables)
-tool_args() { # ARCH CACHE: sets add, the run-guest.sh options that put the tools in
+tool_args() { # ARCH DIR: sets add, the run-guest.sh options that put the tools in (DIR/userland)
 	local name dest pkg src root specs=() p
 	add=()
 	if [ "$1" = "$host_arch" ]; then
@@ -150,27 +155,34 @@ tool_args() { # ARCH CACHE: sets add, the run-guest.sh options that put the tool
 }
 
 # The kernels: one cache directory each, with its architecture, the build
-# its guests run, their number and CPU model, and the plans it supports.
-kcaches=() karchs=() kbuilds=() kguests=() kcpus=() kplans=()
-add_kernel() { # CACHE ARCH BUILD GUESTS CPU
-	kcaches+=("$1") karchs+=("$2") kbuilds+=("$3") kguests+=("$4") kcpus+=("$5")
+# its guests run, their number and CPU model, the plans it supports, and
+# where its architecture's tools are kept (for another architecture).
+kcaches=() karchs=() kbuilds=() kguests=() kcpus=() kplans=() ktools=()
+add_kernel() { # CACHE ARCH BUILD GUESTS CPU TOOLS
+	kcaches+=("$1") karchs+=("$2") kbuilds+=("$3") kguests+=("$4") kcpus+=("$5") ktools+=("$6")
 	guest_arch "$2"
 	kplans+=("$(guest_plans "$(sed -n 's/^KDIR=//p' "$1/kernel.env")/config")")
 }
 if [ $x86 = 1 ]; then
 	if [ ${#kpkgs[@]} = 0 ]; then
 		"$HERE/fetch-kernel.sh" "$cache" || die "fetch-kernel.sh $cache failed"
-		add_kernel "$cache" "$host_arch" "$build" "$guests" "$cpu"
+		add_kernel "$cache" "$host_arch" "$build" "$guests" "$cpu" ''
 	fi
 	for pkg in "${kpkgs[@]}"; do
 		KERNEL_PKG=$pkg "$HERE/fetch-kernel.sh" "$cache/$pkg" || die "fetch-kernel.sh for $pkg failed"
-		add_kernel "$cache/$pkg" "$host_arch" "$build" "$guests" "$cpu"
+		add_kernel "$cache/$pkg" "$host_arch" "$build" "$guests" "$cpu" ''
 	done
 fi
-if [ -n "$arm64" ]; then
+if [ -n "$arm64" ] && [ ${#arm64_kpkgs[@]} = 0 ]; then
 	"$HERE/fetch-kernel.sh" --arch arm64 "$arm64_cache" || die "fetch-kernel.sh $arm64_cache failed"
-	add_kernel "$arm64_cache" arm64 "$arm64" "$arm64_guests" "$arm64_cpu"
+	add_kernel "$arm64_cache" arm64 "$arm64" "$arm64_guests" "$arm64_cpu" "$arm64_cache"
 fi
+for pkg in "${arm64_kpkgs[@]}"; do
+	[ -n "$arm64" ] || die "--arm64-kernel wants --arm64 DIR"
+	KERNEL_PKG=$pkg "$HERE/fetch-kernel.sh" --arch arm64 "$arm64_cache/$pkg" ||
+		die "fetch-kernel.sh for $pkg failed"
+	add_kernel "$arm64_cache/$pkg" arm64 "$arm64" "$arm64_guests" "$arm64_cpu" "$arm64_cache"
+done
 kvers=()
 for c in "${kcaches[@]}"; do kvers+=("$(sed -n 's/^KVER=//p' "$c/kernel.env")"); done
 
@@ -189,7 +201,7 @@ done
 [ ${#cells[@]} -gt 0 ] || die "nothing to run"
 # The arm64 cells of every CI run: the plan-sensitive tests on one plan per
 # mode, and auto (test_guest.sh); docs/kernels.md has the measurements.
-ARM64_CI_CELLS="accept:tracepoint connect:kprobe life:tracepoint accept:auto connect:auto life:auto"
+ARM64_CI_CELLS="accept:kprobe connect:tracepoint life:tracepoint accept:auto connect:auto life:auto"
 [ -n "$arm64_cells" ] || arm64_cells=$ARM64_CI_CELLS
 # Each kernel's cells: those asked for that it supports. A plan it does not
 # support is not forced on it: its cells only say why (guest_plan_missing),
@@ -263,7 +275,7 @@ echo "$prog: ${#gcells[@]} guest(s) of $smp vCPU at once"
 for g in "${!gcells[@]}"; do
 	k=${gkernel[g]}
 	echo "$prog: guest$g: ${kvers[k]}, ~${gload[g]} s: ${gcells[g]}"
-	tool_args "${karchs[k]}" "${kcaches[k]}"
+	tool_args "${karchs[k]}" "${ktools[k]}"
 	# shellcheck disable=SC2086
 	"$HERE/run-guest.sh" --cache "${kcaches[k]}" --timeout "$timeout" --smp "$smp" \
 		${kcpus[k]:+--cpu "${kcpus[k]}"} \
