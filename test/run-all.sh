@@ -18,15 +18,15 @@ passed=0
 failed=0
 
 step() {
-	local name=$1
+	local name=$1 t0=$SECONDS
 	shift
 	echo "=== $name"
 	if "$@"; then
 		passed=$((passed + 1))
-		echo "=== $name: ok"
+		echo "=== $name: ok ($((SECONDS - t0)) s)"
 	else
 		failed=$((failed + 1))
-		echo "=== $name: FAILED"
+		echo "=== $name: FAILED ($((SECONDS - t0)) s)"
 	fi
 }
 
@@ -63,5 +63,5 @@ step "packages (x86_64 and aarch64; dpkg -i and -r here)" packages
 step "kernel matrix (Debian 6.1 in qemu: every mode x attach plan; arm64: the CI cells)" \
 	bash test/kernels/matrix.sh --build "$top/build" --arm64 "$top/build-arm64"
 step "benchmark smoke" env BUILD="$top/build" bash test/bench/bench.sh --smoke
-echo "all: $passed passed, $failed failed"
+echo "all: $passed passed, $failed failed ($SECONDS s)"
 [ $failed = 0 ]

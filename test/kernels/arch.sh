@@ -104,3 +104,15 @@ guest_plan_missing() {
 	tracepoint) _has DEBUG_INFO_BTF || echo "no BTF (CONFIG_DEBUG_INFO_BTF): no tp_btf" ;;
 	esac
 }
+
+# apt_download PKG...: apt-get download into the current directory, three
+# tries (a name lookup or a mirror can fail for a moment). As root, apt's
+# download sandbox user could not write to a root-owned directory.
+apt_download() {
+	local i
+	for i in 1 2 3; do
+		apt-get -q -o APT::Sandbox::User=root download "$@" && return 0
+		[ $i = 3 ] || sleep $((i * 5))
+	done
+	return 1
+}

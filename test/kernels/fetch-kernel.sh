@@ -102,9 +102,8 @@ download() {   # PKG: sets DEB to its .deb in CACHE/debs, downloading it once
     DEB=$(fetched "$1")
     [ -z "$DEB" ] || return 0
     dl=$(mktemp -d "$CACHE/debs/.dl.XXXXXX")
-    # apt's download sandbox user cannot write to root-owned dirs; run as us.
-    if ! (cd "$dl" && apt-get -q -o APT::Sandbox::User=root download "$1:$G_DEB" >"$dl/log" 2>&1); then
-        cat "$dl/log" >&2
+    if ! (cd "$dl" && apt_download "$1:$G_DEB" >"$dl/log" 2>&1); then
+        grep "^E:" "$dl/log" | sort -u | head -n 3 >&2
         rm -rf "$dl"
         die "apt-get download $1:$G_DEB failed"
     fi

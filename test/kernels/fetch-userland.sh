@@ -42,25 +42,25 @@ rm -rf "$ROOT" "$DIR/packages" "$DIR/programs"
 mkdir -p "$ROOT" "$DIR/debs"
 
 fetched=()
-fetch() { # PKG...: download (once) and unpack into ROOT
-	local p deb dl
-	for p in "$@"; do
-		deb=$(ls "$DIR/debs/${p}_"*"_$G_DEB.deb" "$DIR/debs/${p}_"*_all.deb 2>/dev/null |
-			sort -V | tail -n 1 || true)
-		if [ -z "$deb" ]; then
-			dl=$(mktemp -d "$DIR/debs/.dl.XXXXXX")
-			# apt's download sandbox user cannot write to root-owned dirs.
-			if ! (cd "$dl" && apt-get -q -o APT::Sandbox::User=root download "$p:$G_DEB" \
-				>"$dl/log" 2>&1); then
-				cat "$dl/log" >&2
-				rm -rf "$dl"
-				die "apt-get download $p:$G_DEB failed"
-			fi
-			deb=$(ls "$dl"/*.deb)
-			mv "$deb" "$DIR/debs/"
-			deb=$DIR/debs/${deb##*/}
+cached() { # PKG: its .deb in DIR/debs, if downloaded
+	ls "$DIR/debs/${1}_"*"_$G_DEB.deb" "$DIR/debs/${1}_"*_all.deb 2>/dev/null | sort -V | tail -n 1 || true
+}
+fetch() { # PKG...: download (once, in one apt-get) and unpack into ROOT
+	local p deb dl need=()
+	for p in "$@"; do [ -n "$(cached "$p")" ] || need+=("$p:$G_DEB"); done
+	if [ ${#need[@]} -gt 0 ]; then
+		dl=$(mktemp -d "$DIR/debs/.dl.XXXXXX")
+		if ! (cd "$dl" && apt_download "${need[@]}" >"$dl/log" 2>&1); then
+			grep "^E:" "$dl/log" | sort -u | head -n 3 >&2
 			rm -rf "$dl"
+			die "apt-get download ${need[*]} failed"
 		fi
+		mv "$dl"/*.deb "$DIR/debs/"
+		rm -rf "$dl"
+	fi
+	for p in "$@"; do
+		deb=$(cached "$p")
+		[ -n "$deb" ] || die "apt-get download $p:$G_DEB gave no $p .deb"
 		dpkg-deb -x "$deb" "$ROOT"
 		fetched+=("$p")
 	done
@@ -79,8 +79,8 @@ host_package() {
 specs=("$@")
 for spec in "${specs[@]}"; do
 	case $spec in *:?*) ;; *) die "$spec: want PKG:PROG[,PROG...]" ;; esac
-	fetch "${spec%%:*}"
 done
+fetch "${specs[@]%%:*}"
 programs=()
 : >"$DIR/programs.tmp"
 for spec in "${specs[@]}"; do

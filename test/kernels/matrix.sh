@@ -261,6 +261,10 @@ for k in "${!kvers[@]}"; do
 	done < <(for c in ${kcells[k]}; do echo "$(cost "$k" "$c") $c"; done | sort -k1,1nr -k2,2)
 done
 
+# Each architecture's tools, fetched (fetch-userland.sh) before any guest
+# boots: a failure stops the run here, not with guests running.
+for k in "${!gcells[@]}"; do tool_args "${karchs[gkernel[k]]}" "${ktools[gkernel[k]]}"; done
+
 # ---- boot the guests ----------------------------------------------------------
 rm -rf "$logs"
 mkdir -p "$logs"
