@@ -554,7 +554,13 @@ t_outcome_pending_at_exit() {
 	trace_start o connect -O --json || return 1
 	ip netns exec "$NS_A" "$PEER" client $B4 7003 --syncnt 6 >"$WORK/pending.out" &
 	local cpid=$!
-	sleep 0.6
+	# Pending for 0.5 s from its SYN on, however long the client took to
+	# start (seconds in a busy emulated guest).
+	for _ in $(seq 1 200); do
+		ip netns exec "$NS_A" ss -Htn state syn-sent '( dport = :7003 )' | grep -q . && break
+		sleep 0.05
+	done
+	sleep 0.5
 	trace_stop || return 1
 	kill $cpid
 	wait $cpid
