@@ -202,6 +202,7 @@ done
 # The arm64 cells of every CI run: the plan-sensitive tests on one plan per
 # mode, and auto (test_guest.sh); docs/kernels.md has the measurements.
 ARM64_CI_CELLS="accept:kprobe connect:tracepoint life:tracepoint accept:auto connect:auto life:auto"
+arm64_given=$arm64_cells
 [ -n "$arm64_cells" ] || arm64_cells=$ARM64_CI_CELLS
 # Each kernel's cells: those asked for that it supports. A plan it does not
 # support is not forced on it: its cells only say why (guest_plan_missing),
@@ -211,7 +212,7 @@ for k in "${!kcaches[@]}"; do
 	want=" ${cells[*]} "
 	if [ "${karchs[k]}" != "$host_arch" ] && [ "$arm64_cells" != all ]; then
 		want=" $arm64_cells "
-		for c in $arm64_cells; do
+		for c in $arm64_given; do
 			case " ${cells[*]} " in *" $c "*) ;; *) die "--arm64-cells: no cell $c (MODE:PLAN, PLAN one of: $plans auto)" ;; esac
 		done
 	fi
@@ -263,7 +264,7 @@ done
 
 # Each architecture's tools, fetched (fetch-userland.sh) before any guest
 # boots: a failure stops the run here, not with guests running.
-for k in "${!gcells[@]}"; do tool_args "${karchs[gkernel[k]]}" "${ktools[gkernel[k]]}"; done
+for g in "${!gcells[@]}"; do tool_args "${karchs[gkernel[g]]}" "${ktools[gkernel[g]]}"; done
 
 # ---- boot the guests ----------------------------------------------------------
 rm -rf "$logs"
