@@ -39,8 +39,11 @@
 #   --smp N          virtual CPUs per guest (default 1: under TCG two guests of
 #                    one vCPU do more than one guest of two)
 #   --cpu MODEL      qemu CPU model (default qemu64: TCG runs it faster than max)
-#   --timeout SECS   limit for each guest (default 540)
-#   --cell-timeout SECS  limit for one mode x plan inside a guest (default 300)
+#   --timeout SECS   limit for each guest (default 540, scaled as below)
+#   --cell-timeout SECS  limit for one mode x plan inside a guest (default 300,
+#                    scaled: with more guests' vCPUs than CPUs, e.g. the arm64
+#                    guest beside two x86-64 ones on 2 CPUs, each runs that
+#                    much slower and both defaults grow in proportion)
 #   --logs DIR       keep each guest's full output here (default BUILD/kernels-matrix)
 #   --arm64 DIR      also test Debian's arm64 6.1 kernel with DIR's static aarch64
 #                    tcptrace and ttpeer (e.g. build-arm64)
@@ -65,7 +68,7 @@ die() { echo "$prog: $*" >&2; exit 1; }
 build=$TOP/build cache='' kpkgs=() modes='' plans='fentry kprobe tracepoint' guests=2 smp=1
 cpu=qemu64 timeout=540 cell_timeout=300 logs=''
 arm64='' arm64_cache='' arm64_cells=${TT_ARM64_CELLS:-} arm64_guests=1 arm64_cpu='' x86=1
-arm64_kpkgs=()
+arm64_kpkgs=() timeout_given='' cell_timeout_given=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=${2:?}; shift 2 ;;
@@ -76,8 +79,8 @@ while [ $# -gt 0 ]; do
 	--guests) guests=${2:?}; shift 2 ;;
 	--smp) smp=${2:?}; shift 2 ;;
 	--cpu) cpu=${2:?}; shift 2 ;;
-	--timeout) timeout=${2:?}; shift 2 ;;
-	--cell-timeout) cell_timeout=${2:?}; shift 2 ;;
+	--timeout) timeout=${2:?} timeout_given=1; shift 2 ;;
+	--cell-timeout) cell_timeout=${2:?} cell_timeout_given=1; shift 2 ;;
 	--logs) logs=${2:?}; shift 2 ;;
 	--arm64) arm64=${2:?}; shift 2 ;;
 	--arm64-cache) arm64_cache=${2:?}; shift 2 ;;
@@ -262,6 +265,13 @@ for k in "${!kvers[@]}"; do
 	done < <(for c in ${kcells[k]}; do echo "$(cost "$k" "$c") $c"; done | sort -k1,1nr -k2,2)
 done
 
+# The default limits were set for as many vCPUs as CPUs.
+vcpus=$((${#gcells[@]} * smp)) ncpu=$(nproc)
+if [ "$vcpus" -gt "$ncpu" ]; then
+	[ -n "$timeout_given" ] || timeout=$((timeout * vcpus / ncpu))
+	[ -n "$cell_timeout_given" ] || cell_timeout=$((cell_timeout * vcpus / ncpu))
+fi
+
 # Each architecture's tools, fetched (fetch-userland.sh) before any guest
 # boots: a failure stops the run here, not with guests running.
 for g in "${!gcells[@]}"; do tool_args "${karchs[gkernel[g]]}" "${ktools[gkernel[g]]}"; done
@@ -276,7 +286,7 @@ stop() {
 	exit 130
 }
 trap stop INT TERM
-echo "$prog: ${#gcells[@]} guest(s) of $smp vCPU at once"
+echo "$prog: ${#gcells[@]} guest(s) of $smp vCPU at once; limits $timeout s a guest, $cell_timeout s a cell"
 for g in "${!gcells[@]}"; do
 	k=${gkernel[g]}
 	echo "$prog: guest$g: ${kvers[k]}, ~${gload[g]} s: ${gcells[g]}"
