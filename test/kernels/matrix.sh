@@ -250,28 +250,34 @@ done
 # SECONDS"), plus CELL_COST; a test without a line there DEFAULT_COST (a new
 # test: about 3x a typical one), or SKIP_COST where it will be skipped
 # (host_only; plan_independent outside the first plan's cell). A guest costs
-# its cells plus BOOT_COST.
+# its cells plus BOOT_COST. The tests are those run.sh finds, also the ones
+# of a file that the test file sources (test_guest.sh: test_privileges.sh).
 DEFAULT_COST=5 SKIP_COST=0.3 CELL_COST=1 BOOT_COST=5
+cell_tests() { # FILE: "TEST FIRST-COMMAND" a line, as run.sh sees them
+	WORK=/nonexistent bash -c 'source "$1/lib.sh"; source "$2"
+		for t in $(declare -F | awk "\$3 ~ /^t_/ { print \$3 }"); do
+			echo "$t $(declare -f "$t" | sed -n "3{s/^ *//; p}")"
+		done' cell_tests "$TOP/test/integration" "$1"
+}
 cell_cost() { # KERNEL MODE:PLAN -> its estimated seconds and its slowest test's
 	local p=${2#*:} f=$TOP/test/integration/test_${2%%:*}.sh first=0
 	[ "$p" = auto ] && f=$HERE/test_guest.sh
 	[ "$p" = "${kfirst[$1]}" ] && first=1
-	awk -v arch="${kdebs[$1]}" -v plan="$p" -v file="$(basename "$f" .sh)" -v first=$first \
-		-v dflt=$DEFAULT_COST -v skip=$SKIP_COST -v cell=$CELL_COST -v costs="$costs_file" '
+	cell_tests "$f" | awk -v arch="${kdebs[$1]}" -v plan="$p" -v file="$(basename "$f" .sh)" \
+		-v first=$first -v dflt=$DEFAULT_COST -v skip=$SKIP_COST -v cell=$CELL_COST \
+		-v costs="$costs_file" '
 		BEGIN {
 			while ((getline l <costs) > 0)
 				if (split(l, w) == 4 && w[1] !~ /^#/) c[w[1] " " w[2] " " w[3]] = w[4]
 		}
-		/^t_[a-z0-9_]*\(\)/ { name = $1; sub(/\(.*/, "", name); t = 1; next }
-		t {
-			t = 0
-			skipped = /^\thost_only/ || (/^\tplan_independent/ && !first)
-			k = arch " " plan " " file ":" name
+		{
+			skipped = $2 ~ /^host_only;?$/ || ($2 ~ /^plan_independent;?$/ && !first)
+			k = arch " " plan " " file ":" $1
 			s = (k in c) ? c[k] : skipped ? skip : dflt
 			sum += s
 			if (s > max) max = s
 		}
-		END { printf "%d %d\n", sum + cell + 0.999, max + 0.999 }' "$f"
+		END { printf "%d %d\n", sum + cell + 0.999, max + 0.999 }'
 }
 
 # Each kernel's cells are shared among its guests, longest first, each to the
