@@ -418,7 +418,10 @@ for m in $host_modes; do
 		err=$(timeout 20 "$TT" "$m" --attach="$p" --duration 0.3 2>&1 >/dev/null)
 		case $? in
 		0) cell_text[$host/$m/$p]="attaches (untested here)" ;;
+		# (refused: the kernel says EPERM to root too, as this machine's does for fentry)
 		1) if grep -q "does not support" <<<"$err"; then cell_text[$host/$m/$p]=unsupported
+		   elif grep -q "refused although the capabilities it needs are held" <<<"$err"; then
+			cell_text[$host/$m/$p]=refused
 		   else cell_text[$host/$m/$p]="error: $err" cell_bad[$host/$m/$p]=1; fi ;;
 		*) cell_text[$host/$m/$p]="error: $err" cell_bad[$host/$m/$p]=1 ;;
 		esac
