@@ -550,9 +550,17 @@ static void count_event(struct run *r, const struct tt_src *src)
 /* One event: enriched, maybe dropped by a user-space filter, written or counted. */
 static void handle_event(struct run *r, const struct tt_event *e)
 {
+	struct tt_event copy;
 	struct tt_extra x;
 	struct tt_src src = { .e = e, .x = &x };
 
+	if (tt_enrich_active(&r->enrich)) {
+		/* enrichers and count keys compare whole addresses (core.h) */
+		copy = *e;
+		tt_addr_normalize(copy.family, copy.laddr);
+		tt_addr_normalize(copy.family, copy.raddr);
+		src.e = e = &copy;
+	}
 	if (!tt_enrich_event(&r->enrich, e, &x))
 		return;
 	if (r->user_count)

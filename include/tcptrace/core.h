@@ -25,6 +25,14 @@ enum { TT_EXIT_OK = 0, TT_EXIT_FAIL = 1, TT_EXIT_USAGE = 2 };
  */
 const char *tt_addr_format(unsigned family, const uint8_t addr[16], char *buf, size_t len);
 
+/*
+ * Zeroes what an AF_INET address leaves unused (bytes 4-15): the probes
+ * write 4 bytes of an IPv4 address into a record whose other bytes are
+ * whatever the ring buffer held, so code that compares or hashes all 16
+ * (count keys, the DNS enricher's session keys) must see zeros there.
+ */
+void tt_addr_normalize(unsigned family, uint8_t addr[16]);
+
 /* 4 or 6 for AF_INET/AF_INET6, 0 otherwise. */
 int tt_family_version(unsigned family);
 
