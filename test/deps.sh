@@ -4,7 +4,7 @@
 #   test/deps.sh                 build and test dependencies, both architectures
 #   test/deps.sh --build         build dependencies only (this machine's architecture)
 #   test/deps.sh --build --arm64 and what the aarch64 cross build needs
-#                                (cmake/aarch64-linux-gnu.cmake)
+#                                (cmake -DTCPTRACE_ARCH=aarch64)
 # The aarch64 build uses Debian's arm64 packages of libbpf, libelf, zlib,
 # zstd, libcap and libseccomp (multiarch): the arm64 architecture is added to
 # dpkg for them.

@@ -60,7 +60,7 @@ step "dependencies" bash test/deps.sh || exit 1
 step "build (static)" build build -DTCPTRACE_AARCH64_BUILD="$top/build-arm64" ||
 	{ echo "all: $passed passed, $((failed)) failed"; exit 1; }
 step "binary is static" static_binary build x86-64
-step "build (aarch64, cross)" build build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake
+step "build (aarch64, cross)" build build-arm64 -DTCPTRACE_ARCH=aarch64
 step "aarch64 binary is static" static_binary build-arm64 aarch64
 step "unit tests" ctest --test-dir build --output-on-failure
 step "unit tests (aarch64, under qemu-user)" ctest --test-dir build-arm64 --output-on-failure

@@ -17,7 +17,7 @@
 #
 # With --arm64, Debian's arm64 6.1 kernel is tested too, in qemu-system-aarch64
 # guests booted beside the x86-64 ones, with the aarch64 build
-# (cmake/aarch64-linux-gnu.cmake) and Debian's arm64 tools
+# (cmake -DTCPTRACE_ARCH=aarch64) and Debian's arm64 tools
 # (fetch-userland.sh): by default the cells CI runs every time
 # (ARM64_CI_CELLS below; docs/kernels.md says which and why), all of them
 # with --arm64-cells all. A plan a kernel does not support (its config says
@@ -132,7 +132,7 @@ static_build() { # DIR ARCH: DIR's tcptrace, ttpeer and ttdns are static ARCH ex
 }
 static_build "$build" "$host_arch"
 if [ -n "$arm64" ]; then
-	arm64=$(cd "$arm64" 2>/dev/null && pwd) || die "no arm64 build directory (cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake)"
+	arm64=$(cd "$arm64" 2>/dev/null && pwd) || die "no arm64 build directory (cmake -S . -B build-arm64 -DTCPTRACE_ARCH=aarch64)"
 	static_build "$arm64" arm64
 	arm64_cache=${arm64_cache:-$arm64/kcache}
 fi
