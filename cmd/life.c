@@ -93,6 +93,7 @@ int tt_life_cols(const struct tt_opts *o, struct tt_col *c)
 
 	c[n++] = (struct tt_col){ "PID", "pid", TT_F_PID, 5 };
 	c[n++] = (struct tt_col){ "COMM", "comm", TT_F_COMM, cw, cw };
+	n += tt_cols_container(o, c + n);
 	c[n++] = (struct tt_col){ NULL, "uid", TT_F_UID };
 	c[n++] = (struct tt_col){ ip ? "IP" : NULL, "family", TT_F_IP, 2 };
 	c[n++] = (struct tt_col){ "LADDR", "laddr", TT_F_LADDR, aw };
@@ -105,6 +106,7 @@ int tt_life_cols(const struct tt_opts *o, struct tt_col *c)
 	c[n++] = (struct tt_col){ NULL, "tx_bytes", TT_F_TX_BYTES };
 	c[n++] = (struct tt_col){ NULL, "rx_bytes", TT_F_RX_BYTES };
 	c[n++] = (struct tt_col){ NULL, "duration_ns", TT_F_DURATION_NS };
+	n += tt_cols_container_keys(o, c + n);
 	return n;
 }
 

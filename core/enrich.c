@@ -12,9 +12,11 @@
 #include "tcptrace/enrich.h"
 #include "tcptrace/output.h"
 
+extern const struct tt_enricher tt_containers_enricher;
+
 /* The registry, in the order they enrich an event. */
 static const struct tt_enricher *const registry[] = {
-	NULL,
+	&tt_containers_enricher,
 };
 
 int tt_enrich_init(struct tt_enrich_stage *s, struct tt_opts *o, struct tt_writer *w,
