@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -319,7 +318,6 @@ static int ctr_init(struct tt_opts *o, struct tt_writer *w, void **state)
 	struct ctr_state *st = calloc(1, sizeof(*st));
 	const char *root = o->host_root ? o->host_root : "/";
 	char why[256];
-	struct stat sb;
 
 	*state = st;
 	if (!st)
@@ -328,10 +326,6 @@ static int ctr_init(struct tt_opts *o, struct tt_writer *w, void **state)
 	st->w = w;
 	st->fs.fd = -1;
 	st->root = -1;
-	if (stat(root, &sb))
-		tt_usage(o, "--host-root: '%s': %s", root, strerror(errno));
-	if (!S_ISDIR(sb.st_mode))
-		tt_usage(o, "--host-root: '%s': not a directory", root);
 	st->root = tt_host_root_open(root);
 	if (st->root < 0) {
 		tt_errf("--host-root: '%s': %s", root, strerror(-st->root));

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "tcptrace/mode.h"
 
@@ -119,6 +120,7 @@ static const char *bad_arg;
 static error_t parse_common(int key, char *arg, struct argp_state *state)
 {
 	struct tt_opts *o = state->input;
+	struct stat st;
 	uint32_t id;
 
 	switch (key) {
@@ -200,6 +202,10 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (o->host_root && !o->containers)
 			tt_usage(o, "--host-root: only with --containers or --container");
+		if (o->host_root && stat(o->host_root, &st))
+			tt_usage(o, "--host-root: '%s': %s", o->host_root, strerror(errno));
+		if (o->host_root && !S_ISDIR(st.st_mode))
+			tt_usage(o, "--host-root: '%s': not a directory", o->host_root);
 		break;
 	case ARGP_KEY_ERROR:
 		if (state->next > 0 && state->next <= state->argc)

@@ -27,7 +27,7 @@ for f in "${files[@]}"; do
 			source "$here/lib.sh"
 			source "$f"
 			require_bpf
-			trap 'netns_down; [ -n "${TRACE_PID:-}" ] && kill -KILL "$TRACE_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+			trap 'run_at_exit; netns_down; [ -n "${TRACE_PID:-}" ] && kill -KILL "$TRACE_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 			netns_up || { fail "cannot create the test network namespaces"; exit 1; }
 			"$t"
 		)

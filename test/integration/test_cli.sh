@@ -54,6 +54,13 @@ t_bad_input_is_one_line_exit_2() {
 			expect_usage_error "$TT" "$mode" $bad || return 1
 		done
 		expect_usage_error "$TT" "$mode" --cgroup /nonexistent || return 1
+		# --container patterns, --host-root
+		for bad in "" "a b" "web*" "/pod" "ns/" "a/b/c" "ok,,ok" "x$(printf '\t')y"; do
+			expect_usage_error "$TT" "$mode" --container "$bad" || return 1
+		done
+		expect_usage_error "$TT" "$mode" --host-root / || return 1
+		expect_usage_error "$TT" "$mode" --containers --host-root /nonexistent || return 1
+		expect_usage_error "$TT" "$mode" --containers --host-root /etc/passwd || return 1
 	done < <(registry_modes)
 	expect_usage_error "$TT" || return 1
 	expect_usage_error "$TT" nosuchmode || return 1

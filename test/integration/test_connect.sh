@@ -3,6 +3,8 @@
 # and on loopback: every field of every event is checked against what the
 # peer itself reports (pid, ports) and the addresses the test assigned.
 
+source "$(dirname "${BASH_SOURCE[0]}")/lib-containers.sh"
+
 # start_server NS ADDR [ARGS]: a ttpeer server on an ephemeral port (srv).
 start_server() {
 	srv server "$1" "$2" 0 "${@:3}"
@@ -638,4 +640,53 @@ t_outcome_count_pending() {
 	# Two blocked clients: two attempts pending (the second of --count 2 never starts).
 	expect_json 1 ".raddr == \"$B4\" and .rport == 7004" || return 1
 	expect_json 1 ".raddr == \"$B4\" and .rport == 7004 and .result == \"pending\" and .count == 2"
+}
+
+# --containers: the connecting task's cgroup, container and pod, every key:
+# between namespaces a Docker container (systemd driver), on loopback a
+# Kubernetes pod's container (containerd, systemd driver); the servers are
+# in a systemd service, which connect does not report.
+t_containers_every_key() {
+	local c1 c2 p1 p2 dock k8s c_dock c_k8s
+	ctr_init || return 1
+	ctr_service 3 'srv\x2done' || return 1
+	CG_DIR=$CTR_DIR srv s1 "$NS_B" $B4 0
+	p1=$SRV_PORT
+	CG_DIR=$CTR_DIR srv s2 "$NS_A" 127.0.0.1 0
+	p2=$SRV_PORT
+	ctr_docker_systemd 1 web || return 1
+	dock=$CTR_DIR c_dock=$CTR_COND
+	ctr_containerd_systemd 2 api || return 1
+	k8s=$CTR_DIR c_k8s=$CTR_COND
+	trace_start c connect --json --containers --host-root "$HOST" || return 1
+	CG_DIR=$dock client "$NS_A" $B4 "$p1"
+	c1=$CLI_OUT
+	CG_DIR=$k8s client "$NS_A" 127.0.0.1 "$p2"
+	c2=$CLI_OUT
+	trace_stop || return 1
+	check_connect "$c1" 4 $A4 $B4 "$p1" || return 1
+	expect_json 1 ".pid == $(peer_field "$c1" pid) and .rport == $p1 and $c_dock" || return 1
+	check_connect "$c2" 4 127.0.0.1 127.0.0.1 "$p2" || return 1
+	expect_json 1 ".pid == $(peer_field "$c2" pid) and .rport == $p2 and $c_k8s" || return 1
+	expect_json 2 ".rport == $p1 or .rport == $p2"
+}
+
+# A container whose cgroup is gone by the time the tracer reads its event
+# (stopped meanwhile) is named from the record of the cgroup's creation.
+t_containers_removed_cgroup_still_named() {
+	plan_independent
+	local dir
+	ctr_init || return 1
+	start_server "$NS_B" $B4
+	trace_start c connect --json --containers --host-root "$HOST" || return 1
+	kill -STOP "$TRACE_PID"
+	ctr_docker_systemd 7 short-lived || { kill -CONT "$TRACE_PID"; return 1; }
+	dir=$CTR_DIR
+	CG_DIR=$dir client "$NS_A" $B4 "$SRV_PORT"
+	rmdir "$dir"
+	kill -CONT "$TRACE_PID"
+	[ ! -d "$dir" ] || fail "cgroup $dir still there" || return 1
+	trace_stop || return 1
+	check_connect "$CLI_OUT" 4 $A4 $B4 "$SRV_PORT" || return 1
+	expect_json 1 "$(ctr_json ".pid == $(peer_field "$CLI_OUT" pid)")"
 }
