@@ -172,6 +172,8 @@ static const char doc[] = "Trace passive TCP connections (accept): one line per 
 	       "  tcptrace accept -P 80,443    # only on local ports 80 and 443\n"
 	       "  tcptrace accept -p 181       # only accepts by pid 181\n"
 	       "  tcptrace accept -c           # count per listener and client until Ctrl-C\n"
+	       "  tcptrace accept --containers -c     # count per listener, client and container\n"
+	       "  tcptrace accept --container nginx.service   # only accepts by one systemd unit\n"
 	       "  tcptrace accept --json | jq -c 'select(.backlog > .backlog_max / 2)'\n";
 
 static const struct tt_mode mode = {

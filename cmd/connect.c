@@ -175,6 +175,8 @@ static const char doc[] = "Trace active TCP connections (connect): one line per 
 	       "  tcptrace connect --failed     # only refused, timed out, unreachable...\n"
 	       "  tcptrace connect --min-latency 200   # only handshakes of 200 ms or more\n"
 	       "  tcptrace connect -O -c        # count per destination and result\n"
+	       "  tcptrace connect --containers -w    # with each process's container and pod\n"
+	       "  tcptrace connect --container web    # only the container named web\n"
 	       "  tcptrace connect --json | jq -c 'select(.rport == 5432)'\n";
 
 /* -O, --failed, --min-latency: outcome hooks, columns and counts. */

@@ -152,6 +152,8 @@ static const char doc[] = "Trace TCP session lifespans (life): one line per sess
 	       "  tcptrace life -L 80,443       # only local ports 80 and 443 (servers)\n"
 	       "  tcptrace life -D 5432 -6      # only IPv6 sessions to remote port 5432\n"
 	       "  tcptrace life --csv -T        # CSV with wall-clock times\n"
+	       "  tcptrace life --containers -w # with each session's container and pod\n"
+	       "  tcptrace life --container shop/web-0 --json   # only the sessions of one pod\n"
 	       "  tcptrace life --json | jq -c 'select(.rx_bytes > 1000000)'\n";
 
 static const struct tt_mode mode = {

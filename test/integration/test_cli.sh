@@ -42,6 +42,8 @@ t_mode_help() {
 		grep -q "^Usage: tcptrace $mode" <<<"$out" || fail "$mode --help usage line" || return 1
 		grep -q "^Examples:" <<<"$out" || fail "$mode --help has no examples" || return 1
 		grep -q -- "--json" <<<"$out" || fail "$mode --help lacks --json" || return 1
+		grep -q -- "--containers " <<<"$out" || fail "$mode --help lacks --containers" ||
+			return 1
 	done < <(registry_modes)
 }
 
