@@ -26,6 +26,14 @@ struct btf *tt_vmlinux_btf_load(void);
 void tt_vmlinux_btf_handoff(struct btf *btf);
 /* Returns to the kernel the memory the parse used, once it is freed. */
 void tt_vmlinux_btf_trim(void);
+/* The BTF handed over and not yet taken by a load, or NULL. */
+const struct btf *tt_vmlinux_btf_pending(void);
+/*
+ * For a BPF object loaded after the mode's (an enricher's): a memfd holding
+ * the kernel BTF cut down for its CO-RE relocations (core/btfmin.c), whose
+ * /proc/self/fd path (for btf_custom_path) is put in path. The fd, or -errno.
+ */
+int tt_btf_min_memfd(const struct btf *vmlinux, const struct btf *local, char *path, size_t len);
 
 /*
  * Sets the max_entries of p's maps for this plan and these options before

@@ -69,6 +69,8 @@ struct ctr_state {
 	struct tt_lru cgroups, metas;
 	struct containers_bpf *skel;
 	struct bpf_link *link;
+	int btf_fd;	  /* the kernel BTF cut down for containers.bpf.c, or -1 */
+	char btf_path[32]; /* its /proc/self/fd path */
 	struct tt_ctr_info unknown; /* an event without a cgroup id */
 	/* for -v at exit */
 	uint64_t records, by_handle, handle_failed, lookups, found;
@@ -308,6 +310,27 @@ static void ctr_record(void *state, const void *data, size_t size)
 	}
 }
 
+/*
+ * CO-RE for containers.bpf.c: while the kernel's BTF is parsed (until the
+ * mode's object loads), a copy cut down to what the program reads, as the
+ * runner makes for the mode's object; parsing it again at attach would
+ * cost as much CPU and memory as the mode's own start.
+ */
+static void core_btf(struct ctr_state *st)
+{
+	const struct btf *vmlinux = tt_vmlinux_btf_pending();
+	struct containers_bpf *skel;
+
+	if (!vmlinux || st->o->btf)
+		return;
+	skel = containers_bpf__open();
+	if (!skel)
+		return;
+	st->btf_fd = tt_btf_min_memfd(vmlinux, bpf_object__btf(skel->obj), st->btf_path,
+				      sizeof(st->btf_path));
+	containers_bpf__destroy(skel);
+}
+
 static bool ctr_enabled(const struct tt_opts *o)
 {
 	return o->containers;
@@ -326,6 +349,7 @@ static int ctr_init(struct tt_opts *o, struct tt_writer *w, void **state)
 	st->w = w;
 	st->fs.fd = -1;
 	st->root = -1;
+	st->btf_fd = -1;
 	st->root = tt_host_root_open(root);
 	if (st->root < 0) {
 		tt_errf("--host-root: '%s': %s", root, strerror(-st->root));
@@ -345,6 +369,7 @@ static int ctr_init(struct tt_opts *o, struct tt_writer *w, void **state)
 			st->fs.mnt);
 	}
 	o->cfg.containers = 1;
+	core_btf(st);
 	return 0;
 }
 
@@ -353,9 +378,11 @@ static int ctr_attach(void *state, struct bpf_object *mode_obj, int events_fd)
 {
 	struct ctr_state *st = state;
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = st->o->btf);
-	struct btf *vmlinux = NULL;
 	int err;
 
+	/* else libbpf parses the kernel's BTF itself: the same, only slower */
+	if (!st->o->btf && st->btf_fd >= 0)
+		opts.btf_custom_path = st->btf_path;
 	st->skel = containers_bpf__open_opts(&opts);
 	if (!st->skel) {
 		err = -errno;
@@ -364,14 +391,7 @@ static int ctr_attach(void *state, struct bpf_object *mode_obj, int events_fd)
 	err = bpf_map__reuse_fd(st->skel->maps.events, events_fd);
 	if (err)
 		goto fail;
-	/* CO-RE: the kernel's BTF, parsed the fast way (core/vmlinux.c) */
-	if (!st->o->btf) {
-		vmlinux = tt_vmlinux_btf_load();
-		tt_vmlinux_btf_handoff(vmlinux);
-	}
 	err = containers_bpf__load(st->skel);
-	tt_vmlinux_btf_handoff(NULL);
-	tt_vmlinux_btf_trim();
 	if (err)
 		goto fail;
 	st->link = bpf_program__attach(st->skel->progs.tt_cgroup_mkdir);
@@ -452,6 +472,8 @@ static void ctr_fini(void *state)
 	tt_cgroupfs_close(&st->fs);
 	if (st->root >= 0)
 		close(st->root);
+	if (st->btf_fd >= 0)
+		close(st->btf_fd);
 	free(st);
 }
 

@@ -5,8 +5,9 @@
 #   test/bench/bench.sh --pairs 5 --duration 5
 #   test/bench/bench.sh --smoke               # 1 pair of 1 s, tcptrace only; fails only on breakage
 #
-# For every tracer (tcptrace accept, connect, life, life --json and, when
-# installed, libbpf-tools' tcplife and a bpftrace tracepoint script) it runs
+# For every tracer (tcptrace accept, connect, life, life --json, each also
+# with --containers, and, when installed, libbpf-tools' tcplife and a bpftrace
+# tracepoint script) it runs
 # the loadgen connection storm on loopback untraced and traced, interleaved
 # (A B A B ...), and reports the median throughput of each and the median of
 # the per-pair ratios, plus the tracer's BPF cost (from one more traced storm
@@ -23,7 +24,9 @@
 #   --port P         loadgen listener port (default 47311)
 #   --build DIR      build directory with tcptrace and test/bench/loadgen
 #                    (default $BUILD or <top>/build)
-#   --only LIST      comma-separated tracer names (accept,connect,life,life-json,tcplife,bpftrace)
+#   --only LIST      comma-separated tracer names (accept,connect,life,life-json,tcplife,bpftrace,
+#                    and accept-containers, connect-containers, life-containers,
+#                    life-json-containers: the same with --containers)
 #   --out FILE       also write the table to FILE
 #   --keep           keep the work directory (tracer output, logs)
 #   --smoke          --pairs 1 --duration 1 --warmup 0.5, tcptrace modes only,
@@ -130,6 +133,11 @@ add accept tt "$tt" "$tt" accept -v
 add connect tt "$tt" "$tt" connect -v
 add life tt "$tt" "$tt" life -v
 add life-json tt "$tt" "$tt" life --json -v
+# --containers (docs/containers.md): the same storms, each event attributed
+add accept-containers tt "$tt" "$tt" accept --containers -v
+add connect-containers tt "$tt" "$tt" connect --containers -v
+add life-containers tt "$tt" "$tt" life --containers -v
+add life-json-containers tt "$tt" "$tt" life --json --containers -v
 tcplife_bin=$(command -v tcplife || ls /usr/sbin/tcplife 2>/dev/null || :)
 [ -n "$tcplife_bin" ] && add tcplife ext "$tcplife_bin" "$tcplife_bin"
 bpftrace_bin=$(command -v bpftrace || :)
@@ -309,6 +317,7 @@ done
 label() {
 	case $1 in
 	life-json) echo "tcptrace life --json" ;;
+	*-containers) echo "tcptrace $(label "${1%-containers}" | sed 's/^tcptrace //') --containers" ;;
 	tcplife) echo "libbpf-tools tcplife" ;;
 	bpftrace) echo "bpftrace script" ;;
 	*) echo "tcptrace $1" ;;
