@@ -634,7 +634,11 @@ t_outcome_count_pending() {
 	local cpid=$!
 	ip netns exec "$NS_A" "$PEER" client $B4 7004 --syncnt 6 >/dev/null &
 	local cpid2=$!
-	sleep 0.6
+	# both in SYN_SENT (a busy host may take more than a moment to get there)
+	for _ in $(seq 1 100); do
+		[ "$(ip netns exec "$NS_A" ss -Htn state syn-sent dport = 7004 | wc -l)" -ge 2 ] && break
+		sleep 0.1
+	done
 	trace_stop || return 1
 	kill $cpid $cpid2
 	wait
