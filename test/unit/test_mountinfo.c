@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* core/cgroupfs.c: the cgroup2 mounts of a /proc/self/mountinfo, escapes undone. */
+/* core/mountinfo.c: the cgroup2 mounts of a /proc/self/mountinfo, escapes undone. */
 #include "check.h"
 #include "tcptrace/cgroupfs.h"
 
@@ -39,5 +39,5 @@ int main(void)
 	CHECK_STR(mounts(daemonset, "/host/sys/fs/cgroup"), "/sys/fs/cgroup|/host/sys/fs/cgroup");
 	CHECK_STR(mounts(junk, NULL), "/x");
 	CHECK_STR(mounts("", NULL), "");
-	return tt_test_done("cgroupfs");
+	return tt_test_done("mountinfo");
 }
