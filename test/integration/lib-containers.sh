@@ -6,8 +6,8 @@
 # the jq condition that checks every container key of an event.
 #
 # ctr_init                  the prefix and the host root; removed at exit
-# ctr_<layout> N NAME...    one container (sets CTR_DIR, CTR_ID, CTR_COND)
-# ctr_json CONDITION        CONDITION and CTR_COND, for expect_json
+# ctr_<layout> N NAME...    one container: CTR_DIR, CTR_ID, and CTR_COND (a jq
+#                           condition on every container key of its events)
 
 # hex_id N: a container id of this test: 64 lowercase hex digits.
 hex_id() {
@@ -169,9 +169,4 @@ ctr_session() {
 	CTR_ID=
 	ctr_mkdir "user.slice/user-1000.slice/session-$1.scope" || return 1
 	ctr_expect "" "" "" "" "" "" "" "" "session-$1.scope"
-}
-
-# ctr_json CONDITION: CONDITION and the container keys of the last layout.
-ctr_json() {
-	echo "($1) and $CTR_COND"
 }
