@@ -93,3 +93,18 @@ int tt_cols_container_keys(const struct tt_opts *o, struct tt_col *c)
 		c[n] = keys[n];
 	return n;
 }
+
+int tt_dns_cols(const struct tt_opts *o, struct tt_col *c)
+{
+	int n = 0;
+
+	if (!o->dns)
+		return 0;
+	c[n++] = (struct tt_col){ "QUERY", "query", TT_F_QUERY };
+	c[n++] = (struct tt_col){ NULL, "query_cname", TT_F_QUERY_CNAME };
+	c[n++] = (struct tt_col){ NULL, "query_age_ns", TT_F_QUERY_AGE_NS };
+	c[n++] = (struct tt_col){ NULL, "query_stale", TT_F_QUERY_STALE };
+	c[n++] = (struct tt_col){ NULL, "query_scope", TT_F_QUERY_SCOPE };
+	c[n++] = (struct tt_col){ NULL, "query_candidates", TT_F_QUERY_CANDIDATES };
+	return n;
+}

@@ -91,7 +91,7 @@ int tt_connect_cols(const struct tt_opts *o, struct tt_col *c)
 		c[n++] = (struct tt_col){ NULL, "latency_ns", TT_F_DURATION_NS };
 	}
 	n += tt_cols_container_keys(o, c + n);
-	return n;
+	return n + tt_dns_cols(o, c + n);
 }
 
 int tt_connect_count_cols(const struct tt_opts *o, struct tt_col *c)
@@ -107,6 +107,8 @@ int tt_connect_count_cols(const struct tt_opts *o, struct tt_col *c)
 		c[n++] = (struct tt_col){ "RESULT", "result", TT_F_RESULT, 11 };
 	n += tt_cols_container_keys(o, c + n);
 	c[n++] = (struct tt_col){ "CONNECTS", "count", TT_F_COUNT, 8 };
+	if (o->dns)
+		c[n++] = (struct tt_col){ "QUERY", "query", TT_F_QUERY };
 	return n;
 }
 
@@ -124,6 +126,7 @@ static const struct argp_option options[] = {
 	  "Only attempts that did not succeed (implies -O; includes those pending at exit)", 1 },
 	{ "min-latency", OPT_MIN_LATENCY, "MS", 0,
 	  "Only attempts that took at least MS milliseconds, e.g. 200 or 0.5 (implies -O)", 1 },
+	TT_DNS_OPTION,
 	{},
 };
 
@@ -141,6 +144,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'c':
 		o->count = true;
+		break;
+	case 'd':
+		o->dns = true;
 		break;
 	case 'O':
 		copts.outcome = true;
@@ -177,6 +183,8 @@ static const char doc[] = "Trace active TCP connections (connect): one line per 
 	       "  tcptrace connect -O -c        # count per destination and result\n"
 	       "  tcptrace connect --containers -w    # with each process's container and pod\n"
 	       "  tcptrace connect --container web    # only the container named web\n"
+	       "  tcptrace connect -d           # with the DNS name each address came from\n"
+	       "  tcptrace connect -d -c        # count per destination and name\n"
 	       "  tcptrace connect --json | jq -c 'select(.rport == 5432)'\n";
 
 /* -O, --failed, --min-latency: outcome hooks, columns and counts. */

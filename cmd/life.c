@@ -107,13 +107,14 @@ int tt_life_cols(const struct tt_opts *o, struct tt_col *c)
 	c[n++] = (struct tt_col){ NULL, "rx_bytes", TT_F_RX_BYTES };
 	c[n++] = (struct tt_col){ NULL, "duration_ns", TT_F_DURATION_NS };
 	n += tt_cols_container_keys(o, c + n);
-	return n;
+	return n + tt_dns_cols(o, c + n);
 }
 
 static const struct argp_option options[] = {
 	{ NULL, 's', NULL, 0, "Same as --csv (bcc's tcplife -s)", 1 },
 	{ "localport", 'L', "PORTS", 0, "Only these local ports: 80,443 or 8000-8099", 2 },
 	{ "remoteport", 'D', "PORTS", 0, "Only these remote ports", 2 },
+	TT_DNS_OPTION,
 	{},
 };
 
@@ -135,6 +136,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		tt_opt_ports(o, "-D", arg, o->rports);
 		o->cfg.filter_rports = 1;
 		break;
+	case 'd':
+		o->dns = true;
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -154,6 +158,7 @@ static const char doc[] = "Trace TCP session lifespans (life): one line per sess
 	       "  tcptrace life --csv -T        # CSV with wall-clock times\n"
 	       "  tcptrace life --containers -w # with each session's container and pod\n"
 	       "  tcptrace life --container shop/web-0 --json   # only the sessions of one pod\n"
+	       "  tcptrace life -d              # with the DNS name of sessions opened here\n"
 	       "  tcptrace life --json | jq -c 'select(.rx_bytes > 1000000)'\n";
 
 static const struct tt_mode mode = {

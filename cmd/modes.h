@@ -23,6 +23,17 @@ int tt_addr_width(const struct tt_opts *o);
 int tt_cols_container(const struct tt_opts *o, struct tt_col *cols);
 int tt_cols_container_keys(const struct tt_opts *o, struct tt_col *cols);
 
+/*
+ * -d/--dns (connect, life): the option, and its columns, last (bcc's QUERY):
+ * appended to cols, returns how many (none without -d).
+ */
+#define TT_DNS_OPTION                                                                      \
+	{ "dns", 'd', NULL, 0,                                                              \
+	  "Add a QUERY column: the DNS name the destination was resolved from (any "        \
+	  "resolver; '-' when unknown)",                                                     \
+	  1 }
+int tt_dns_cols(const struct tt_opts *o, struct tt_col *cols);
+
 /* connect's columns for these options (pure; unit-tested). */
 int tt_connect_cols(const struct tt_opts *o, struct tt_col *cols);
 int tt_connect_count_cols(const struct tt_opts *o, struct tt_col *cols);

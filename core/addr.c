@@ -2,6 +2,7 @@
 /* Address text, as the kernel holds the address. */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "tcptrace/core.h"
@@ -16,4 +17,10 @@ const char *tt_addr_format(unsigned family, const uint8_t addr[16], char *buf, s
 int tt_family_version(unsigned family)
 {
 	return family == AF_INET ? 4 : family == AF_INET6 ? 6 : 0;
+}
+
+void tt_addr_normalize(unsigned family, uint8_t addr[16])
+{
+	if (family == AF_INET)
+		memset(addr + 4, 0, 12);
 }

@@ -6,19 +6,14 @@
  * is the kernel's own: e.g. kernels built without kprobes, or refusing BPF
  * trampolines, fail here in microseconds instead of in the real load.
  */
-#define _GNU_SOURCE /* unshare() */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -155,35 +150,4 @@ int tt_probe_plan(const struct btf *vmlinux, const struct tt_plan *plan)
 		break;
 	}
 	return -EINVAL;
-}
-
-#define TRACEFS_MAGIC_NR 0x74726163
-
-int tt_tracefs_ensure(bool *mounted)
-{
-	struct statfs st;
-
-	*mounted = false;
-	if (!access("/sys/kernel/tracing/events", F_OK) ||
-	    !access("/sys/kernel/debug/tracing/events", F_OK))
-		return 0;
-	if (!statfs("/sys/kernel/tracing", &st) && st.f_type == TRACEFS_MAGIC_NR)
-		return -ENOENT;
-	/*
-	 * Mount it in a mount namespace of our own: the host's mounts are left
-	 * as they were, and no other tracer (another tcptrace among them) sees
-	 * it come or go under its feet. The ids read from it are global.
-	 */
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return -errno;
-	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL))
-		return -errno;
-	return 0;
-}
-
-void tt_tracefs_release(bool mounted)
-{
-	if (mounted)
-		umount2("/sys/kernel/tracing", MNT_DETACH);
 }

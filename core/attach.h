@@ -53,12 +53,14 @@ int tt_probe_privilege(void);
 int tt_probe_plan(const struct btf *vmlinux, const struct tt_plan *plan);
 
 /*
- * Classic tracepoints (syscalls:*) are attached by id, which libbpf reads
- * from tracefs; hosts here boot without it mounted. Mounts it at
- * /sys/kernel/tracing in a private mount namespace of this process when it
- * is missing (nothing to undo at exit: *mounted stays false).
+ * Classic tracepoints ("category/name") are attached by id, which only
+ * tracefs tells (core/tracefs.c): reads the ids of n of them into ids[]
+ * from a readable tracefs, mounted or a private mount attached nowhere.
+ * 0, with where they came from in how; or -errno (-EACCES: a tracefs that
+ * may not be read; else not mounted, and not mountable), with why in how.
  */
-int tt_tracefs_ensure(bool *mounted);
-void tt_tracefs_release(bool mounted);
+int tt_tracepoint_ids(const char *const *tps, int n, int *ids, char *how, size_t how_len);
+/* A perf event on tracepoint id for all tasks of CPU 0 (as libbpf's), or -errno. */
+int tt_tracepoint_open(int id);
 
 #endif

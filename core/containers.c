@@ -40,9 +40,10 @@
 #define CONTAINERS_MAX 1024
 #define RETRY_NS 1000000000ull /* files not found: look again this much later */
 #define LOOKUPS_MAX 2	       /* times the files of one container are looked for */
+#define META_KEY_LEN (TT_CTR_ID_MAX + 8) /* a container id, or "pod:<uid>" */
 
+/* The cgroups cache's values, by id. */
 struct cg_entry {
-	struct tt_lru_node node;
 	uint64_t id;
 	char *path;	   /* NULL: unknown */
 	bool filled;	   /* info holds what path names */
@@ -51,9 +52,8 @@ struct cg_entry {
 	struct tt_ctr_info info; /* strings owned, but runtime (static) and cgroup (path) */
 };
 
+/* The containers cache's values, by container id or "pod:<uid>" (NUL-padded). */
 struct meta_entry {
-	struct tt_lru_node node;
-	char key[TT_CTR_ID_MAX + 8]; /* container id, or "pod:<uid>" */
 	struct tt_ctr_meta m;
 	bool found;
 	int lookups;
@@ -107,52 +107,34 @@ static void clear_info(struct cg_entry *e)
 	e->match = -1;
 }
 
-static void evict_cgroup(struct tt_lru_node *node, void *ctx)
+static void evict_cgroup(void *ctx, const void *key, void *val)
 {
-	struct cg_entry *e = (struct cg_entry *)node;
+	struct cg_entry *e = val;
 
+	(void)ctx, (void)key;
 	clear_info(e);
 	free(e->path);
-	free(e);
-}
-
-static void evict_meta(struct tt_lru_node *node, void *ctx)
-{
-	free(node);
-}
-
-static bool same_cgroup(const struct tt_lru_node *node, const void *key)
-{
-	return ((const struct cg_entry *)node)->id == *(const uint64_t *)key;
-}
-
-static bool same_meta(const struct tt_lru_node *node, const void *key)
-{
-	return !strcmp(((const struct meta_entry *)node)->key, key);
 }
 
 /* What the files say of the container (or pod) of a, looked up at most LOOKUPS_MAX times. */
 static const struct meta_entry *meta_for(struct ctr_state *st, const struct tt_cg_attr *a,
 					 uint64_t now)
 {
+	char key[META_KEY_LEN] = "";
 	struct meta_entry *me;
-	char key[sizeof(me->key)];
-	uint64_t h;
+	bool fresh;
 
 	if (a->id[0])
 		snprintf(key, sizeof(key), "%s", a->id);
 	else
 		snprintf(key, sizeof(key), "pod:%s", a->pod_uid);
-	h = tt_hash_str(key);
-	me = (struct meta_entry *)tt_lru_get(&st->metas, h, same_meta, key);
+	me = tt_lru_find(&st->metas, key);
 	if (me && (me->found || me->lookups >= LOOKUPS_MAX || now < me->looked_ns + RETRY_NS))
 		return me;
 	if (!me) {
-		me = calloc(1, sizeof(*me));
+		me = tt_lru_insert(&st->metas, key, &fresh);
 		if (!me)
 			return NULL;
-		memcpy(me->key, key, sizeof(key));
-		tt_lru_put(&st->metas, &me->node, h);
 	}
 	me->found = tt_ctr_lookup(st->root, a, &me->m);
 	me->lookups++;
@@ -219,9 +201,11 @@ static char *path_by_handle(struct ctr_state *st, uint64_t id)
 	return NULL;
 }
 
+/* A new entry: valid until the next insert, so until the next event or record. */
 static struct cg_entry *new_entry(struct ctr_state *st, uint64_t id, char *path)
 {
-	struct cg_entry *e = calloc(1, sizeof(*e));
+	bool fresh;
+	struct cg_entry *e = tt_lru_insert(&st->cgroups, &id, &fresh);
 
 	if (!e) {
 		free(path);
@@ -230,7 +214,6 @@ static struct cg_entry *new_entry(struct ctr_state *st, uint64_t id, char *path)
 	e->id = id;
 	e->path = path;
 	clear_info(e);
-	tt_lru_put(&st->cgroups, &e->node, tt_hash_u64(id));
 	return e;
 }
 
@@ -238,7 +221,7 @@ static struct cg_entry *entry_for(struct ctr_state *st, uint64_t id)
 {
 	struct cg_entry *e;
 
-	e = (struct cg_entry *)tt_lru_get(&st->cgroups, tt_hash_u64(id), same_cgroup, &id);
+	e = tt_lru_find(&st->cgroups, &id);
 	if (!e)
 		e = new_entry(st, id, path_by_handle(st, id));
 	if (!e)
@@ -296,7 +279,7 @@ static void ctr_record(void *state, const void *data, size_t size)
 	if (n == 0 || n == sizeof(r->path))
 		return;
 	st->records++;
-	e = (struct cg_entry *)tt_lru_get(&st->cgroups, tt_hash_u64(r->id), same_cgroup, &r->id);
+	e = tt_lru_find(&st->cgroups, &r->id);
 	if (e && e->path)
 		return;
 	path = strndup(r->path, n);
@@ -355,8 +338,10 @@ static int ctr_init(struct tt_opts *o, struct tt_writer *w, void **state)
 		tt_errf("--host-root: '%s': %s", root, strerror(-st->root));
 		return st->root;
 	}
-	if (tt_lru_init(&st->cgroups, CGROUPS_MAX, evict_cgroup, st) ||
-	    tt_lru_init(&st->metas, CONTAINERS_MAX, evict_meta, st))
+	if (tt_lru_init(&st->cgroups, sizeof(uint64_t), sizeof(struct cg_entry), CGROUPS_MAX,
+			evict_cgroup, st) ||
+	    tt_lru_init(&st->metas, META_KEY_LEN, sizeof(struct meta_entry), CONTAINERS_MAX, NULL,
+			NULL))
 		return -ENOMEM;
 	if (tt_cgroupfs_open(&st->fs, why, sizeof(why))) {
 		if (o->nctr_pats) {

@@ -13,10 +13,12 @@
 #include "tcptrace/output.h"
 
 extern const struct tt_enricher tt_containers_enricher;
+extern const struct tt_enricher tt_dns_enricher;
 
 /* The registry, in the order they enrich an event. */
 static const struct tt_enricher *const registry[] = {
 	&tt_containers_enricher,
+	&tt_dns_enricher,
 };
 
 int tt_enrich_init(struct tt_enrich_stage *s, struct tt_opts *o, struct tt_writer *w,
@@ -120,6 +122,5 @@ void tt_enrich_warn(struct tt_writer *w, const char *option, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, TT_PROG ": %s: %s\n", option, msg);
-	tt_write_warning(w, option, msg);
+	tt_warn(w, option, option, "%s", msg);
 }

@@ -5,14 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+
 #include "tcptrace/core.h"
 
 static const struct {
 	int err;
 	const char *hint;
 } hints[] = {
-	{ EPERM, "run as root, or with CAP_BPF and CAP_PERFMON" },
-	{ EACCES, "run as root, or with CAP_BPF and CAP_PERFMON" },
 	{ ESRCH, "the kernel has no BTF: build it with CONFIG_DEBUG_INFO_BTF=y, or pass --btf FILE" },
 };
 
@@ -28,17 +28,28 @@ const char *tt_err_hint(int err)
 	return NULL;
 }
 
+const char *tt_strerror(int err)
+{
+	static char buf[128];
+
+	if (err < 0)
+		err = -err;
+	/* libbpf's own codes (LIBBPF_ERRNO__*): strerror() knows no words for them */
+	if (err >= __LIBBPF_ERRNO__START && err < __LIBBPF_ERRNO__END &&
+	    !libbpf_strerror(err, buf, sizeof(buf)))
+		return buf;
+	return strerror(err);
+}
+
 void tt_err(const char *what, int err)
 {
 	const char *hint = tt_err_hint(err);
 
-	if (err < 0)
-		err = -err;
 	fflush(stdout);
 	if (hint)
-		fprintf(stderr, TT_PROG ": %s: %s (%s)\n", what, strerror(err), hint);
+		fprintf(stderr, TT_PROG ": %s: %s (%s)\n", what, tt_strerror(err), hint);
 	else
-		fprintf(stderr, TT_PROG ": %s: %s\n", what, strerror(err));
+		fprintf(stderr, TT_PROG ": %s: %s\n", what, tt_strerror(err));
 }
 
 void tt_errf(const char *fmt, ...)

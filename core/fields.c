@@ -8,6 +8,7 @@
 
 #include "tcptrace/containers.h"
 #include "tcptrace/core.h"
+#include "tcptrace/dns.h"
 #include "tcptrace/enrich.h"
 #include "tcptrace/output.h"
 
@@ -105,20 +106,27 @@ const char *tt_result_name(int32_t err, char *buf, size_t len)
 	return buf;
 }
 
-/* Text that may be longer than v->text: referenced, not copied (it outlives the row). */
-static void text_or_null(struct tt_val *v, const char *s)
+/*
+ * Text that may be longer than v->text (a DNS name, up to 1,024 bytes; a
+ * cgroup path): referred to, not copied (it outlives the row).
+ */
+static void name(struct tt_val *v, const char *s)
 {
-	if (!s) {
-		null(v);
+	if (strlen(s) < sizeof(v->text)) {
+		str(v, s);
 		return;
 	}
-	v->kind = TT_J_STR;
-	if (strlen(s) < sizeof(v->text)) {
-		memcpy(v->text, s, strlen(s) + 1);
-	} else {
-		v->text[0] = '\0';
-		v->ref = s;
-	}
+	str(v, "");
+	v->ref = s;
+}
+
+/* The same, or null. */
+static void text_or_null(struct tt_val *v, const char *s)
+{
+	if (s)
+		name(v, s);
+	else
+		null(v);
 }
 
 /* --containers: the table's CONTAINER and POD, and the JSON keys. */
@@ -176,6 +184,47 @@ static void container_field(enum tt_field f, const struct tt_ctr_info *ci, struc
 	case TT_F_SYSTEMD_UNIT:
 		text_or_null(v, ci->unit);
 		return;
+	default:
+		null(v);
+	}
+}
+
+/* --dns: every field is unknown (null) when the name is. */
+static void query_field(enum tt_field f, const struct tt_dns_info *d, struct tt_val *v)
+{
+	static const char *const scopes[] = { [TT_DNS_SCOPE_PROCESS] = "process",
+					      [TT_DNS_SCOPE_NETNS] = "netns" };
+
+	if (!d || !d->query) {
+		null(v);
+		return;
+	}
+	switch (f) {
+	case TT_F_QUERY:
+		name(v, d->query);
+		break;
+	case TT_F_QUERY_CNAME:
+		if (d->cname)
+			name(v, d->cname);
+		else
+			null(v);
+		break;
+	case TT_F_QUERY_AGE_NS:
+		num(v, d->age_ns);
+		break;
+	case TT_F_QUERY_STALE:
+		snprintf(v->text, sizeof(v->text), "%s", d->stale ? "true" : "false");
+		v->kind = TT_J_BOOL;
+		break;
+	case TT_F_QUERY_SCOPE:
+		if (d->scope == TT_DNS_SCOPE_PROCESS || d->scope == TT_DNS_SCOPE_NETNS)
+			str(v, scopes[d->scope]);
+		else
+			null(v);
+		break;
+	case TT_F_QUERY_CANDIDATES:
+		num(v, d->candidates);
+		break;
 	default:
 		null(v);
 	}
@@ -311,6 +360,14 @@ void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock 
 	case TT_F_K8S_CONTAINER:
 	case TT_F_SYSTEMD_UNIT:
 		container_field(f, src->x ? src->x->ctr : NULL, v);
+		return;
+	case TT_F_QUERY:
+	case TT_F_QUERY_CNAME:
+	case TT_F_QUERY_AGE_NS:
+	case TT_F_QUERY_STALE:
+	case TT_F_QUERY_SCOPE:
+	case TT_F_QUERY_CANDIDATES:
+		query_field(f, src->x ? src->x->dns : NULL, v);
 		return;
 	}
 	null(v);

@@ -25,6 +25,7 @@ enum {
 	OPT_CONTAINERS,
 	OPT_CONTAINER,
 	OPT_HOST_ROOT,
+	OPT_NO_SANDBOX,
 };
 
 static const struct argp_option common_options[] = {
@@ -60,6 +61,9 @@ static const struct argp_option common_options[] = {
 	  "Ring buffer size in KiB, a power of two >= 4 (default 2048)", 4 },
 	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF to use when /sys/kernel/btf/vmlinux is missing", 4 },
 	{ "verbose", 'v', NULL, 0, "Say which hooks are used; show libbpf messages", 4 },
+	{ "no-sandbox", OPT_NO_SANDBOX, NULL, 0,
+	  "Keep every privilege after setup and install no seccomp filter (see tcptrace(8) "
+	  "SECURITY)", 4 },
 	{ "help", OPT_HELP, NULL, 0, "Show this help", -1 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, NULL, -1 },
 	{},
@@ -70,6 +74,18 @@ const char *tt_attach_name(enum tt_attach a)
 	static const char *const names[] = { "auto", "fentry", "kprobe", "tracepoint" };
 
 	return names[a];
+}
+
+int tt_parse_attach(const char *s, enum tt_attach *out)
+{
+	int a;
+
+	for (a = TT_ATTACH_AUTO; a <= TT_ATTACH_TRACEPOINT; a++)
+		if (!strcmp(s, tt_attach_name((enum tt_attach)a))) {
+			*out = (enum tt_attach)a;
+			return 0;
+		}
+	return -EINVAL;
 }
 
 void tt_usage(const struct tt_opts *o, const char *fmt, ...)
@@ -139,6 +155,9 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 	case 'v':
 		o->verbose++;
 		break;
+	case OPT_NO_SANDBOX:
+		o->no_sandbox = true;
+		break;
 	case OPT_JSON:
 	case OPT_CSV:
 		if (o->fmt != TT_FMT_TABLE)
@@ -168,25 +187,16 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 		o->btf = arg;
 		break;
 	case OPT_BUFFER:
-		if (tt_parse_u32(arg, &id) || id < 4 || id > 1024 * 1024 || (id & (id - 1)))
+		if (tt_parse_buffer_kb(arg, &o->buffer_kb))
 			tt_usage(o, "--buffer-size: want a power of two from 4 to 1048576 KiB, not '%s'",
 				 arg);
-		o->buffer_kb = id;
 		break;
 	case OPT_DURATION:
 		if (tt_parse_seconds(arg, &o->duration))
 			tt_usage(o, "--duration: invalid number of seconds '%s'", arg);
 		break;
 	case OPT_ATTACH:
-		if (!strcmp(arg, "auto"))
-			o->attach = TT_ATTACH_AUTO;
-		else if (!strcmp(arg, "fentry"))
-			o->attach = TT_ATTACH_FENTRY;
-		else if (!strcmp(arg, "kprobe"))
-			o->attach = TT_ATTACH_KPROBE;
-		else if (!strcmp(arg, "tracepoint"))
-			o->attach = TT_ATTACH_TRACEPOINT;
-		else
+		if (tt_parse_attach(arg, &o->attach))
 			tt_usage(o, "--attach: unknown method '%s' (auto, fentry, kprobe, tracepoint)",
 				 arg);
 		break;

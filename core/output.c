@@ -2,10 +2,13 @@
 /*
  * The three writers of a row: a bcc-style table, NDJSON (one object per line,
  * complete escaping) and CSV (RFC 4180 quoting). All write to one buffered
- * stream that the runner flushes once per batch.
+ * stream that the runner flushes once per batch. Warnings of degraded
+ * features go to stderr and, in JSON, to that stream too (tt_warn).
  */
+#include <stdarg.h>
 #include <string.h>
 
+#include "tcptrace/core.h"
 #include "tcptrace/output.h"
 
 /* Length of the valid UTF-8 sequence at s (of at most n bytes), or 0. */
@@ -160,7 +163,7 @@ void tt_write_row(struct tt_writer *w, const struct tt_val *vals)
 			putc(':', w->out);
 			if (v->kind == TT_J_NULL)
 				fputs("null", w->out);
-			else if (v->kind == TT_J_NUM)
+			else if (v->kind == TT_J_NUM || v->kind == TT_J_BOOL)
 				fputs(tt_val_str(v), w->out);
 			else
 				tt_json_string(w->out, tt_val_str(v));
@@ -210,8 +213,40 @@ void tt_write_warning(struct tt_writer *w, const char *option, const char *messa
 	if (w->fmt != TT_FMT_JSON)
 		return;
 	fputs("{\"event\":\"warning\",\"option\":", w->out);
-	tt_json_string(w->out, option);
+	if (option)
+		tt_json_string(w->out, option);
+	else
+		fputs("null", w->out);
 	fputs(",\"message\":", w->out);
 	tt_json_string(w->out, message);
 	fputs("}\n", w->out);
+}
+
+void tt_write_counters(struct tt_writer *w, const char *event, const char *const *keys,
+		       const uint64_t *vals, int n)
+{
+	int i;
+
+	if (w->fmt != TT_FMT_JSON)
+		return;
+	fputs("{\"event\":", w->out);
+	tt_json_string(w->out, event);
+	for (i = 0; i < n; i++) {
+		putc(',', w->out);
+		tt_json_string(w->out, keys[i]);
+		fprintf(w->out, ":%llu", (unsigned long long)vals[i]);
+	}
+	fputs("}\n", w->out);
+}
+
+void tt_warn(struct tt_writer *w, const char *what, const char *option, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, TT_PROG ": %s: %s\n", what, msg);
+	tt_write_warning(w, option, msg);
 }

@@ -100,3 +100,13 @@ int tt_parse_seconds(const char *s, double *out)
 	*out = v;
 	return 0;
 }
+
+int tt_parse_buffer_kb(const char *s, uint32_t *out)
+{
+	uint32_t kb;
+
+	if (tt_parse_u32(s, &kb) || kb < TT_BUFFER_KB_MIN || kb > TT_BUFFER_KB_MAX || (kb & (kb - 1)))
+		return -EINVAL;
+	*out = kb;
+	return 0;
+}

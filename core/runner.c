@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* memfd_create() */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/magic.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,10 +28,12 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "privs.h"
 #include "tcptrace/btfmin.h"
 #include "tcptrace/count.h"
 #include "tcptrace/enrich.h"
 #include "tcptrace/mode.h"
+#include "tcptrace/sink.h"
 
 #define POLL_MS 50		 /* bounds the delivery delay of an event */
 #define LOST_CHECK_NS 1000000000ull /* how often the lost counter is read */
@@ -38,6 +42,7 @@
 struct run {
 	const struct tt_probe *p;
 	struct tt_opts *o;
+	struct tt_priv_ctx priv; /* what the privilege table reads */
 	struct tt_skel *skel;
 	const struct tt_plan *plan;
 	unsigned prog_mask; /* bit i: plan->progs[i] is loaded on this kernel */
@@ -45,12 +50,19 @@ struct run {
 	int nlinks;
 	struct ring_buffer *rb;
 	struct tt_writer w;
+	struct tt_sink sink; /* stdout in whole lines: w.out writes into it */
+	FILE *out;
 	struct tt_clock clock;
 	int cgroup_fd;
 	struct btf *vmlinux;	/* parsed kernel BTF, until the load */
 	int core_btf_fd;	/* memfd: the BTF CO-RE relocates against, or -1 */
 	char core_btf_path[32];
-	bool tracefs_mounted;
+	/* classic tracepoints of the loaded programs and their ids */
+	struct {
+		const char *tp;
+		int id;
+	} tps[MAX_PROGS];
+	int ntps;
 	bool out_closed; /* stdout went away: stop quietly */
 	bool out_failed; /* a real write error */
 	int out_errno;
@@ -61,11 +73,14 @@ struct run {
 	bool user_count; /* -c with enrichment: events stream and are counted here */
 };
 
-static volatile sig_atomic_t stop_signal;
+/* The last stop signal, and how many came (core/sink.c gives up at two). */
+static volatile sig_atomic_t stop_signal, stop_signals;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+	if (stop_signals < 2)
+		stop_signals++;
 }
 
 static int verbose_level;
@@ -170,6 +185,7 @@ static void print_progs(const struct run *r)
 static int choose_plan(struct run *r, const struct btf *vmlinux)
 {
 	const struct tt_probe *p = r->p;
+	const struct tt_plan *first = NULL;
 	int i, err = -ENOENT, first_err = 0;
 
 	for (i = 0; i < p->nplans; i++) {
@@ -183,21 +199,31 @@ static int choose_plan(struct run *r, const struct btf *vmlinux)
 		if (r->o->verbose)
 			fprintf(stderr, TT_PROG ": %s: probe %s (%s): %s\n", r->o->mode,
 				tt_attach_name(plan->method), plan->what,
-				err ? strerror(-err) : "ok");
+				err ? tt_strerror(err) : "ok");
 		if (!err) {
 			r->plan = plan;
+			r->priv.plan = plan;
 			print_progs(r);
 			return 0;
 		}
-		if (!first_err)
+		if (!first_err) {
 			first_err = err;
+			first = plan;
+		}
 	}
 	if (r->o->attach != TT_ATTACH_AUTO) {
+		struct tt_priv_ctx c = r->priv;
 		char what[64];
 
 		snprintf(what, sizeof(what), "--attach=%s", tt_attach_name(r->o->attach));
+		if (first_err == -EPERM || first_err == -EACCES) {
+			/* refused, not unsupported: name what the plan needs (privs.def) */
+			c.plan = first;
+			tt_priv_err_run(&c, what, first_err);
+			return -1;
+		}
 		tt_errf("%s: this kernel does not support it (%s)%s", what,
-			strerror(-(first_err ? first_err : err)),
+			tt_strerror(first_err ? first_err : err),
 			r->o->attach == TT_ATTACH_KPROBE && err == -EOPNOTSUPP
 				? "; it was built without CONFIG_KPROBES"
 				: "; try --attach=auto");
@@ -260,15 +286,162 @@ static int configure(struct run *r)
 	return 0;
 }
 
-static bool needs_tracefs(struct run *r)
-{
-	struct bpf_program *prog;
+#define TP_PREFIX "tracepoint/"
+#define SYSEXIT_SUFFIX "_sysexit"
 
+/* The classic tracepoint prog is attached to, or NULL. */
+static const char *prog_tracepoint(const struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+
+	return strncmp(sec, TP_PREFIX, strlen(TP_PREFIX)) ? NULL : sec + strlen(TP_PREFIX);
+}
+
+static int add_tp(struct run *r, const char *tp)
+{
+	int i;
+
+	for (i = 0; i < r->ntps; i++)
+		if (!strcmp(r->tps[i].tp, tp))
+			return 0;
+	if (r->ntps == MAX_PROGS)
+		return -E2BIG;
+	r->tps[r->ntps++].tp = tp;
+	return 0;
+}
+
+static int tp_id(const struct run *r, const char *tp)
+{
+	int i;
+
+	for (i = 0; i < r->ntps; i++)
+		if (!strcmp(r->tps[i].tp, tp))
+			return r->tps[i].id;
+	return -ENOENT;
+}
+
+/*
+ * Where the classic tracepoints cannot be attached (their ids cannot be
+ * read, core/tracefs.c, or perf_event_open(2) is refused), each of their
+ * programs is replaced by its twin on the raw sys_exit tracepoint,
+ * <name>_sysexit (probes/common.bpf.h), and the run says so: why, and
+ * which of the capabilities in need (which would have avoided it) it
+ * lacks. A program without a twin makes it fail, naming them.
+ */
+static int use_sysexit_twins(struct run *r, int err, const char *why, tt_caps need)
+{
+	struct bpf_object *obj = r->skel->obj;
+	struct bpf_program *prog, *twin;
+	char name[128], names[64], hint[80] = "";
+	tt_caps missing;
+
+	bpf_object__for_each_program(prog, obj) {
+		if (!bpf_program__autoload(prog) || !prog_tracepoint(prog))
+			continue;
+		snprintf(name, sizeof(name), "%s" SYSEXIT_SUFFIX, bpf_program__name(prog));
+		twin = bpf_object__find_program_by_name(obj, name);
+		if (!twin) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "tracepoint %s: %s", prog_tracepoint(prog), why);
+			tt_priv_err(what, err, need);
+			return -1;
+		}
+		bpf_program__set_autoload(prog, false);
+		bpf_program__set_autoload(twin, true);
+	}
+	r->ntps = 0;
+	/*
+	 * Not silent (stderr, and a JSON warning): this costs every system
+	 * call on the host (tcptrace(8) PRIVILEGES).
+	 */
+	missing = need & ~tt_priv_effective();
+	if (missing)
+		snprintf(hint, sizeof(hint), " (without %s)", tt_priv_names(missing, names, sizeof(names)));
+	tt_warn(&r->w, r->o->mode, NULL,
+		"%s%s: system call exits are traced at the raw sys_exit tracepoint, which runs at "
+		"every system call's exit (about 150 ns each)",
+		why, hint);
+	return 0;
+}
+
+/*
+ * Whether perf_event_open(2) takes the tracepoint of this id, tried before
+ * the load (so that the twins can be loaded instead): Debian's
+ * kernel.perf_event_paranoid=3 refuses it without CAP_SYS_ADMIN even where
+ * the id could be read (a tracefs mounted and readable). 0 (also after
+ * the twins' notice), or -1 (failed).
+ */
+static int check_perf_event(struct run *r, int id)
+{
+	int fd = tt_tracepoint_open(id);
+	char why[64] = "perf_event_open(2) is refused";
+
+	if (fd >= 0)
+		close(fd);
+	if (fd != -EACCES && fd != -EPERM)
+		return 0; /* another error: attaching reports it */
+	if (r->priv.perf_paranoid > 2)
+		snprintf(why, sizeof(why), "kernel.perf_event_paranoid is %d", r->priv.perf_paranoid);
+	return use_sysexit_twins(r, fd, why,
+				 1ull << (r->priv.perf_paranoid > 2 ? CAP_SYS_ADMIN : CAP_PERFMON));
+}
+
+/* The ids of the classic tracepoints the programs to load are attached to. */
+static int resolve_tracepoints(struct run *r)
+{
+	const char *const (*also)[2] = r->p->also_attach;
+	const char *tps[MAX_PROGS];
+	int ids[MAX_PROGS], i, err;
+	struct bpf_program *prog;
+	char how[64];
+
+	r->ntps = 0;
 	bpf_object__for_each_program(prog, r->skel->obj)
-		if (bpf_program__autoload(prog) &&
-		    !strncmp(bpf_program__section_name(prog), "tracepoint/", 11))
-			return true;
-	return false;
+		if (bpf_program__autoload(prog) && prog_tracepoint(prog) &&
+		    add_tp(r, prog_tracepoint(prog)))
+			return -1;
+	for (; also && (*also)[0]; also++) {
+		prog = bpf_object__find_program_by_name(r->skel->obj, (*also)[0]);
+		if (prog && bpf_program__autoload(prog) && add_tp(r, (*also)[1]))
+			return -1;
+	}
+	if (!r->ntps)
+		return 0;
+	r->priv.tracepoints = true;
+	for (i = 0; i < r->ntps; i++)
+		tps[i] = r->tps[i].tp;
+	err = tt_tracepoint_ids(tps, r->ntps, ids, how, sizeof(how));
+	/* reading a tracefs 0700, or mounting one of our own */
+	if (err)
+		return use_sysexit_twins(r, err == -EACCES ? err : -EPERM, how,
+					 1ull << (err == -EACCES ? CAP_DAC_READ_SEARCH
+								 : CAP_SYS_ADMIN));
+	for (i = 0; i < r->ntps; i++)
+		r->tps[i].id = ids[i];
+	if (r->o->verbose)
+		fprintf(stderr, TT_PROG ": %s: tracepoint ids from %s\n", r->o->mode, how);
+	return check_perf_event(r, ids[0]);
+}
+
+static struct bpf_link *attach_tracepoint(struct run *r, struct bpf_program *prog, const char *tp)
+{
+	int id = tp_id(r, tp), pfd;
+	struct bpf_link *link;
+
+	pfd = id < 0 ? id : tt_tracepoint_open(id);
+	if (pfd < 0) {
+		errno = -pfd;
+		return NULL;
+	}
+	link = bpf_program__attach_perf_event(prog, pfd);
+	if (!link) {
+		int err = errno;
+
+		close(pfd);
+		errno = err;
+	}
+	return link;
 }
 
 /* An iterator is not a hook: it runs once, at exit (see read_exit_events). */
@@ -291,7 +464,7 @@ static int add_link(struct run *r, struct bpf_link *link, const char *where)
 		err = -E2BIG;
 	}
 	snprintf(what, sizeof(what), "attaching %s", where);
-	tt_err(what, err);
+	tt_priv_err_run(&r->priv, what, err);
 	return err;
 }
 
@@ -299,38 +472,38 @@ static int attach_all(struct run *r)
 {
 	const char *const (*also)[2] = r->p->also_attach;
 	struct bpf_program *prog;
-	char tp[128], *name;
+	struct bpf_link *link;
+	const char *tp;
 
 	bpf_object__for_each_program(prog, r->skel->obj) {
 		if (!bpf_program__autoload(prog) || is_exit_iter(prog))
 			continue;
-		if (add_link(r, bpf_program__attach(prog), bpf_program__section_name(prog)))
+		tp = prog_tracepoint(prog);
+		link = tp ? attach_tracepoint(r, prog, tp) : bpf_program__attach(prog);
+		if (add_link(r, link, bpf_program__section_name(prog)))
 			return -1;
 	}
 	for (; also && (*also)[0]; also++) {
 		prog = bpf_object__find_program_by_name(r->skel->obj, (*also)[0]);
 		if (!prog || !bpf_program__autoload(prog))
 			continue;
-		snprintf(tp, sizeof(tp), "%s", (*also)[1]);
-		name = strchr(tp, '/');
-		if (!name)
-			return -1;
-		*name++ = '\0';
-		if (add_link(r, bpf_program__attach_tracepoint(prog, tp, name), (*also)[1]))
+		if (add_link(r, attach_tracepoint(r, prog, (*also)[1]), (*also)[1]))
 			return -1;
 	}
 	return 0;
 }
 
+/* Writes what the writers produced; blocks while the reader does not read. */
 static void check_output(struct run *r)
 {
-	if (fflush(stdout) == 0 && !ferror(stdout))
+	if (!r->out || !tt_sink_flush(&r->sink, r->out))
 		return;
-	if (errno == EPIPE) {
+	/* given up on (abandoned): the rest is counted, and the run ends */
+	if (r->sink.closed) {
 		r->out_closed = true;
-	} else if (!r->out_failed) {
+	} else if (r->sink.err && !r->out_failed) {
 		r->out_failed = true;
-		r->out_errno = errno ? errno : EIO;
+		r->out_errno = r->sink.err;
 	}
 }
 
@@ -360,9 +533,17 @@ static void count_event(struct run *r, const struct tt_src *src)
 /* One event: enriched, maybe dropped by a user-space filter, written or counted. */
 static void handle_event(struct run *r, const struct tt_event *e)
 {
+	struct tt_event copy;
 	struct tt_extra x;
 	struct tt_src src = { .e = e, .x = &x };
 
+	if (tt_enrich_active(&r->enrich)) {
+		/* enrichers and count keys compare whole addresses (core.h) */
+		copy = *e;
+		tt_addr_normalize(copy.family, copy.laddr);
+		tt_addr_normalize(copy.family, copy.raddr);
+		src.e = e = &copy;
+	}
 	if (!tt_enrich_event(&r->enrich, e, &x))
 		return;
 	if (r->user_count)
@@ -449,6 +630,31 @@ static int read_exit_events(struct run *r, void (*fn)(struct run *r, const struc
 	return err;
 }
 
+/* Creates the exit iterator over the map and closes it: 0 or -errno. */
+static int try_exit_iter(struct run *r, struct bpf_program *prog)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, r->p->exit_map);
+	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info info = {};
+	struct bpf_link *link;
+	int fd, err = 0;
+
+	if (!map)
+		return 0;
+	info.map.map_fd = bpf_map__fd(map);
+	opts.link_info = &info;
+	opts.link_info_len = sizeof(info);
+	link = bpf_program__attach_iter(prog, &opts);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0)
+		err = -errno;
+	else
+		close(fd);
+	bpf_link__destroy(link);
+	return err;
+}
 
 static uint64_t percpu_sum(struct run *r, const char *name)
 {
@@ -595,7 +801,7 @@ static int print_counts(struct run *r)
 		tt_write_src(&r->w, &src, &r->clock);
 	}
 	if (c->dropped)
-		tt_errf("%s: %llu events not counted: more than %d rows", r->o->mode,
+		tt_warn(&r->w, r->o->mode, "-c", "%llu events not counted: more than %d rows",
 			(unsigned long long)c->dropped, TT_COUNT_ROWS_MAX);
 	return 0;
 }
@@ -649,6 +855,9 @@ static void detach_all(struct run *r)
 
 static void teardown(struct run *r)
 {
+	check_output(r); /* what an early failure had to say (warnings) */
+	tt_sink_close(&r->sink, r->out);
+	r->out = NULL;
 	detach_all(r);
 	tt_enrich_detach(&r->enrich);
 	ring_buffer__free(r->rb);
@@ -658,7 +867,6 @@ static void teardown(struct run *r)
 	r->skel = NULL;
 	if (r->cgroup_fd >= 0)
 		close(r->cgroup_fd);
-	tt_tracefs_release(r->tracefs_mounted);
 	if (r->o->btf)
 		btf__free(r->vmlinux);
 	r->vmlinux = NULL;
@@ -670,11 +878,17 @@ static void teardown(struct run *r)
 	tt_counts_free(&r->counts);
 }
 
+/*
+ * Without SA_RESTART: a signal interrupts epoll_wait(2), and a write(2) to a
+ * reader that stopped reading (core/sink.c decides whether to go on).
+ */
 static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -796,13 +1010,8 @@ static int load_and_attach(struct run *r)
 		return -1;
 	if (write_core_btf(r))
 		return -1;
-	if (needs_tracefs(r)) {
-		err = tt_tracefs_ensure(&r->tracefs_mounted);
-		if (err) {
-			tt_err("mounting tracefs at /sys/kernel/tracing", err);
-			return -1;
-		}
-	}
+	if (resolve_tracepoints(r))
+		return -1;
 	err = bpf_object__load(r->skel->obj);
 	/* libbpf took the kernel's BTF for attach targets (and freed it), or
 	 * needed none: either way it is not needed any more. */
@@ -818,11 +1027,11 @@ static int load_and_attach(struct run *r)
 	if (err == -EACCES) {
 		/* Privilege was probed before: this is the verifier's answer. */
 		tt_errf("%s: loading BPF programs: the kernel's verifier rejected them (%s; -v "
-			"shows its log)", r->o->mode, strerror(-err));
+			"shows its log)", r->o->mode, tt_strerror(err));
 		return -1;
 	}
 	if (err) {
-		tt_err("loading BPF programs", err);
+		tt_priv_err_run(&r->priv, "loading BPF programs", err);
 		return -1;
 	}
 	if (r->cgroup_fd >= 0) {
@@ -830,7 +1039,7 @@ static int load_and_attach(struct run *r)
 		uint32_t zero = 0;
 
 		if (bpf_map_update_elem(bpf_map__fd(cg), &zero, &r->cgroup_fd, BPF_ANY)) {
-			tt_err("setting the cgroup filter", -errno);
+			tt_priv_err_run(&r->priv, "setting the cgroup filter", -errno);
 			return -1;
 		}
 	}
@@ -852,36 +1061,111 @@ static int load_and_attach(struct run *r)
 	return 0;
 }
 
+/* Why --btf FILE could not be parsed (btf__parse()'s errno), in words. */
+static const char *btf_file_error(const char *path, int err)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return strerror(errno);
+	if (S_ISDIR(st.st_mode))
+		return strerror(EISDIR);
+	if (err == LIBBPF_ERRNO__FORMAT)
+		return "not a valid BTF file (neither raw BTF nor an ELF file)";
+	if (err == ENOENT || err == ENODATA)
+		return "not a valid BTF file (an ELF file without a .BTF section)";
+	if (err == EINVAL || err == EIO || err == EPROTO || err == E2BIG)
+		return "not a valid BTF file (corrupted or truncated)";
+	return tt_strerror(err);
+}
+
+/*
+ * What the rest of the run asks of the kernel, tried once after setup
+ * (core/privs.c drops the capabilities it does without): the lost counter,
+ * a program's info, the counts and the exit iterator where they are used.
+ */
+static int steady_probe(void *arg)
+{
+	struct run *r = arg;
+	struct bpf_map *lost = bpf_object__find_map_by_name(r->skel->obj, "lost");
+	struct bpf_map *counts = bpf_object__find_map_by_name(r->skel->obj, "counts");
+	int ncpu = libbpf_num_possible_cpus();
+	struct tt_count_key key;
+	struct bpf_program *prog;
+	uint64_t *vals;
+	uint32_t zero = 0;
+	int err = 0;
+
+	vals = calloc(ncpu > 0 ? (size_t)ncpu : 1, sizeof(*vals));
+	if (lost && vals && bpf_map_lookup_elem(bpf_map__fd(lost), &zero, vals))
+		err = -errno;
+	free(vals);
+	if (!err && r->o->count && counts &&
+	    bpf_map_get_next_key(bpf_map__fd(counts), NULL, &key) && errno != ENOENT)
+		err = -errno;
+	bpf_object__for_each_program(prog, r->skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		if (err || !bpf_program__autoload(prog))
+			continue;
+		if (is_exit_iter(prog)) {
+			err = try_exit_iter(r, prog);
+			continue;
+		}
+		memset(&info, 0, sizeof(info));
+		if (bpf_program__fd(prog) >= 0 && bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			err = -errno;
+	}
+	return err;
+}
+
+/* After setup: only what the rest of the run needs (core/privs.def). */
+static int enter_sandbox(struct run *r)
+{
+	/* read once, here: the filter has no open(2) (CPUs from sysfs, the
+	 * time zone for -T) */
+	libbpf_num_possible_cpus();
+	tzset();
+	return tt_priv_drop(&r->priv, steady_probe, r);
+}
+
 int tt_run(const struct tt_probe *p, struct tt_opts *o)
 {
-	static char outbuf[1 << 16];
 	struct run r = { .p = p, .o = o, .cgroup_fd = -1, .core_btf_fd = -1 };
 	struct btf *vmlinux;
 	uint64_t lost, missed;
 	int ret = TT_EXIT_FAIL, err;
 
+	r.priv = (struct tt_priv_ctx){ .o = o, .p = p, .perf_paranoid = tt_priv_perf_paranoid() };
 	verbose_level = o->verbose;
 	libbpf_set_print(o->verbose ? libbpf_print : quiet_print);
 	open_cgroup(&r);
 	install_signals();
-	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	tt_clock_init(&r.clock);
-	r.w = (struct tt_writer){ .out = stdout, .fmt = o->fmt, .cols = p->cols, .ncols = p->ncols };
+	r.out = tt_sink_open(&r.sink, STDOUT_FILENO, &stop_signals);
+	if (!r.out) {
+		tt_err("buffering the output", -errno);
+		return TT_EXIT_FAIL;
+	}
+	r.w = (struct tt_writer){ .out = r.out, .fmt = o->fmt, .cols = p->cols, .ncols = p->ncols };
 
 	vmlinux = o->btf ? btf__parse(o->btf, NULL) : tt_vmlinux_btf_load();
 	if (!vmlinux) {
 		err = errno;
 
-		if (o->btf)
-			tt_errf("--btf %s: %s", o->btf, strerror(err));
-		else
+		if (o->btf) {
+			tt_errf("--btf %s: %s", o->btf, btf_file_error(o->btf, err));
+			ret = TT_EXIT_USAGE; /* a bad argument */
+		} else {
 			tt_errf("kernel BTF not found at /sys/kernel/btf/vmlinux (build the kernel "
 				"with CONFIG_DEBUG_INFO_BTF=y, or pass --btf FILE)");
+		}
 		goto out;
 	}
 	err = tt_probe_privilege();
 	if (err) {
-		tt_err("loading BPF programs", err);
+		tt_priv_err_run(&r.priv, "loading BPF programs", err);
 		btf__free(vmlinux);
 		goto out;
 	}
@@ -902,6 +1186,8 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	r.user_count = o->count && tt_enrich_active(&r.enrich);
 	tt_counts_init(&r.counts, p->count_cols, p->ncount_cols);
 	if (load_and_attach(&r))
+		goto out;
+	if (!o->no_sandbox && enter_sandbox(&r))
 		goto out;
 	if (o->verbose)
 		fprintf(stderr, TT_PROG ": %s: attached\n", o->mode);
@@ -938,6 +1224,9 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 		tt_errf("%s: missed up to %llu events: the kernel skipped the tracer's BPF "
 			"programs that many times (recursion)",
 			o->mode, (unsigned long long)missed);
+	if (r.sink.abandoned)
+		tt_errf("%s: output given up at a second signal while its reader did not read: "
+			"%llu lines not written", o->mode, (unsigned long long)r.sink.dropped);
 	if (r.out_failed)
 		tt_err("writing output", r.out_errno);
 	else

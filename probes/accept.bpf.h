@@ -202,4 +202,21 @@ int tt_accept_exit_catchup(struct tt_sys_exit *ctx)
 	return 0;
 }
 
+/* The same where the tracepoints' ids cannot be read (common.bpf.h). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tt_accept_exit_sysexit, struct pt_regs *regs, long ret)
+{
+	if (tt_sys_exit_is(regs, TT_NR_ACCEPT, TT_NR_ACCEPT4))
+		tt_accept_syscall_exit(ret, false);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tt_accept_exit_catchup_sysexit, struct pt_regs *regs, long ret)
+{
+	if (tt_sys_exit_is(regs, TT_NR_ACCEPT, TT_NR_ACCEPT4))
+		tt_accept_syscall_exit(ret, true);
+	return 0;
+}
+
 #endif /* TCPTRACE_ACCEPT_BPF_H */

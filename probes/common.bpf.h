@@ -14,6 +14,8 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "tcptrace/event.h"
+#include "tcptrace/sysnr.h"
+#include "arch.bpf.h"
 
 #define IPPROTO_TCP 6
 
@@ -62,6 +64,23 @@ struct tt_sys_exit {
 	__s32 pad;
 	__s64 ret;
 };
+
+/*
+ * The programs on syscalls:sys_exit_* have a twin, <name>_sysexit, on the
+ * raw sys_exit tracepoint (tp_btf, v5.5), which user space loads instead
+ * where it cannot attach the per-call tracepoint (core/runner.c): its id
+ * cannot be read from tracefs (not mounted and no CAP_SYS_ADMIN to mount
+ * it, or not readable), or perf_event_open(2) is refused. The twin runs at
+ * the exit of every system call on the host and keeps those numbered a or
+ * b, as the per-call tracepoint does; like it, it ignores compat system
+ * calls. What that reads per architecture: arch.bpf.h.
+ */
+static __always_inline bool tt_sys_exit_is(const struct pt_regs *regs, long a, long b)
+{
+	long nr = tt_syscall_nr(regs);
+
+	return (nr == a || nr == b) && !tt_compat_syscall(regs);
+}
 
 static __always_inline bool tt_port_in(const volatile __u8 *bitmap, __u16 port)
 {
@@ -241,6 +260,24 @@ static __always_inline void tt_read_sock(const struct sock *sk, const struct tcp
 static __always_inline __u64 tt_cgroup_id(void)
 {
 	return tt_cfg.containers ? bpf_get_current_cgroup_id() : 0;
+}
+
+/*
+ * The socket's network namespace cookie, for --dns only (a rodata switch:
+ * nothing is read without it). net->net_cookie is a plain u64 set when the
+ * namespace is created since v5.12; before that (an atomic64_t given out on
+ * first use) the field does not match and the cookie is 0, unknown.
+ */
+static __always_inline __u64 tt_sk_netns(const struct sock *sk, bool direct)
+{
+	const struct net *net;
+
+	if (!tt_cfg.dns || !bpf_core_field_exists(struct net, net_cookie))
+		return 0;
+	if (!direct)
+		return BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie);
+	net = sk->__sk_common.skc_net.net;
+	return net ? net->net_cookie : 0;
 }
 
 static __always_inline void tt_owner_current(struct tt_owner *o, __u64 pid_tgid, __u32 uid)

@@ -150,16 +150,22 @@ static __always_inline void emit_connect(const struct sock *sk, bool direct,
 		return;
 	tt_read_sock(sk, tt_tcp_sock(sk, direct), direct, &e->family, &e->lport, &e->rport,
 		     e->laddr, e->raddr);
+	e->netns = tt_sk_netns(sk, direct);
 	event_send(e);
 }
 
-/* An event with the addresses recorded in attempt a (the socket lost them). */
-static __always_inline void emit_recorded(const struct tt_attempt *a, __s32 err)
+/*
+ * An event with the addresses recorded in attempt a (the socket lost them);
+ * sk, still open, read through the helper.
+ */
+static __always_inline void emit_recorded(const struct sock *sk, const struct tt_attempt *a,
+					  __s32 err)
 {
 	struct tt_event stack_e, *e = event_of(&stack_e, &a->owner, err);
 
 	if (!e)
 		return;
+	e->netns = tt_sk_netns(sk, false);
 	e->family = a->family;
 	e->lport = a->lport;
 	e->rport = a->rport;
@@ -210,6 +216,7 @@ static __always_inline void emit_early_failure(const struct sock *sk, const void
 	e->err = err;
 	e->flags = TT_EVF_OUTCOME;
 	tt_event_owner(e, &o);
+	e->netns = tt_sk_netns(sk, false);
 	e->family = family;
 	e->lport = tt_sk_lport(sk, NULL);
 	e->rport = rport;
@@ -371,8 +378,8 @@ int BPF_PROG(tt_connect_state_nested, const struct sock *sk, int oldstate, int n
 		state_change(sk, oldstate, newstate);
 	return 0;
 }
-SEC("tracepoint/syscalls/sys_exit_connect")
-int tt_connect_exit(struct tt_sys_exit *ctx)
+/* At the exit of connect(2), which returned ret. */
+static __always_inline void connect_exit(__s64 ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct tt_connect_call *c;
@@ -381,7 +388,6 @@ int tt_connect_exit(struct tt_sys_exit *ctx)
 	struct tt_attempt *a;
 	struct pt_regs *regs;
 	struct sock *sk;
-	__s64 ret = ctx->ret;
 	__u64 key;
 
 	c = bpf_map_lookup_elem(&connect_tid, &tid);
@@ -390,7 +396,7 @@ int tt_connect_exit(struct tt_sys_exit *ctx)
 		bpf_map_delete_elem(&connect_tid, &tid);
 		a = bpf_map_lookup_elem(&connecting, &key);
 		if (!a)
-			return 0; /* the outcome came first */
+			return; /* the outcome came first */
 		if (!tt_cfg.outcome) {
 			if (!a->owner.reported) {
 				emit_connect(tt_typed() ? tt_cast_sock((void *)key)
@@ -399,21 +405,22 @@ int tt_connect_exit(struct tt_sys_exit *ctx)
 				a->owner.reported = 1;
 			}
 		} else if (a->owner.deferred) {
-			emit_recorded(a, ret < 0 ? (__s32)-ret : TT_RES_CLOSED);
+			emit_recorded((const struct sock *)key, a,
+				      ret < 0 ? (__s32)-ret : TT_RES_CLOSED);
 			bpf_map_delete_elem(&connecting, &key);
 		} else {
 			/* Still in SYN_SENT: the source port is known now. */
 			a->lport = tt_sk_lport((const struct sock *)key, NULL);
 		}
-		return 0;
+		return;
 	}
 	/* --outcome: a connect(2) that failed without sending a SYN. */
 	if (!tt_cfg.outcome || ret >= 0 || ret == -EINPROGRESS || ret == -EALREADY ||
 	    ret == -EISCONN || ret == -EINTR || (ret <= -ERESTARTSYS && ret >= -ERESTART_MAX))
-		return 0;
+		return;
 	task = bpf_get_current_task_btf();
 	if (!tt_fd_table(task, &fdt))
-		return 0;
+		return;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	sk = tt_file_sock(tt_fd_file(&fdt, (int)PT_REGS_PARM1_CORE_SYSCALL(regs)));
 	/*
@@ -423,8 +430,23 @@ int tt_connect_exit(struct tt_sys_exit *ctx)
 	 */
 	if (!sk || !tt_is_tcp(sk, false) || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE ||
 	    BPF_CORE_READ(sk, __sk_common.skc_dport))
-		return 0;
+		return;
 	emit_early_failure(sk, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs), true, (__s32)-ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int tt_connect_exit(struct tt_sys_exit *ctx)
+{
+	connect_exit(ctx->ret);
+	return 0;
+}
+
+/* The same where the tracepoint's id cannot be read (common.bpf.h). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tt_connect_exit_sysexit, struct pt_regs *regs, long ret)
+{
+	if (tt_sys_exit_is(regs, TT_NR_CONNECT, TT_NR_CONNECT))
+		connect_exit(ret);
 	return 0;
 }
 
@@ -562,6 +584,7 @@ int tt_connect_pending(struct bpf_iter__bpf_map_elem *ctx)
 	e.err = TT_RES_PENDING;
 	e.flags = TT_EVF_OUTCOME;
 	tt_event_owner(&e, &a->owner);
+	e.netns = tt_sk_netns(sk, false);
 	e.family = a->family;
 	e.lport = tt_sk_lport(sk, NULL);
 	e.rport = a->rport;

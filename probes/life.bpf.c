@@ -230,7 +230,7 @@ static __always_inline void closed(const struct sock *sk, bool direct, int oldst
 	e->backlog = 0;
 	e->backlog_max = 0;
 	e->err = 0;
-	e->netns = 0;
+	e->netns = tt_sk_netns(sk, direct);
 	e->type = TT_EV_CLOSE;
 	e->flags = 0;
 	tt_event_owner(e, &o);
@@ -241,10 +241,43 @@ static __always_inline void closed(const struct sock *sk, bool direct, int oldst
 	tt_submit(e);
 }
 
+/*
+ * --dns: a socket this host opened left SYN_SENT, its source port chosen.
+ * Its four-tuple and namespace go to user space, which looks the name of its
+ * destination up now and keeps it until the close event (which carries the
+ * same), however long the session lives and whatever the name cache forgets
+ * meanwhile. Sessions the close would not report are left out here too.
+ */
+static __always_inline void dns_open(const struct sock *sk, bool direct)
+{
+	__u64 key = (__u64)sk, flags = BPF_RB_NO_WAKEUP;
+	struct tt_sock_owner *cur = bpf_map_lookup_elem(&owners, &key);
+	struct tt_dns_open r;
+
+	if (!cur || cur->how != TT_OWNER_CONNECT || !cur->selected)
+		return;
+	__builtin_memset(&r, 0, sizeof(r));
+	tt_read_sock(sk, tt_tcp_sock(sk, direct), direct, &r.family, &r.lport, &r.rport, r.laddr,
+		     r.raddr);
+	if (!tt_sock_selected(r.family, r.lport, r.rport))
+		return;
+	r.type = TT_REC_DNS;
+	r.kind = TT_DNS_OPEN;
+	r.pid = cur->owner.pid;
+	r.start_ns = cur->birth_ns;
+	r.netns = tt_sk_netns(sk, direct);
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= tt_cfg.wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&events, &r, sizeof(r), flags))
+		tt_count_lost();
+}
+
 /* direct: sk is a tp_btf argument (common.bpf.h). */
 static __always_inline void state_change(const struct sock *sk, bool direct, int oldstate,
 					 int newstate)
 {
+	if (tt_cfg.dns && oldstate == TCP_SYN_SENT)
+		dns_open(sk, direct);
 	switch (newstate) {
 	case TCP_SYN_SENT:
 		if (oldstate == TCP_CLOSE)

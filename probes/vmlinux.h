@@ -48,6 +48,15 @@ struct in6_addr {
 	} in6_u;
 };
 
+/* include/net/net_namespace.h: only what the DNS names need (--dns). */
+struct net {
+	u64 net_cookie;
+};
+
+typedef struct {
+	struct net *net;
+} possible_net_t;
+
 struct sock_common {
 	__be32 skc_daddr;
 	__be32 skc_rcv_saddr;
@@ -58,6 +67,7 @@ struct sock_common {
 	struct in6_addr skc_v6_daddr;
 	struct in6_addr skc_v6_rcv_saddr;
 	unsigned long skc_flags; /* sock.sk_flags, a #define of it */
+	possible_net_t skc_net;
 };
 
 /* include/net/sock.h: bits of sock.sk_flags (sock_common.skc_flags). */
@@ -138,7 +148,14 @@ struct files_struct {
 	struct fdtable *fdt;
 };
 
+/* x86: status holds TS_COMPAT while a 32-bit system call runs (arch.bpf.h). */
+struct thread_info {
+	unsigned long flags;
+	u32 status;
+};
+
 struct task_struct {
+	struct thread_info thread_info;
 	int pid;
 	int tgid;
 	struct files_struct *files;

@@ -25,6 +25,14 @@ enum { TT_EXIT_OK = 0, TT_EXIT_FAIL = 1, TT_EXIT_USAGE = 2 };
  */
 const char *tt_addr_format(unsigned family, const uint8_t addr[16], char *buf, size_t len);
 
+/*
+ * Zeroes what an AF_INET address leaves unused (bytes 4-15): the probes
+ * write 4 bytes of an IPv4 address into a record whose other bytes are
+ * whatever the ring buffer held, so code that compares or hashes all 16
+ * (count keys, the DNS enricher's session keys) must see zeros there.
+ */
+void tt_addr_normalize(unsigned family, uint8_t addr[16]);
+
 /* 4 or 6 for AF_INET/AF_INET6, 0 otherwise. */
 int tt_family_version(unsigned family);
 
@@ -41,13 +49,19 @@ bool tt_port_isset(const uint8_t bitmap[TT_PORT_BITMAP_LEN], unsigned port);
 int tt_parse_u32(const char *s, uint32_t *out);
 /* Parses seconds, "2" or "0.5": > 0 and finite. */
 int tt_parse_seconds(const char *s, double *out);
+/* Parses a ring buffer size in KiB: a power of two from 4 to 1048576. */
+#define TT_BUFFER_KB_MIN 4u
+#define TT_BUFFER_KB_MAX (1024u * 1024u)
+int tt_parse_buffer_kb(const char *s, uint32_t *out);
 
 /*
  * Reports a failure as one line on stderr: "tcptrace: <what>: <why>", plus a
- * hint for the errors that have one (privilege, BTF). err is a negative or
- * positive errno.
+ * hint for the errors that have one (BTF; privilege errors go through
+ * tt_priv_err(), core/privs.h). err is a negative or positive errno.
  */
 void tt_err(const char *what, int err);
+/* An errno, or one of libbpf's own codes (LIBBPF_ERRNO__*), in words. */
+const char *tt_strerror(int err);
 /* The hint for an errno in the context of loading BPF, or NULL. */
 const char *tt_err_hint(int err);
 /* "tcptrace: <fmt>" as one line on stderr. */

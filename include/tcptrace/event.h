@@ -32,6 +32,7 @@ enum tt_rec_type {
 	TT_EV_CLOSE = 3,
 	TT_REC_ENRICH = 16, /* first type of the enrichers' own records */
 	TT_REC_CGROUP = 16, /* --containers: a new cgroup v2 (struct tt_cgroup_rec) */
+	TT_REC_DNS = 17,    /* --dns: struct tt_dns_rec or tt_dns_open, by its kind */
 };
 
 struct tt_event {
@@ -136,7 +137,8 @@ struct tt_config {
 	__u32 wakeup_bytes; /* force a wake-up once this much data is queued */
 	__u8 failed_only;   /* connect --failed: drop attempts that succeeded */
 	__u8 containers;    /* record the owner's cgroup id (struct tt_event.cgroup_id) */
-	__u8 dns;	    /* record the socket's netns cookie (struct tt_event.netns) */
+	__u8 dns;	    /* record the socket's netns cookie (struct tt_event.netns);
+			     * life: also a TT_DNS_OPEN record per active open */
 	__u8 pad;
 	__u64 min_latency_ns; /* connect --min-latency: drop faster attempts */
 };
@@ -182,5 +184,55 @@ struct tt_cgroup_rec {
 _Static_assert(sizeof(struct tt_cgroup_rec) == 16 + TT_CGROUP_PATH_MAX,
 	       "tt_cgroup_rec layout changed");
 _Static_assert(__builtin_offsetof(struct tt_cgroup_rec, type) == 0, "record type not first");
+
+/*
+ * --dns (probes/dns.bpf.c): a message from source port 53 delivered to a
+ * socket that sent to port 53 since tracing started, as its first len bytes
+ * (at most TT_DNS_CAP) follow this header. UDP: the DNS message; TCP: the
+ * segment's payload (a 2-byte length, then the message, when it starts one).
+ */
+#define TT_DNS_CAP 2048
+
+/* The second byte of a TT_REC_DNS record. */
+enum tt_dns_kind {
+	TT_DNS_REPLY = 1, /* struct tt_dns_rec */
+	TT_DNS_OPEN = 2,  /* struct tt_dns_open */
+};
+
+struct tt_dns_rec {
+	__u8 type;	 /* TT_REC_DNS */
+	__u8 kind;	 /* TT_DNS_REPLY */
+	__u8 proto;	 /* IPPROTO_UDP or IPPROTO_TCP */
+	__u8 pad;
+	__u16 len;	 /* bytes captured, following this header */
+	__u16 pad2;
+	__u32 wire_len; /* bytes of the payload on the wire */
+	__u32 pid;	 /* thread group id of the socket's last sender to port 53 */
+	__u64 ts_ns;	 /* CLOCK_MONOTONIC at delivery */
+	__u64 netns;	 /* the socket's network namespace cookie */
+};
+
+_Static_assert(sizeof(struct tt_dns_rec) == 32, "tt_dns_rec layout changed");
+
+/*
+ * --dns, life: a socket this host opened left SYN_SENT; its four-tuple and
+ * namespace, which its close event carries too, so that user space keeps the
+ * name it had when the session opened.
+ */
+struct tt_dns_open {
+	__u8 type; /* TT_REC_DNS */
+	__u8 kind; /* TT_DNS_OPEN */
+	__u16 family;
+	__u16 lport;
+	__u16 rport;
+	__u32 pid;
+	__u32 pad2;
+	__u64 start_ns; /* SYN sent (the session's birth) */
+	__u64 netns;
+	__u8 laddr[16];
+	__u8 raddr[16];
+};
+
+_Static_assert(sizeof(struct tt_dns_open) == 64, "tt_dns_open layout changed");
 
 #endif /* TCPTRACE_EVENT_H */

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * A bounded least-recently-used cache (core/lru.c): nodes embedded in the
- * caller's entries, found by a 64-bit hash and the caller's comparison. At
- * most max entries: inserting one more evicts the least recently used,
- * which the cache hands to the caller's evict() to free. O(1) per lookup.
+ * A bounded hash table of fixed-size keys and values that forgets its least
+ * recently used entry to make room: the user-space caches' building block.
+ * Memory grows with use up to the bound, never beyond.
  */
 #ifndef TCPTRACE_LRU_H
 #define TCPTRACE_LRU_H
@@ -12,35 +11,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct tt_lru_node {
-	struct tt_lru_node *prev, *next; /* most recently used first */
-	struct tt_lru_node *chain;	 /* next in the hash bucket */
-	uint64_t hash;
-};
-
 struct tt_lru {
-	struct tt_lru_node **buckets;
-	size_t mask; /* buckets - 1, a power of two minus one */
-	size_t n, max;
-	struct tt_lru_node head; /* the list's sentinel */
-	void (*evict)(struct tt_lru_node *node, void *ctx);
-	void *ctx;
+	uint32_t key_size, val_size, node_size;
+	uint32_t max;	   /* entries at most */
+	uint32_t n;	   /* entries now */
+	uint32_t cap;	   /* nodes allocated */
+	uint32_t nbuckets; /* a power of two */
+	uint32_t *buckets; /* node index + 1 of each chain's head; 0: empty */
+	unsigned char *nodes;
+	uint32_t head, tail; /* most and least recently used, index + 1 */
+	uint32_t free;	     /* a free node, index + 1, chained through its hash link */
 	uint64_t evicted;
+	/* Called for an entry forgotten to make room, and for each at tt_lru_free(). */
+	void (*evict)(void *ctx, const void *key, void *val);
+	void *ctx;
 };
 
-/* 0 or -ENOMEM. evict frees an entry the cache lets go (also at tt_lru_free). */
-int tt_lru_init(struct tt_lru *l, size_t max, void (*evict)(struct tt_lru_node *, void *),
-		void *ctx);
-/* The node of this hash that same() accepts, now the most recent; NULL if none. */
-struct tt_lru_node *tt_lru_get(struct tt_lru *l, uint64_t hash,
-			       bool (*same)(const struct tt_lru_node *node, const void *key),
-			       const void *key);
-/* Adds node (not in the cache) as the most recent, evicting the least recent if full. */
-void tt_lru_put(struct tt_lru *l, struct tt_lru_node *node, uint64_t hash);
-/* Evicts every entry and frees the table. */
+/* 0 or -ENOMEM/-EINVAL. evict may be NULL. */
+int tt_lru_init(struct tt_lru *l, size_t key_size, size_t val_size, uint32_t max,
+		void (*evict)(void *ctx, const void *key, void *val), void *ctx);
+/* Calls evict for every entry left, then frees everything. */
 void tt_lru_free(struct tt_lru *l);
 
-uint64_t tt_hash_u64(uint64_t v);
-uint64_t tt_hash_str(const char *s);
+/*
+ * The value of key, now the most recently used, or NULL. Values are
+ * aligned to 8 bytes; a pointer to one is valid until the next insert or
+ * remove.
+ */
+void *tt_lru_find(struct tt_lru *l, const void *key);
+/*
+ * The value of key, created zeroed (*fresh set) if it was not there,
+ * forgetting the least recently used entry if the table is full. NULL:
+ * out of memory.
+ */
+void *tt_lru_insert(struct tt_lru *l, const void *key, bool *fresh);
+/* Removes key (evict is not called); false if it was not there. */
+bool tt_lru_remove(struct tt_lru *l, const void *key);
+/* Forgets the least recently used entry (evict is called); false if empty. */
+bool tt_lru_evict_oldest(struct tt_lru *l);
 
 #endif /* TCPTRACE_LRU_H */

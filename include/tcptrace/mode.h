@@ -22,6 +22,8 @@ struct bpf_object_open_opts;
 enum tt_attach { TT_ATTACH_AUTO, TT_ATTACH_FENTRY, TT_ATTACH_KPROBE, TT_ATTACH_TRACEPOINT };
 
 const char *tt_attach_name(enum tt_attach a);
+/* Parses an --attach method name: 0, or -EINVAL. */
+int tt_parse_attach(const char *s, enum tt_attach *out);
 
 /* One way of attaching a mode: the programs it loads. */
 struct tt_plan {
@@ -54,7 +56,9 @@ struct tt_opts {
 	bool show_uid;		/* -U */
 	bool show_lport;	/* connect -L */
 	bool count;		/* -c */
+	bool dns;		/* -d: the QUERY column (core/dns.c) */
 	int verbose;		/* -v */
+	bool no_sandbox;	/* --no-sandbox: keep privileges, no seccomp filter */
 	enum tt_format fmt;
 	enum tt_attach attach;
 	double duration;	/* 0 = until interrupted */

@@ -61,6 +61,13 @@ enum tt_field {
 	TT_F_K8S_POD_UID,
 	TT_F_K8S_CONTAINER,
 	TT_F_SYSTEMD_UNIT,
+	/* --dns (struct tt_dns_info, include/tcptrace/dns.h) */
+	TT_F_QUERY,	       /* the name the destination was resolved from */
+	TT_F_QUERY_CNAME,      /* the last name of its CNAME chain */
+	TT_F_QUERY_AGE_NS,     /* from the reply to the connect */
+	TT_F_QUERY_STALE,      /* the answer's TTL had run out */
+	TT_F_QUERY_SCOPE,      /* process | netns */
+	TT_F_QUERY_CANDIDATES, /* distinct names for the address in that scope */
 };
 
 static inline bool tt_field_enriched(enum tt_field f)
@@ -80,7 +87,7 @@ struct tt_col {
 	unsigned flags;
 };
 
-enum tt_json_kind { TT_J_STR, TT_J_NUM, TT_J_NULL };
+enum tt_json_kind { TT_J_STR, TT_J_NUM, TT_J_NULL, TT_J_BOOL };
 
 #define TT_VAL_LEN 64
 struct tt_val {
@@ -142,8 +149,25 @@ void tt_write_src(struct tt_writer *w, const struct tt_src *src, struct tt_clock
 void tt_write_lost(struct tt_writer *w, uint64_t count);
 /* {"event":"missed","count":N}: runs the kernel skipped (recursion); JSON only too. */
 void tt_write_missed(struct tt_writer *w, uint64_t count);
-/* {"event":"warning","option":...,"message":...}: a degraded feature; JSON only. */
+/*
+ * {"event":"warning","option":...,"message":...}: a degraded feature; JSON
+ * only. option: the option whose feature is degraded, or NULL (null) when
+ * it is the mode's own.
+ */
 void tt_write_warning(struct tt_writer *w, const char *option, const char *message);
+/*
+ * A degraded feature, said once and never silently: "tcptrace: <what>:
+ * <message>" on stderr and, in JSON, the warning line above on w.
+ */
+void tt_warn(struct tt_writer *w, const char *what, const char *option, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * {"event":event,"key":value,...}: an enricher's counters at exit; JSON
+ * only (stderr reports them with -v).
+ */
+void tt_write_counters(struct tt_writer *w, const char *event, const char *const *keys,
+		       const uint64_t *vals, int n);
 
 /* Escapes text into a JSON string literal with its quotes. */
 void tt_json_string(FILE *out, const char *s);

@@ -5,15 +5,19 @@
 #   test/bench/bench.sh --pairs 5 --duration 5
 #   test/bench/bench.sh --smoke               # 1 pair of 1 s, tcptrace only; fails only on breakage
 #
-# For every tracer (tcptrace accept, connect, life, life --json, each also
-# with --containers, and, when installed, libbpf-tools' tcplife and a bpftrace
-# tracepoint script) it runs
+# For every tracer (tcptrace accept, connect, connect -d, life, life --json,
+# each mode also with --containers, and, when installed, libbpf-tools'
+# tcplife and a bpftrace tracepoint script) it runs
 # the loadgen connection storm on loopback untraced and traced, interleaved
 # (A B A B ...), and reports the median throughput of each and the median of
 # the per-pair ratios, plus the tracer's BPF cost (from one more traced storm
 # with kernel.bpf_stats_enabled set to 1; it is 0 for the pairs and restored
 # at exit), lost events, CPU per 1,000 events, start to attached, peak RSS
-# and binary size. See docs/performance.md.
+# and binary size. Then a DNS reply flood (test/peer/ttdns in a private
+# network namespace: a responder on port 53 and a client keeping 64 queries
+# in flight), untraced and under tcptrace connect -d, interleaved: replies
+# per second each way, replies tcptrace parsed and lost. See
+# docs/performance.md.
 #
 # Options:
 #   --pairs N        untraced/traced pairs per tracer (default 3)
@@ -24,9 +28,10 @@
 #   --port P         loadgen listener port (default 47311)
 #   --build DIR      build directory with tcptrace and test/bench/loadgen
 #                    (default $BUILD or <top>/build)
-#   --only LIST      comma-separated tracer names (accept,connect,life,life-json,tcplife,bpftrace,
-#                    and accept-containers, connect-containers, life-containers,
-#                    life-json-containers: the same with --containers)
+#   --only LIST      comma-separated tracer names (accept,connect,connect-dns,life,life-json,
+#                    accept-minpriv,connect-minpriv,life-minpriv,tcplife,bpftrace) and dns-flood;
+#                    accept-containers, connect-containers, life-containers,
+#                    life-json-containers: the same with --containers
 #   --out FILE       also write the table to FILE
 #   --keep           keep the work directory (tracer output, logs)
 #   --smoke          --pairs 1 --duration 1 --warmup 0.5, tcptrace modes only,
@@ -131,6 +136,7 @@ names=() kinds=() cmds=() bins=()
 add() { names+=("$1"); kinds+=("$2"); bins+=("$3"); shift 3; cmds+=("$*"); }
 add accept tt "$tt" "$tt" accept -v
 add connect tt "$tt" "$tt" connect -v
+add connect-dns tt "$tt" "$tt" connect -d -v
 add life tt "$tt" "$tt" life -v
 add life-json tt "$tt" "$tt" life --json -v
 # --containers (docs/containers.md): the same storms, each event attributed
@@ -138,6 +144,12 @@ add accept-containers tt "$tt" "$tt" accept --containers -v
 add connect-containers tt "$tt" "$tt" connect --containers -v
 add life-containers tt "$tt" "$tt" life --containers -v
 add life-json-containers tt "$tt" "$tt" life --json --containers -v
+# With exactly CAP_BPF and CAP_PERFMON (uid 0, bounding set limited): no
+# tracefs, so the syscall-exit programs run on the raw sys_exit tracepoint.
+minpriv="setpriv --inh-caps=-all,+bpf,+perfmon --bounding-set=-all,+bpf,+perfmon --"
+add accept-minpriv tt "$tt" $minpriv "$tt" accept -v
+add connect-minpriv tt "$tt" $minpriv "$tt" connect -v
+add life-minpriv tt "$tt" $minpriv "$tt" life -v
 tcplife_bin=$(command -v tcplife || ls /usr/sbin/tcplife 2>/dev/null || :)
 [ -n "$tcplife_bin" ] && add tcplife ext "$tcplife_bin" "$tcplife_bin"
 bpftrace_bin=$(command -v bpftrace || :)
@@ -318,6 +330,8 @@ label() {
 	case $1 in
 	life-json) echo "tcptrace life --json" ;;
 	*-containers) echo "tcptrace $(label "${1%-containers}" | sed 's/^tcptrace //') --containers" ;;
+	*-minpriv) echo "tcptrace ${1%-minpriv}, CAP_BPF+CAP_PERFMON only (sys_exit)" ;;
+	connect-dns) echo "tcptrace connect -d" ;;
 	tcplife) echo "libbpf-tools tcplife" ;;
 	bpftrace) echo "bpftrace script" ;;
 	*) echo "tcptrace $1" ;;
@@ -337,6 +351,57 @@ table() {
 	done
 }
 table | tee ${out:+"$out"}
+
+# --- DNS reply flood ---------------------------------------------------------
+# The responder and the client in a network namespace of their own (port 53
+# is free there); tcptrace, in the host's, sees the replies through its
+# cgroup programs like any other.
+ttdns=$build/ttdns
+flood() { # → one JSON line of ttdns flood
+	timeout "$(awk -v d="$duration" 'BEGIN { printf "%d", d + 30 }')" unshare -n sh -c '
+		ip link set lo up && "$1" serve 127.0.0.77 a.tt.test=A:127.0.0.99 >/dev/null &
+		for i in $(seq 1 100); do [ -e /proc/net/udp ] && grep -q ":0035 " /proc/net/udp && break; sleep 0.02; done
+		"$1" flood --server 127.0.0.77 --seconds "$2" --window 64 a.tt.test
+		kill $! 2>/dev/null' sh "$ttdns" "$duration"
+}
+if selected dns-flood && [ -x "$ttdns" ]; then
+	echo "bench: dns-flood" >&2
+	un=() tr=() ratio=() parsed=0 lost=0 cpu_s=0 sent=0
+	i=${#names[@]}
+	names+=(dns) kinds+=(tt) bins+=("$tt") cmds+=("$tt connect -d --json -v")
+	for ((p = 0; p < pairs; p++)); do
+		j=$(flood) || die "dns-flood: ttdns failed (untraced): $j"
+		a=$(jq -r .replies_per_s <<<"$j")
+		o=$work/dns.$p.out e=$work/dns.$p.err
+		start_tracer $i "$o" "$e"
+		wait_attached $i "$o" "$e" || { stop_tracer; cat "$e" >&2; die "dns-flood: did not attach"; }
+		j=$(flood) || { stop_tracer; die "dns-flood: ttdns failed (traced): $j"; }
+		b=$(jq -r .replies_per_s <<<"$j")
+		sent=$((sent + $(jq -r .replies <<<"$j")))
+		read -r ut st < <(sed 's/.*) //' /proc/$tpid/stat | awk '{ print $12, $13 }')
+		stop_tracer
+		un+=("$a") tr+=("$b")
+		ratio+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", b / a }')")
+		parsed=$((parsed + $(jq -r 'select(.event == "dns") | .parsed' "$o")))
+		lost=$((lost + $(jq -r 'select(.event == "dns") | .lost' "$o")))
+		cpu_s=$(awk -v c="$cpu_s" -v t=$((ut + st)) -v hz="$hz" 'BEGIN { print c + t / hz }')
+	done
+	{
+		echo
+		echo "| DNS reply flood | untraced replies/s | traced replies/s | ratio | replies parsed by tcptrace / received by the client | lost | CPU s per 1k replies |"
+		echo "|---|---:|---:|---:|---:|---:|---:|"
+		awk -v un="$(printf '%s
+' "${un[@]}" | median)" -v tr="$(printf '%s
+' "${tr[@]}" | median)" \
+			-v ra="$(printf '%s
+' "${ratio[@]}" | median)" -v parsed=$parsed -v sent=$sent \
+			-v lost=$lost -v cpu="$cpu_s" 'BEGIN {
+			printf "| tcptrace connect -d | %.0f | %.0f | %.3f | %d / %d | %d | %s |\n", un, tr, ra,
+				parsed, sent, lost, parsed ? sprintf("%.4f", cpu / (parsed / 1000)) : "–" }'
+		echo
+		echo "$pairs pair(s) of ${duration} s; ttdns flood: one connected UDP socket, 64 queries in flight, answers of one A record (43 bytes)."
+	} | tee ${out:+-a "$out"}
+fi
 
 if [ $smoke = 1 ]; then
 	bad=0

@@ -65,6 +65,7 @@ struct options {
 	double duration; /* 0: not given */
 	double warmup;
 	unsigned long long count; /* 0: not given */
+	unsigned long long rate;  /* connections per second, all clients; 0: as fast as possible */
 	unsigned long long bytes;
 	bool echo;
 	bool json;
@@ -135,6 +136,8 @@ static void usage(FILE *f)
 	    "  -b, --bytes N            bytes each client sends after connect (default 0)\n"
 	    "  -E, --no-echo            the server reads the bytes but does not echo them\n"
 	    "  -C, --cpu LIST           run every thread on these CPUs (e.g. 1, 0-1)\n"
+	    "  -r, --rate N             at most N connections per second in all (a steady\n"
+	    "                           load for soak tests; default: as fast as possible)\n"
 	    "  -j, --json               print the result as one JSON line\n"
 	    "  -h, --help               this text\n",
 	    COUNT_TIME_CAP_S);
@@ -300,6 +303,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 	    {"bytes", required_argument, NULL, 'b'},
 	    {"no-echo", no_argument, NULL, 'E'},
 	    {"cpu", required_argument, NULL, 'C'},
+	    {"rate", required_argument, NULL, 'r'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -315,7 +319,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 	parse_addr(o, "127.0.0.1");
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:s:d:c:w:a:p:b:C:Ejh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:s:d:c:w:a:p:b:C:r:Ejh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			o->threads = parse_uint("--threads", optarg, 1, MAX_THREADS);
@@ -346,6 +350,9 @@ static void parse_args(struct options *o, int argc, char **argv)
 			break;
 		case 'C':
 			parse_cpus(o, optarg);
+			break;
+		case 'r':
+			o->rate = parse_uint("--rate", optarg, 1, 10000000);
 			break;
 		case 'j':
 			o->json = true;
@@ -553,7 +560,13 @@ static void *client_main(void *arg)
 	struct run *r = w->run;
 	unsigned long long count = r->opt->count;
 
+	struct timespec next;
+	long long step_ns = 0;
+
 	pthread_barrier_wait(&r->ready);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	if (r->opt->rate)
+		step_ns = (long long)(1e9 * r->opt->threads / (double)r->opt->rate);
 	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
 		bool counted = atomic_load_explicit(&r->measuring, memory_order_relaxed);
 
@@ -561,6 +574,14 @@ static void *client_main(void *arg)
 		    atomic_fetch_add_explicit(&r->tickets, 1, memory_order_relaxed) >= count)
 			break;
 		client_once(w, counted);
+		if (step_ns) {
+			/* paced from the start, so a slow connection is caught up */
+			next.tv_nsec += step_ns % 1000000000;
+			next.tv_sec += step_ns / 1000000000 + next.tv_nsec / 1000000000;
+			next.tv_nsec %= 1000000000;
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+				;
+		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &w->end);
 	atomic_fetch_add(&r->clients_exited, 1);

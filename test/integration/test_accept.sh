@@ -14,8 +14,7 @@ check_accept() {
 	lport=$(peer_field "$line" lport)
 	rport=$(peer_field "$line" rport)
 	[ -n "$pid" ] && [ -n "$rport" ] || fail "not a server connection line: '$line'" || return 1
-	expect_json 1 ".laddr == \"$3\" and .lport == $lport and .rport == $rport" || return 1
-	expect_json 1 ".laddr == \"$3\" and .lport == $lport and .rport == $rport and
+	expect_json 1 ".laddr == \"$3\" and .lport == $lport and .rport == $rport" "
 		.event == \"accept\" and .pid == $pid and .comm == \"ttpeer\" and
 		.uid == ${7:-0} and .family == $2 and .raddr == \"$4\" and
 		.backlog == $5 and .backlog_max == $6 and

@@ -5,6 +5,8 @@
 # the bytes the peers were told to move, whichever end closes first.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib-containers.sh"
+# shellcheck source=test/integration/dns.sh
+source "$(dirname "${BASH_SOURCE[0]}")/dns.sh"
 
 # srv_wait [JOB]: waits for a server (the last one started) to finish its
 # connections; one still waiting after 30 s (a client failed) is ended, and
@@ -42,8 +44,7 @@ check_end() {
 	local line=$1 pid
 	pid=$(peer_field "$line" pid)
 	[ -n "$pid" ] || fail "not a connection line: '$line'" || return 1
-	expect_json 1 "$(this_end "$line" "$3")" || return 1
-	expect_json 1 "$(this_end "$line" "$3") and .event == \"close\" and .pid == $pid and
+	expect_json 1 "$(this_end "$line" "$3")" ".event == \"close\" and .pid == $pid and
 		.comm == \"ttpeer\" and .uid == ${7:-0} and .family == $2 and .raddr == \"$4\" and
 		.tx_bytes == $5 and .rx_bytes == $6 and .duration_ns > 0 and
 		.duration_ns < 10000000000 and ${END_COND:-true} and
@@ -464,7 +465,7 @@ t_containers_owner_never_seen() {
 	CG_DIR=$CTR_DIR srv s "$NS_A" 127.0.0.1 0 --send 3000 --close last
 	ctr_docker_cgroupfs 2 caller || return 1
 	c_cli=$CTR_COND
-	in_cgroup "$CTR_DIR" ip netns exec "$NS_A" "$PEER" client 127.0.0.1 "$SRV_PORT" --hold 60 \
+	in_cgroup "$CTR_DIR" in_ns "$NS_A" "$PEER" client 127.0.0.1 "$SRV_PORT" --hold 60 \
 		>"$WORK/cli.out" &
 	cli=$!
 	conn_wait "$WORK/cli.out" || { kill $cli "$SRV_JOB"; return 1; }
@@ -477,8 +478,64 @@ t_containers_owner_never_seen() {
 	trace_stop || return 1
 	CLI_OUT=$(cat "$WORK/cli.out")
 	srv_line=$(conns s)
-	expect_json 1 "$(this_end "$CLI_OUT" 127.0.0.1) and .pid == $(peer_field "$CLI_OUT" pid) and
+	expect_json 1 "$(this_end "$CLI_OUT" 127.0.0.1)" ".pid == $(peer_field "$CLI_OUT" pid) and
 		$c_cli" || return 1
-	expect_json 1 "$(this_end "$srv_line" 127.0.0.1) and .pid == null and .comm == null and
+	expect_json 1 "$(this_end "$srv_line" 127.0.0.1)" ".pid == null and .comm == null and
 		$c_srv"
+}
+
+# ---- -d/--dns ----
+
+# The name of a session this host opened is the one it had when it opened:
+# here the cache forgets it while the session lives (a flood of 141 answers
+# of 120 addresses each, more than its 16,384 entries), and the session's
+# close still has it; a session opened after the flood has none, nor does
+# the accepting end.
+t_dns_name_outlives_the_cache() {
+	dns_serve "$NS_A" $DNS long.tt.test=A:$B4 --many || return 1
+	srv s "$NS_B" $B4 0 --count 2 --close last
+	trace_start l life --json -d || return 1
+	ip netns exec "$NS_A" "$TTDNS" resolve --server $DNS long.tt.test --connect "$SRV_PORT" \
+		--hold 2 >"$WORK/long.out" &
+	local long_job=$! names=() i held control
+	for _ in $(seq 1 750); do
+		grep -q '^conn ' "$WORK/long.out" && break
+		sleep 0.02
+	done
+	for i in $(seq 0 140); do names+=("m$i.tt.test"); done
+	ip netns exec "$NS_A" "$TTDNS" resolve --server $DNS "${names[@]}" >/dev/null ||
+		fail "the flood of answers failed" || return 1
+	client "$NS_A" $B4 "$SRV_PORT"
+	control=$CLI_OUT
+	wait $long_job
+	held=$(grep '^conn ' "$WORK/long.out")
+	srv_wait || return 1
+	await_port 4 "$SRV_PORT"
+	trace_stop || return 1
+	expect_eq "held session" "$(peer_field "$held" result)" ok || return 1
+	expect_json 1 ".event == \"close\" and .pid == $(peer_field "$held" pid) and
+		.comm == \"ttdns\" and .lport == $(peer_field "$held" lport) and .raddr == \"$B4\" and
+		.query == \"long.tt.test\" and $OWN and .duration_ns > 1900000000" &&
+		expect_json 1 ".pid == $(peer_field "$control" pid) and .query == null" &&
+		expect_json 2 ".laddr == \"$B4\" and .lport == $SRV_PORT and .query == null" || return 1
+	[ "$(dns_counter cache_evicted)" -gt 0 ] && [ "$(dns_counter opens_named)" = 1 ] &&
+		[ "$(dns_counter opens)" -ge 2 ] || fail "counters: $(grep '"dns"' "$TRACE_OUT")"
+}
+
+# The table: QUERY last, the name for the session opened here, '-' for the
+# accepting end.
+t_dns_table() {
+	plan_independent
+	dns_serve "$NS_A" $DNS tab.tt.test=A:$B4 || return 1
+	srv s "$NS_B" $B4 0
+	trace_start l life -d || return 1
+	resolve "$NS_A" --server $DNS tab.tt.test --connect "$SRV_PORT" || return 1
+	srv_wait || return 1
+	await_port 2 "$SRV_PORT"
+	trace_stop || return 1
+	expect_eq "header" "$(head -n 1 "$TRACE_OUT")" \
+		"PID   COMM       LADDR           LPORT RADDR           RPORT TX_KB RX_KB MS QUERY" || return 1
+	grep -Eq "^$(peer_field "$CONN" pid) +ttdns +$A4 +[0-9]+ +$B4 +$SRV_PORT +0 +0 +[0-9.]+ tab\.tt\.test\$" \
+		"$TRACE_OUT" && grep -Eq "^[0-9]+ +ttpeer +$B4 +$SRV_PORT +$A4 +[0-9]+ +0 +0 +[0-9.]+ -\$" \
+		"$TRACE_OUT" || fail "table rows: $(cat "$TRACE_OUT")"
 }

@@ -83,11 +83,17 @@ did="extracted"
 if [ -z "$DEB" ]; then
     dl=$(mktemp -d "$CACHE/debs/.dl.XXXXXX")
     # apt's download sandbox user cannot write to root-owned dirs; run as us.
-    if ! (cd "$dl" && apt-get -q -o APT::Sandbox::User=root download "$PKG" >"$dl/log" 2>&1); then
-        cat "$dl/log" >&2
-        rm -rf "$dl"
-        die "apt-get download $PKG failed"
-    fi
+    # A mirror or resolver that fails for a moment gets three more tries.
+    for wait in 15 30 60 ''; do
+        (cd "$dl" && apt-get -q -o APT::Sandbox::User=root download "$PKG" >"$dl/log" 2>&1) && break
+        if [ -z "$wait" ]; then
+            cat "$dl/log" >&2
+            rm -rf "$dl"
+            die "apt-get download $PKG failed"
+        fi
+        echo "fetch-kernel: apt-get download $PKG failed ($(grep -m1 '^E: ' "$dl/log")); again in $wait s" >&2
+        sleep "$wait"
+    done
     mv "$dl"/*.deb "$CACHE/debs/"
     rm -rf "$dl"
     DEB=$(ls "$CACHE/debs/${PKG}_"*.deb | sort -V | tail -n 1)

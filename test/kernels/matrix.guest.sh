@@ -7,8 +7,9 @@
 # (bash, ip, jq...) in /bin. Each cell's output is framed by
 #   @@matrix start MODE PLAN
 #   @@matrix end MODE PLAN STATUS SECONDS      (STATUS: run.sh's exit code)
-# and a cell running longer than $CELL_TIMEOUT seconds is killed (status 124)
-# after its processes are shown, so one hung test costs one cell.
+# run.sh ends a test that runs longer than $TT_TEST_TIMEOUT seconds (hung:
+# it fails, its processes are ended, the next test runs), so one hung test
+# costs one test; run-guest.sh --idle ends a guest that prints nothing at all.
 set -u
 
 # bash's process substitution needs /dev/fd; devtmpfs has no such link.
@@ -17,7 +18,6 @@ set -u
 export TT=/bin/tcptrace PEER=/bin/ttpeer BUILD=/bin CI=true
 TT_GUEST=$(uname -r)
 export TT_GUEST TT_RESULTS=/tmp/results
-limit=${CELL_TIMEOUT:-300}
 echo "@@matrix kernel $TT_GUEST"
 status=0
 for cell in "$@"; do
@@ -29,29 +29,8 @@ for cell in "$@"; do
 	fi
 	echo "@@matrix start $mode $plan"
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	# In a session of its own, so that a watchdog can end everything the
-	# cell started (tracers, peers) and nothing of it lingers into the next.
-	rm -f /tmp/cell.timeout
-	TT_MODE=$mode TT_ATTACH=$attach setsid bash /tests/integration/run.sh "$file" &
-	cpid=$!
-	(
-		sleep "$limit"
-		: >/tmp/cell.timeout
-		echo "    cell $mode/$plan still running after $limit s; its processes:"
-		ps -o pid,args | grep -v ' \[.*\]$' | sed 's/^/    /'
-		kill -TERM -"$cpid"
-		sleep 5
-		kill -KILL -"$cpid" 2>/dev/null
-	) &
-	wpid=$!
-	wait $cpid
+	TT_MODE=$mode TT_ATTACH=$attach bash /tests/integration/run.sh "$file"
 	rc=$?
-	if [ -e /tmp/cell.timeout ]; then
-		wait $wpid
-		rc=124
-	else
-		kill $wpid
-	fi
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	echo "@@matrix end $mode $plan $rc $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')"
 	[ $rc = 0 ] || status=1

@@ -24,6 +24,9 @@
 #                      libraries ldd lists for it (e.g. --add-dyn /usr/sbin/nft)
 #   --env NAME=VALUE   export a variable to the script (repeatable)
 #   --timeout SECS     kill the guest after SECS seconds in all (default 120)
+#   --idle SECS        kill it when the script has printed nothing for SECS
+#                      seconds: it is hung, however long it may still run
+#                      (default 0: no such limit)
 #   --smp N            virtual CPUs (default 2)     --mem MB  memory (default 1024)
 #   --cpu MODEL        qemu CPU model (default max: all that TCG emulates)
 #   --tracefs          also mount tracefs at /sys/kernel/tracing (default: not
@@ -35,7 +38,7 @@
 #   --quiet            do not print the timing line at the end
 #
 # Exit status: the script's exit code; 125 when the guest failed (did not
-# boot, panicked, hung past --timeout, powered off without a result), after a
+# boot, panicked, hung past --timeout or --idle, powered off without a result), after a
 # line "guest failed: <reason>" and the last 40 lines of the console log.
 # Needs: qemu-system-x86 busybox-static cpio xz-utils (see fetch-kernel.sh).
 set -uo pipefail
@@ -48,7 +51,7 @@ usage() { awk '/^# usage:/ { p = 1 } p && !/^#/ { exit } p { sub(/^# ?/, ""); pr
 die() { echo "$prog: $*" >&2; exit 2; }
 
 cache=${TCPTRACE_KCACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tcptrace-kernels}
-script='' timeout=120 smp=2 cpu=max mem=1024 tracefs=0 append='' log='' quiet=0 bzimage=0
+script='' timeout=120 idle=0 smp=2 cpu=max mem=1024 tracefs=0 append='' log='' quiet=0 bzimage=0
 adds=() dyns=() envs=() args=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -58,6 +61,7 @@ while [ $# -gt 0 ]; do
     --add-dyn) dyns+=("${2:?}"); shift 2 ;;
     --env) case ${2:-} in *=*) envs+=("$2") ;; *) die "--env wants NAME=VALUE" ;; esac; shift 2 ;;
     --timeout) timeout=${2:?}; shift 2 ;;
+    --idle) idle=${2:?}; shift 2 ;;
     --smp) smp=${2:?}; shift 2 ;;
     --cpu) cpu=${2:?}; shift 2 ;;
     --mem) mem=${2:?}; shift 2 ;;
@@ -73,7 +77,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$script" ] || die "--script FILE is required"
 [ -f "$script" ] || die "no such script: $script"
-case $timeout in ''|*[!0-9]*) die "--timeout wants whole seconds" ;; esac
+case $timeout$idle in ''|*[!0-9]*) die "--timeout and --idle want whole seconds" ;; esac
 
 QEMU=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
 BUSYBOX=
@@ -228,11 +232,21 @@ tail -n +1 -s 0.2 -f --pid="$qpid" "$out" 2>/dev/null |
     sed -u -e "/^$MARK-/d" -e "s/$MARK-.*//" &
 tpid=$!
 
-deadline=$(( $(date +%s) + timeout ))
-timed_out=0 tboot=''
+# (bash's SECONDS: no fork of date a round; stat only when idle counts)
+SECONDS=0
+timed_out=0 hung=0 tboot='' size=0 last=0 next=0
 while kill -0 "$qpid" 2>/dev/null; do
     if [ -z "$tboot" ] && grep -aq "$MARK-START" "$out"; then tboot=$(date +%s.%N); fi
-    if [ "$(date +%s)" -ge "$deadline" ]; then
+    if [ "$idle" -gt 0 ] && [ "$SECONDS" -ge "$next" ]; then
+        next=$((SECONDS + 2))
+        now=$(stat -c %s "$out")
+        if [ "$now" != "$size" ]; then
+            size=$now last=$SECONDS
+        elif [ $((SECONDS - last)) -ge "$idle" ]; then
+            hung=1
+        fi
+    fi
+    if [ "$SECONDS" -ge "$timeout" ] || [ $hung = 1 ]; then
         timed_out=1
         kill "$qpid" 2>/dev/null; sleep 1; kill -9 "$qpid" 2>/dev/null
         break
@@ -268,6 +282,9 @@ if [ -n "$result" ]; then
              "$(since "$t1" "${tboot:-$t2}") s, total $(since "$t0" "$t2") s" >&2
     fi
     exit "$rc"
+fi
+if [ "$hung" = 1 ]; then
+    fail "hung: no output for ${idle}s (after $SECONDS s in all)"
 fi
 if [ "$timed_out" = 1 ]; then
     if [ -n "$started" ]; then fail "timeout after ${timeout}s (the script did not finish)"

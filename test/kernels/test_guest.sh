@@ -41,3 +41,52 @@ t_each_plan_uses_its_own_hooks() {
 		expect_no_progs || return 1
 	done
 }
+
+# The privilege checks (test_privileges.sh) for $TT_MODE: its
+# t_cap_bpf_and_perfmon_are_enough runs this in the guest, all tracers at
+# once, sharing one connection:
+#  - kernel.perf_event_paranoid 2 (upstream's default): kprobe with exactly
+#    CAP_BPF and CAP_PERFMON as uid 0;
+#  - 3 (Debian's default): fentry and tracepoint likewise, auto as a user;
+#    kprobe refused, the error naming CAP_SYS_ADMIN and the sysctl (not what
+#    the process has), and working with CAP_SYS_ADMIN added; root (what it
+#    keeps: t_sandbox_after_setup's tracers);
+#  - 3 with tracefs mounted, its ids readable by uid 0 but perf_event_open(2)
+#    refused: tracepoint, moved to the raw sys_exit tracepoint, and said.
+# Plans the guest's kernel lacks ($TT_GUEST_PLANS, when set) are left out.
+priv_guest_plans() {
+	local m=$TT_MODE paranoid err rc=1 plans=" ${TT_GUEST_PLANS:-fentry kprobe tracepoint} "
+	paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+	echo 2 >/proc/sys/kernel/perf_event_paranoid
+	if [[ $plans == *" kprobe "* ]]; then
+		tracer_bg kprobe-root "$m" root bpf,perfmon kprobe
+		tracers_attached || { echo "$paranoid" >/proc/sys/kernel/perf_event_paranoid; return 1; }
+	fi
+	echo 3 >/proc/sys/kernel/perf_event_paranoid
+	[[ $plans != *" fentry "* ]] || tracer_bg fentry-root "$m" root bpf,perfmon fentry
+	tracer_bg tp-root "$m" root bpf,perfmon tracepoint
+	tracer_bg auto-user "$m" user bpf,perfmon auto
+	sandbox_tracers "$m"
+	if [[ $plans == *" kprobe "* ]]; then
+		tracer_bg kprobe-admin "$m" root bpf,perfmon,sys_admin kprobe
+		err=$("$(priv_wrapper root bpf,perfmon)" "$m" --attach=kprobe 2>&1 >/dev/null)
+		rc=$?
+	fi
+	tracers_attached && mount -t tracefs tracefs /sys/kernel/tracing &&
+		tracer_bg tracefs-root "$m" root bpf,perfmon tracepoint && PRIV_TRACEFS[tracefs-root]=3 &&
+		tracers_attached
+	local ok=$?
+	umount /sys/kernel/tracing 2>/dev/null
+	echo "$paranoid" >/proc/sys/kernel/perf_event_paranoid
+	[ $ok = 0 ] || return 1
+	if [[ $plans == *" kprobe "* ]]; then
+		expect_eq "--attach=kprobe at kernel.perf_event_paranoid 3: exit status" $rc 1 || return 1
+		expect_eq "--attach=kprobe at kernel.perf_event_paranoid 3" "$err" \
+			"tcptrace: --attach=kprobe: Permission denied (needs CAP_SYS_ADMIN while kernel.perf_event_paranoid is above 2, or that sysctl at 2: run as root, or grant it)" ||
+			return 1
+	fi
+	priv_connection
+}
+
+# shellcheck source=../integration/test_privileges.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../integration/test_privileges.sh"

@@ -23,6 +23,8 @@
  *   --hold SECS      client: keep connections open SECS before closing
  *   --v6only 0|1     server: IPV6_V6ONLY on an IPv6 listener
  *   --syncnt N       client: TCP_SYNCNT (SYN retries)
+ *   --user-timeout MS  client: TCP_USER_TIMEOUT (an unanswered SYN gives up
+ *                    at the first timer after MS, 1 s at the earliest)
  *   --nonblock       client: non-blocking connect (EINPROGRESS) then poll
  *   --abort          client: non-blocking connect, then close the socket at
  *                    once, handshake unfinished (prints result=closed)
@@ -46,7 +48,8 @@
 #include <unistd.h>
 
 struct opts {
-	int count, send, recv, backlog, accept4, eagain, close_last, v6only, syncnt, nonblock, abort;
+	int count, send, recv, backlog, accept4, eagain, close_last, v6only, syncnt, nonblock, abort,
+	    user_timeout;
 	double hold;
 	const char *gate, *ready;
 };
@@ -193,6 +196,9 @@ static int client(int family, struct sockaddr_storage *ss, socklen_t len, const 
 
 		if (o->syncnt)
 			setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &o->syncnt, sizeof(o->syncnt));
+		if (o->user_timeout)
+			setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &o->user_timeout,
+				   sizeof(o->user_timeout));
 		if (connect(fd, (struct sockaddr *)ss, len)) {
 			err = errno;
 			if (err == EINPROGRESS && o->abort) {
@@ -298,6 +304,8 @@ int main(int argc, char **argv)
 			o.v6only = atoi(v);
 		else if (!strcmp(a, "--syncnt"))
 			o.syncnt = atoi(v);
+		else if (!strcmp(a, "--user-timeout"))
+			o.user_timeout = atoi(v);
 		else if (!strcmp(a, "--close") && (!strcmp(v, "first") || !strcmp(v, "last")))
 			o.close_last = !strcmp(v, "last");
 		else

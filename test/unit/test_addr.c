@@ -32,5 +32,12 @@ int main(void)
 	CHECK(tt_family_version(AF_INET) == 4);
 	CHECK(tt_family_version(AF_INET6) == 6);
 	CHECK(tt_family_version(0) == 0);
+	/* an IPv4 address's unused bytes are zeroed; an IPv6 one is kept whole */
+	memset(full, 0xab, sizeof(full));
+	tt_addr_normalize(AF_INET, full);
+	CHECK(full[3] == 0xab && full[4] == 0 && full[15] == 0);
+	memset(full, 0xab, sizeof(full));
+	tt_addr_normalize(AF_INET6, full);
+	CHECK(full[4] == 0xab && full[15] == 0xab);
 	return tt_test_done("addr");
 }

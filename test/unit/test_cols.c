@@ -54,5 +54,25 @@ int main(void)
 	CHECK_STR(keys(c, n), "family laddr raddr rport result count");
 	CHECK_STR(header(c, n, TT_FMT_TABLE),
 		  "LADDR                     RADDR                     RPORT  RESULT      CONNECTS\n");
+
+	/* -d: QUERY last in the table and CSV; its JSON keys after the others. */
+	tt_opts_init(&o, "connect");
+	o.dns = true;
+	o.cfg.outcome = 1;
+	n = tt_connect_cols(&o, c);
+	CHECK(n <= TT_MAX_COLS);
+	CHECK_STR(header(c, n, TT_FMT_TABLE),
+		  "PID     COMM         IP SADDR            DADDR            DPORT RESULT        "
+		  "LAT(ms) QUERY\n");
+	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport result errno "
+			      "latency_ns query query_cname query_age_ns query_stale query_scope "
+			      "query_candidates");
+	CHECK_STR(header(c, n, TT_FMT_CSV), "PID,COMM,IP,SADDR,DADDR,DPORT,RESULT,LAT(ms),QUERY\n");
+	n = tt_connect_count_cols(&o, c);
+	CHECK_STR(keys(c, n), "family laddr raddr rport result count query");
+	CHECK_STR(header(c, n, TT_FMT_TABLE),
+		  "LADDR                     RADDR                     RPORT  RESULT      CONNECTS "
+		  "QUERY\n");
+	CHECK(tt_field_enriched(c[n - 1].field));
 	return tt_test_done("cols");
 }

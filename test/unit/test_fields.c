@@ -5,6 +5,8 @@
 
 #include "check.h"
 #include "tcptrace/core.h"
+#include "tcptrace/dns.h"
+#include "tcptrace/enrich.h"
 #include "tcptrace/output.h"
 
 static struct tt_clock clk = { .first_ns = 0, .mono_to_real = 1700000000LL * 1000000000LL,
@@ -22,8 +24,46 @@ static const char *fmt(enum tt_field f, const struct tt_event *e, uint64_t count
 	return v.text;
 }
 
+/* --dns: every field null without a name; a long name referred to, not cut. */
+static void test_query_fields(void)
+{
+	static char long_name[1025];
+	struct tt_event e = { .type = TT_EV_CONNECT };
+	struct tt_dns_info d = { .query = "a.tt.test", .age_ns = 7, .candidates = 2,
+				 .scope = TT_DNS_SCOPE_NETNS, .stale = true };
+	struct tt_extra x = { .dns = &d };
+	struct tt_src src = { .e = &e, .x = &x };
+	struct tt_val v;
+
+	tt_field_format(TT_F_QUERY, &src, &clk, &v);
+	CHECK_STR(tt_val_str(&v), "a.tt.test");
+	CHECK(v.kind == TT_J_STR && !v.ref);
+	tt_field_format(TT_F_QUERY_CNAME, &src, &clk, &v);
+	CHECK(v.kind == TT_J_NULL);
+	tt_field_format(TT_F_QUERY_STALE, &src, &clk, &v);
+	CHECK_STR(v.text, "true");
+	CHECK(v.kind == TT_J_BOOL);
+	tt_field_format(TT_F_QUERY_SCOPE, &src, &clk, &v);
+	CHECK_STR(v.text, "netns");
+	tt_field_format(TT_F_QUERY_CANDIDATES, &src, &clk, &v);
+	CHECK_STR(v.text, "2");
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	d.query = long_name;
+	tt_field_format(TT_F_QUERY, &src, &clk, &v);
+	CHECK(v.ref == long_name && strlen(tt_val_str(&v)) == 1024);
+	d.query = NULL;
+	for (enum tt_field f = TT_F_QUERY; f <= TT_F_QUERY_CANDIDATES; f++) {
+		tt_field_format(f, &src, &clk, &v);
+		CHECK(v.kind == TT_J_NULL && !strcmp(v.text, "-"));
+	}
+	src.x = NULL;
+	tt_field_format(TT_F_QUERY, &src, &clk, &v);
+	CHECK(v.kind == TT_J_NULL);
+}
+
 int main(void)
 {
+	test_query_fields();
 	struct tt_event e = {
 		.ts_ns = 5000000000ull,
 		.start_ns = 3999000000ull,

@@ -10,6 +10,23 @@
 #include "check.h"
 #include "modes.h"
 #include "render.h"
+#include "tcptrace/dns.h"
+#include "tcptrace/enrich.h"
+
+/* One event with what --dns added through a column list. */
+static const char *dns_row(const struct tt_col *cols, int n, enum tt_format fmt,
+			   const struct tt_event *e, const struct tt_dns_info *d)
+{
+	struct tt_clock clk = { .utc = true };
+	struct tt_writer w = { .fmt = fmt, .cols = cols, .ncols = n };
+	struct tt_extra x = { .dns = d };
+	struct tt_src src = { .e = e, .x = &x };
+
+	tt_test_open(&w);
+	tt_write_src(&w, &src, &clk);
+	fclose(w.out);
+	return tt_test_mem;
+}
 
 int main(void)
 {
@@ -79,5 +96,48 @@ int main(void)
 		  "LPORT RADDR                                   RPORT  TX_KB  RX_KB MS\n");
 	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport "
 			      "tx_bytes rx_bytes duration_ns");
+
+	/* -d: QUERY last; the name of a session opened here, unknown (null, '-') else. */
+	tt_opts_init(&o, "life");
+	o.dns = true;
+	n = tt_life_cols(&o, c);
+	CHECK(n <= TT_MAX_COLS);
+	CHECK_STR(header(c, n, TT_FMT_TABLE),
+		  "PID   COMM       LADDR           LPORT RADDR           RPORT TX_KB RX_KB MS QUERY\n");
+	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport "
+			      "tx_bytes rx_bytes duration_ns query query_cname query_age_ns "
+			      "query_stale query_scope query_candidates");
+	{
+		struct tt_dns_info d = { .query = "db.tt.test", .cname = "db-1.internal.tt.test",
+					 .age_ns = 2500000, .candidates = 1,
+					 .scope = TT_DNS_SCOPE_PROCESS };
+
+		e.pid = 4242;
+		e.tx_bytes = 100000;
+		e.start_ns = 1000000000ull;
+		CHECK_STR(dns_row(c, n, TT_FMT_TABLE, &e, &d),
+			  "4242  a-very-lon 198.18.0.1      41000 198.18.0.2      8080     97     4 "
+			  "123.46 db.tt.test\n");
+		CHECK(strstr(dns_row(c, n, TT_FMT_JSON, &e, &d),
+			  ",\"duration_ns\":123456789,\"query\":\"db.tt.test\",\"query_cname\":\"db-1.internal.tt.test\","
+			  "\"query_age_ns\":2500000,\"query_stale\":false,\"query_scope\":\"process\","
+			  "\"query_candidates\":1}\n"));
+		d.cname = NULL;
+		d.stale = true;
+		d.scope = TT_DNS_SCOPE_NETNS;
+		d.candidates = 3;
+		CHECK(strstr(dns_row(c, n, TT_FMT_JSON, &e, &d),
+			     "\"query_cname\":null,\"query_age_ns\":2500000,\"query_stale\":true,"
+			     "\"query_scope\":\"netns\",\"query_candidates\":3}"));
+		d.query = NULL;
+		CHECK(strstr(dns_row(c, n, TT_FMT_JSON, &e, &d),
+			     "\"query\":null,\"query_cname\":null,\"query_age_ns\":null,"
+			     "\"query_stale\":null,\"query_scope\":null,\"query_candidates\":null}"));
+		CHECK(strstr(dns_row(c, n, TT_FMT_TABLE, &e, NULL), " 123.46 -\n"));
+		o.fmt = TT_FMT_CSV;
+		n = tt_life_cols(&o, c);
+		CHECK_STR(dns_row(c, n, TT_FMT_CSV, &e, NULL),
+			  "4242,a-very-long-comm,4,198.18.0.1,41000,198.18.0.2,8080,97,4,123.46,\n");
+	}
 	return tt_test_done("life_cols");
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* core/output.c: JSON escaping, CSV quoting, table layout, lost lines. */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "tcptrace/output.h"
@@ -31,6 +32,31 @@ static const char *csv(const char *s)
 	tt_csv_field(f, s);
 	fclose(f);
 	return mem;
+}
+
+/* tt_warn(): one stderr line, and the JSON line in JSON only. */
+static void test_warn(void)
+{
+	char err[256] = "";
+	int fd = fileno(tmpfile()), saved = dup(2);
+	FILE *f = open_mem();
+	struct tt_writer w = { .out = f, .fmt = TT_FMT_JSON };
+
+	fflush(stderr);
+	dup2(fd, 2);
+	tt_warn(&w, "connect", NULL, "%s is %d", "kernel.perf_event_paranoid", 3);
+	w.fmt = TT_FMT_TABLE;
+	tt_warn(&w, "life", "-c", "%d events not counted", 7);
+	fflush(stderr);
+	dup2(saved, 2);
+	fclose(f);
+	CHECK(pread(fd, err, sizeof(err) - 1, 0) > 0);
+	CHECK_STR(err, "tcptrace: connect: kernel.perf_event_paranoid is 3\n"
+		       "tcptrace: life: 7 events not counted\n");
+	CHECK_STR(mem, "{\"event\":\"warning\",\"option\":null,\"message\":"
+		       "\"kernel.perf_event_paranoid is 3\"}\n");
+	free(mem);
+	mem = NULL;
 }
 
 static const struct tt_col cols[] = {
@@ -97,9 +123,29 @@ int main(void)
 		tt_write_lost(&w, 12);
 		w.fmt = TT_FMT_TABLE;
 		tt_write_lost(&w, 3); /* table/CSV report losses on stderr only */
+		tt_write_warning(&w, "-c", "table: stderr only");
+		w.fmt = TT_FMT_JSON;
+		tt_write_warning(&w, NULL, "the mode's \"own\"");
+		tt_write_warning(&w, "-c", "x");
 	}
 	fclose(f);
-	CHECK_STR(mem, "{\"event\":\"lost\",\"count\":12}\n");
-	free(mem);
+	CHECK_STR(mem, "{\"event\":\"lost\",\"count\":12}\n"
+		       "{\"event\":\"warning\",\"option\":null,\"message\":\"the mode's \\\"own\\\"\"}\n"
+		       "{\"event\":\"warning\",\"option\":\"-c\",\"message\":\"x\"}\n");
+
+	/* an enricher's counters: JSON only */
+	f = open_mem();
+	{
+		static const char *const k[] = { "replies", "lost" };
+		static const uint64_t n[] = { 7, 0 };
+		struct tt_writer w = { .out = f, .fmt = TT_FMT_JSON };
+
+		tt_write_counters(&w, "dns", k, n, 2);
+		w.fmt = TT_FMT_CSV;
+		tt_write_counters(&w, "dns", k, n, 2);
+	}
+	fclose(f);
+	CHECK_STR(mem, "{\"event\":\"dns\",\"replies\":7,\"lost\":0}\n");
+	test_warn(); /* (frees mem) */
 	return tt_test_done("output");
 }

@@ -63,6 +63,10 @@ int main(void)
 	CHECK(tt_parse_seconds("2", &secs) == 0 && secs == 2.0);
 	CHECK(tt_parse_seconds("0.5", &secs) == 0 && secs == 0.5);
 	CHECK(tt_parse_seconds("0", &secs) != 0);
+	CHECK(tt_parse_buffer_kb("4", &id) == 0 && id == 4);
+	CHECK(tt_parse_buffer_kb("1048576", &id) == 0 && id == 1048576);
+	CHECK(tt_parse_buffer_kb("2", &id) != 0 && tt_parse_buffer_kb("6", &id) != 0);
+	CHECK(tt_parse_buffer_kb("2097152", &id) != 0 && tt_parse_buffer_kb("4k", &id) != 0);
 	CHECK(tt_parse_seconds("-1", &secs) != 0);
 	CHECK(tt_parse_seconds("nan", &secs) != 0);
 	CHECK(tt_parse_seconds("inf", &secs) != 0);

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The --dns enricher: loads probes/dns.bpf.c onto the cgroup v2 root, its
+ * replies arriving in the mode's ring buffer ahead of the connections they
+ * name; parses them (core/dnsparse.c) into the name cache (core/dnscache.c);
+ * and gives each connect event, and each life session this host opened,
+ * the name its destination was resolved from.
+ *
+ * Where cgroup BPF cannot be used (a private cgroup namespace, no cgroup v2,
+ * load or attach refused) it says why once and the run goes on, QUERY
+ * unknown: the columns stay, so that what reads the output sees the same
+ * layout either way.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "tcptrace/dns.h"
+#include "tcptrace/enrich.h"
+#include "tcptrace/mode.h"
+#include "tcptrace/output.h"
+/* The skeleton refers to the types of event.h: include it after. */
+#include "dns.skel.h"
+
+#define OPT "--dns"
+/* include/linux/proc_ns.h: the inode of the initial cgroup namespace. */
+#define PROC_CGROUP_INIT_INO 0xEFFFFFFBu
+#define NPROGS 5
+
+struct dns {
+	struct tt_opts *o;
+	struct tt_writer *w;
+	bool on; /* the programs are (to be) attached */
+	int cgroup_fd;
+	char root[256]; /* where the cgroup v2 root was found, for messages */
+	struct dns_bpf *skel;
+	struct bpf_link *links[NPROGS];
+	struct tt_dns_cache *cache;
+	struct tt_dns_reply *reply;
+	struct tt_dns_info info;
+	/* counters, reported at exit (report()) */
+	uint64_t replies, status[TT_DNS_NSTATUS], addresses, tc, truncated, dropped;
+	uint64_t opens, opens_named;
+};
+
+int tt_dns_cgroup2_mount(FILE *mountinfo, char *path, size_t len)
+{
+	char line[4096], root[1024], mnt[1024], *sep;
+	size_t i, j;
+
+	while (fgets(line, sizeof(line), mountinfo)) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...] - FSTYPE SOURCE SUPEROPTS */
+		sep = strstr(line, " - ");
+		if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %1023s %1023s", root, mnt) != 2 || strcmp(root, "/"))
+			continue;
+		/* octal escapes of space, tab, newline and backslash */
+		for (i = j = 0; mnt[i] && j + 1 < len; j++) {
+			if (mnt[i] == '\\' && mnt[i + 1] >= '0' && mnt[i + 1] <= '3' && mnt[i + 2] &&
+			    mnt[i + 3]) {
+				path[j] = (char)((mnt[i + 1] - '0') << 6 | (mnt[i + 2] - '0') << 3 |
+						 (mnt[i + 3] - '0'));
+				i += 4;
+			} else {
+				path[j] = mnt[i++];
+			}
+		}
+		path[j] = '\0';
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * The cgroup v2 root, opened: where it is mounted with its root (the
+ * hierarchy's, since this is the host's cgroup namespace), else a mount of
+ * our own that no path leads to (fsopen(), v5.2), gone when the fd closes.
+ */
+static int open_root(struct dns *d, int *err)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int fd = -1, fsfd, mfd;
+
+	if (f && !tt_dns_cgroup2_mount(f, d->root, sizeof(d->root)))
+		fd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		return fd;
+	snprintf(d->root, sizeof(d->root), "a cgroup2 mount of its own");
+	fsfd = fsopen("cgroup2", FSOPEN_CLOEXEC);
+	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+	    (mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, 0)) < 0) {
+		*err = errno;
+		if (fsfd >= 0)
+			close(fsfd);
+		return -1;
+	}
+	fd = openat(mfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*err = errno;
+	close(mfd);
+	close(fsfd);
+	return fd;
+}
+
+static bool private_cgroupns(void)
+{
+	struct stat st;
+
+	/* No such file: a kernel without cgroup namespaces (before v4.6). */
+	return !stat("/proc/self/ns/cgroup", &st) && st.st_ino != PROC_CGROUP_INIT_INO;
+}
+
+/* The one line that says why QUERY is unknown in this run. */
+static void __attribute__((format(printf, 2, 3))) disable(struct dns *d, const char *fmt, ...)
+{
+	char why[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	tt_enrich_warn(d->w, OPT, "%s: QUERY disabled", why);
+	d->on = false;
+}
+
+static bool enabled(const struct tt_opts *o)
+{
+	return o->dns;
+}
+
+static int init(struct tt_opts *o, struct tt_writer *w, void **state)
+{
+	struct dns *d = calloc(1, sizeof(*d));
+	int err = 0;
+
+	*state = d;
+	if (!d)
+		return -ENOMEM;
+	d->o = o;
+	d->w = w;
+	d->cgroup_fd = -1;
+	d->cache = tt_dns_cache_new(0, 0);
+	d->reply = malloc(sizeof(*d->reply));
+	if (!d->cache || !d->reply) {
+		tt_err(OPT, -ENOMEM);
+		return -ENOMEM;
+	}
+	d->on = true;
+	if (private_cgroupns()) {
+		disable(d, "tcptrace runs in a cgroup namespace of its own, where the host's cgroup "
+			   "v2 root is out of reach (run it in the host's)");
+	} else {
+		d->cgroup_fd = open_root(d, &err);
+		if (d->cgroup_fd < 0)
+			disable(d, "no cgroup v2 hierarchy to attach to (mounting one: %s)",
+				strerror(err));
+	}
+	/* the probes read the namespace cookies (and life writes opens) only if it works */
+	o->cfg.dns = d->on;
+	return 0;
+}
+
+static void detach(void *state)
+{
+	struct dns *d = state;
+	int i;
+
+	for (i = 0; i < NPROGS; i++) {
+		bpf_link__destroy(d->links[i]);
+		d->links[i] = NULL;
+	}
+}
+
+static int attach(void *state, struct bpf_object *mode_obj, int events_fd)
+{
+	struct dns *d = state;
+	struct bpf_program *progs[NPROGS];
+	int i, err;
+
+	if (!d->on)
+		return 0;
+	d->skel = dns_bpf__open();
+	if (!d->skel) {
+		disable(d, "opening its BPF object: %s", strerror(errno));
+		goto out;
+	}
+	d->skel->rodata->tt_wakeup_bytes = d->o->cfg.wakeup_bytes;
+	err = bpf_map__reuse_fd(d->skel->maps.events, events_fd);
+	if (!err)
+		err = dns_bpf__load(d->skel);
+	if (err) {
+		char why[128];
+
+		libbpf_strerror(err, why, sizeof(why));
+		dns_bpf__destroy(d->skel);
+		d->skel = NULL;
+		disable(d, "loading its BPF programs: %s", why);
+		goto out;
+	}
+	progs[0] = d->skel->progs.tt_dns_connect4;
+	progs[1] = d->skel->progs.tt_dns_connect6;
+	progs[2] = d->skel->progs.tt_dns_sendmsg4;
+	progs[3] = d->skel->progs.tt_dns_sendmsg6;
+	progs[4] = d->skel->progs.tt_dns_ingress;
+	for (i = 0; i < NPROGS; i++) {
+		d->links[i] = bpf_program__attach_cgroup(progs[i], d->cgroup_fd);
+		if (!d->links[i]) {
+			err = errno;
+			detach(d);
+			dns_bpf__destroy(d->skel);
+			d->skel = NULL;
+			disable(d, "attaching to the cgroup v2 root (%s) was refused: %s", d->root,
+				strerror(err));
+			goto out;
+		}
+	}
+	if (d->o->verbose)
+		fprintf(stderr, TT_PROG ": %s: DNS replies from the cgroup v2 root (%s)\n",
+			d->o->mode, d->root);
+out:
+	close(d->cgroup_fd);
+	d->cgroup_fd = -1;
+	return 0;
+}
+
+/* An address as the cache keys it: IPv4 as IPv4-mapped IPv6. */
+static void addr16(uint16_t family, const uint8_t *addr, uint8_t out[16])
+{
+	if (family == AF_INET) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, addr, 4);
+	} else {
+		memcpy(out, addr, 16);
+	}
+}
+
+static void conn_of(struct tt_dns_conn *c, uint64_t netns, uint16_t family, uint16_t lport,
+		    uint16_t rport, const uint8_t *laddr, const uint8_t *raddr)
+{
+	memset(c, 0, sizeof(*c));
+	c->netns = netns;
+	c->family = family;
+	c->lport = lport;
+	c->rport = rport;
+	memcpy(c->laddr, laddr, 16);
+	memcpy(c->raddr, raddr, 16);
+}
+
+static void on_reply(struct dns *d, const struct tt_dns_rec *h, const uint8_t *payload)
+{
+	struct tt_dns_reply *r = d->reply;
+	enum tt_dns_status st;
+	unsigned i;
+
+	d->replies++;
+	st = tt_dns_parse_payload(h->proto == IPPROTO_TCP, payload, h->len, h->wire_len, r);
+	d->status[st]++;
+	if (st != TT_DNS_OK)
+		return;
+	d->tc += r->tc;
+	d->truncated += r->truncated;
+	d->dropped += r->dropped;
+	for (i = 0; i < r->naddrs; i++)
+		if (!tt_dns_cache_put(d->cache, h->netns, r->addrs[i].addr, h->pid, r->qname,
+				      r->cname[0] ? r->cname : NULL, h->ts_ns, r->addrs[i].ttl))
+			d->addresses++;
+}
+
+/* life: a session this host opened; its name is looked up now and kept until it closes. */
+static void on_open(struct dns *d, const struct tt_dns_open *op)
+{
+	struct tt_dns_conn c;
+	struct tt_dns_info info;
+	uint8_t raddr[16];
+
+	d->opens++;
+	addr16(op->family, op->raddr, raddr);
+	if (!tt_dns_cache_get(d->cache, op->netns, raddr, op->pid, op->start_ns, &info))
+		return;
+	conn_of(&c, op->netns, op->family, op->lport, op->rport, op->laddr, op->raddr);
+	if (!tt_dns_open_put(d->cache, &c, &info))
+		d->opens_named++;
+}
+
+/* Records come from probes/dns.bpf.c and life.bpf.c, of this very build. */
+static void record(void *state, const void *data, size_t size)
+{
+	struct dns *d = state;
+	const uint8_t *p = data;
+
+	if (size >= sizeof(struct tt_dns_rec) && p[1] == TT_DNS_REPLY &&
+	    ((const struct tt_dns_rec *)data)->len <= size - sizeof(struct tt_dns_rec))
+		on_reply(d, data, p + sizeof(struct tt_dns_rec));
+	else if (size >= sizeof(struct tt_dns_open) && p[1] == TT_DNS_OPEN)
+		on_open(d, data);
+}
+
+static bool enrich(void *state, const struct tt_event *e, struct tt_extra *x)
+{
+	struct dns *d = state;
+	struct tt_dns_conn c;
+	uint8_t raddr[16];
+
+	if (!d->on)
+		return true;
+	memset(&d->info, 0, sizeof(d->info));
+	x->dns = &d->info;
+	if (e->type == TT_EV_CONNECT) {
+		addr16(e->family, e->raddr, raddr);
+		tt_dns_cache_get(d->cache, e->netns, raddr, e->pid,
+				 e->start_ns ? e->start_ns : e->ts_ns, &d->info);
+	} else if (e->type == TT_EV_CLOSE) {
+		conn_of(&c, e->netns, e->family, e->lport, e->rport, e->laddr, e->raddr);
+		tt_dns_open_take(d->cache, &c, &d->info);
+	} else {
+		x->dns = NULL;
+	}
+	return true;
+}
+
+static uint64_t lost(const struct dns *d)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	uint64_t sum = 0, *vals;
+	uint32_t zero = 0;
+
+	if (!d->skel || ncpu <= 0)
+		return 0;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (vals && !bpf_map_lookup_elem(bpf_map__fd(d->skel->maps.dns_lost), &zero, vals))
+		for (i = 0; i < ncpu; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}
+
+static void report(void *state, struct tt_writer *w, int verbose)
+{
+	struct dns *d = state;
+	struct tt_dns_cache_stats s;
+	const char *keys[32];
+	uint64_t vals[32], malformed = 0;
+	int n = 0, i;
+
+	if (!d->on)
+		return;
+	tt_dns_cache_stats(d->cache, &s);
+	for (i = TT_DNS_E_NAME; i <= TT_DNS_E_CNAME; i++)
+		malformed += d->status[i];
+#define KV(k, v) (keys[n] = (k), vals[n++] = (v))
+	KV("replies", d->replies);
+	KV("lost", lost(d));
+	for (i = 0; i < TT_DNS_NSTATUS; i++)
+		KV(tt_dns_status_names[i], d->status[i]);
+	KV("tc", d->tc);
+	KV("truncated", d->truncated);
+	KV("addresses", d->addresses);
+	KV("addresses_dropped", d->dropped);
+	KV("cache_entries", s.entries);
+	KV("cache_names", s.names);
+	KV("cache_name_bytes", s.name_bytes);
+	KV("cache_evicted", s.evicted);
+	KV("cache_refused", s.refused);
+	if (!strcmp(d->o->mode, "life")) {
+		KV("opens", d->opens);
+		KV("opens_named", d->opens_named);
+		KV("opens_evicted", s.open_evicted);
+	}
+#undef KV
+	tt_write_counters(w, "dns", keys, vals, n);
+	if (vals[1])
+		tt_errf("%s: %s: %llu DNS replies lost (ring buffer full): names may be missing",
+			d->o->mode, OPT, (unsigned long long)vals[1]);
+	if (!verbose)
+		return;
+	fprintf(stderr, TT_PROG ": %s: %s: %llu replies: %llu parsed, %llu malformed, %llu "
+		"other (", d->o->mode, OPT, (unsigned long long)d->replies,
+		(unsigned long long)d->status[TT_DNS_OK], (unsigned long long)malformed,
+		(unsigned long long)(d->replies - d->status[TT_DNS_OK] - malformed));
+	for (i = 0; i < n; i++)
+		if (strcmp(keys[i], "replies") && strcmp(keys[i], "parsed"))
+			fprintf(stderr, "%s%s %llu", i > 1 ? ", " : "", keys[i],
+				(unsigned long long)vals[i]);
+	fprintf(stderr, ")\n");
+}
+
+static void fini(void *state)
+{
+	struct dns *d = state;
+
+	if (!d)
+		return;
+	detach(d);
+	dns_bpf__destroy(d->skel);
+	if (d->cgroup_fd >= 0)
+		close(d->cgroup_fd);
+	tt_dns_cache_free(d->cache);
+	free(d->reply);
+	free(d);
+}
+
+const struct tt_enricher tt_dns_enricher = {
+	.name = OPT,
+	.enabled = enabled,
+	.init = init,
+	.attach = attach,
+	.rec_type = TT_REC_DNS,
+	.record = record,
+	.enrich = enrich,
+	.detach = detach,
+	.report = report,
+	.fini = fini,
+};

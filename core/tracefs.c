@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Classic tracepoints (syscalls:sys_exit_connect...) are attached by id, and
+ * only tracefs tells the id: events/<category>/<name>/id. Hosts here boot
+ * without it mounted, and where it is mounted its root may be mode 0700.
+ * The ids are read, in this order:
+ *  - from a tracefs mounted anywhere (/proc/self/mountinfo, then the usual
+ *    places) that this process may read: no privilege beyond reading it;
+ *  - from a tracefs mount of our own that is attached nowhere: fsopen(2),
+ *    fsmount(2) (v5.2, commit 24dcb3d90a1f), which needs CAP_SYS_ADMIN. It
+ *    is never visible in any mount namespace and disappears with its file
+ *    descriptor (also when the process is killed), so there is nothing to
+ *    undo. tracefs is one superblock: no mount options are given, so the
+ *    host's tracefs keeps its own.
+ * Where neither works, the runner loads the programs' twins on the raw
+ * sys_exit tracepoint instead (probes/common.bpf.h).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "attach.h"
+
+#define TRACEFS_MAGIC_NR 0x74726163
+#define MAX_ROOTS 8
+
+/* Reads a decimal id from dirfd/events/<tp>/id: the id, or -errno. */
+static int read_id(int dirfd, const char *tp)
+{
+	char path[160], buf[24];
+	long id;
+	char *end;
+	ssize_t n;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "events/%s/id", tp) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = '\0';
+	id = strtol(buf, &end, 10);
+	if (end == buf || (*end && *end != '\n') || id <= 0 || id > 0x7fffffff)
+		return -EIO;
+	return (int)id;
+}
+
+/* All ids from one tracefs root: 0 or the first -errno. */
+static int read_ids(int dirfd, const char *const *tps, int n, int *ids)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ids[i] = read_id(dirfd, tps[i]);
+		if (ids[i] < 0)
+			return ids[i];
+	}
+	return 0;
+}
+
+/* Undoes mountinfo's octal escapes (\040 for a space) in place. */
+static void unescape(char *s)
+{
+	char *d = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*d++ = *s;
+		}
+	}
+	*d = '\0';
+}
+
+/* Mount points of tracefs in mountinfo, then the usual places: how many. */
+static int tracefs_roots(char roots[MAX_ROOTS][256])
+{
+	char line[1024];
+	int n = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	while (f && n < MAX_ROOTS - 2 && fgets(line, sizeof(line), f)) {
+		char mnt[256], fstype[64];
+		const char *sep = strstr(line, " - ");
+
+		/* id parent major:minor root mountpoint ... - fstype source opts */
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1 ||
+		    sscanf(sep + 3, "%63s", fstype) != 1 || strcmp(fstype, "tracefs"))
+			continue;
+		unescape(mnt);
+		snprintf(roots[n++], sizeof(roots[0]), "%s", mnt);
+	}
+	if (f)
+		fclose(f);
+	snprintf(roots[n++], sizeof(roots[0]), "/sys/kernel/tracing");
+	snprintf(roots[n++], sizeof(roots[0]), "/sys/kernel/debug/tracing");
+	return n;
+}
+
+/* A tracefs of our own, attached nowhere: its root as a file descriptor. */
+static int private_tracefs(void)
+{
+	int fs, mnt, err;
+
+	fs = fsopen("tracefs", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -errno;
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0)) {
+		err = -errno;
+		close(fs);
+		return err;
+	}
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC,
+		      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	err = mnt < 0 ? -errno : 0;
+	close(fs);
+	return mnt < 0 ? err : mnt;
+}
+
+int tt_tracepoint_ids(const char *const *tps, int n, int *ids, char *how, size_t how_len)
+{
+	char roots[MAX_ROOTS][256];
+	int i, nroots, fd, err = -ENOENT;
+	bool unreadable = false;
+	struct statfs st;
+
+	nroots = tracefs_roots(roots);
+	for (i = 0; i < nroots; i++) {
+		fd = open(roots[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (!fstatfs(fd, &st) && st.f_type == TRACEFS_MAGIC_NR) {
+			err = read_ids(fd, tps, n, ids);
+			if (!err) {
+				close(fd);
+				snprintf(how, how_len, "tracefs at %s", roots[i]);
+				return 0;
+			}
+			unreadable |= err == -EACCES;
+		}
+		close(fd);
+	}
+	fd = private_tracefs();
+	if (fd >= 0) {
+		err = read_ids(fd, tps, n, ids);
+		close(fd);
+		if (!err) {
+			snprintf(how, how_len, "a private tracefs mount");
+			return 0;
+		}
+		unreadable |= err == -EACCES;
+	} else {
+		err = fd;
+	}
+	/* What the privilege hint is about: reading, or mounting. */
+	snprintf(how, how_len, "%s", unreadable ? "tracefs is not readable" : "tracefs is not mounted");
+	return unreadable ? -EACCES : err;
+}
+
+int tt_tracepoint_open(int id)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.config = (__u64)id,
+		.sample_period = 1,
+		.wakeup_events = 1,
+	};
+	int fd = (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
