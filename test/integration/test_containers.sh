@@ -132,6 +132,36 @@ EOF
 	expect_eq "stderr" "$(cat "$WORK/f.err")" "tcptrace: --container: no cgroup2 mount shows the whole hierarchy (tcptrace runs in a cgroup namespace of its own: mount the host's /sys/fs/cgroup, or run in the host's cgroup namespace): no container could be told apart"
 }
 
+# With exactly CAP_BPF and CAP_PERFMON (no CAP_DAC_READ_SEARCH): a cgroup
+# that existed before the tracer cannot be opened by its handle, which is
+# said once (stderr and JSON) and leaves its event with the cgroup id only;
+# one created after it attached is named from its cgroup_mkdir record.
+t_without_dac_read_search() {
+	local wrap=$WORK/tt-minpriv old new c_new
+	ctr_init || return 1
+	ctr_docker_systemd 1 before || return 1
+	old=$CTR_DIR
+	local cgid=$CTR_CGID
+	printf '#!/bin/bash\nexec setpriv --inh-caps=-all,+bpf,+perfmon --bounding-set=-all,+bpf,+perfmon -- %q "$@"\n' \
+		"$TT" >"$wrap" && chmod +x "$wrap" || return 1
+	srv s "$NS_B" $B4 0 --count 2
+	TT=$wrap trace_start c connect --json --containers --host-root "$HOST" || return 1
+	CG_DIR=$old client "$NS_A" $B4 "$SRV_PORT"
+	local p_old
+	p_old=$(peer_field "$CLI_OUT" pid)
+	ctr_docker_systemd 2 after || return 1
+	new=$CTR_DIR c_new=$CTR_COND
+	CG_DIR=$new client "$NS_A" $B4 "$SRV_PORT"
+	trace_stop || return 1
+	expect_json 1 ".pid == $p_old" ".cgroup_id == $cgid and .cgroup == null and
+		.container_id == null and .container_name == null and .systemd_unit == null" || return 1
+	expect_json 1 ".pid == $(peer_field "$CLI_OUT" pid)" "$c_new" || return 1
+	expect_json 1 '.event == "warning" and .option == "--containers"' \
+		'.message | startswith("opening cgroups by handle needs CAP_DAC_READ_SEARCH (")' ||
+		return 1
+	expect_eq "stderr warnings" "$(grep -c '^tcptrace: --containers: ' "$TRACE_ERR")" 1
+}
+
 # Without --containers: no key added, no program loaded, no helper call in
 # the programs (the switch is read-only data the verifier folds away).
 t_nothing_without_the_option() {
@@ -186,14 +216,15 @@ runc_container() {
 	RUNC_PID=$($RUNC state "$id" | jq .pid)
 }
 
-# runc_run ID: starts the container and waits (10 s at most) for it to end.
+# runc_run ID: starts the container and waits (10 s at most) for it to end;
+# it is deleted (its cgroup removed) at exit, or by the test.
 runc_run() {
 	$RUNC start "$1" || fail "runc start" || return 1
 	for _ in $(seq 1 200); do
-		[ "$($RUNC state "$1" | jq -r .status)" = stopped ] && break
+		[ "$($RUNC state "$1" | jq -r .status)" = stopped ] && return 0
 		sleep 0.05
 	done
-	$RUNC delete "$1" || fail "runc delete $1"
+	fail "container $1 still running after 10 s"
 }
 
 t_runc_docker_layout() {
@@ -240,4 +271,47 @@ t_runc_kubernetes_layout() {
 	runc_run "$id" || return 1
 	trace_stop || return 1
 	expect_json 1 ".rport == $SRV_PORT and .pid == $RUNC_PID and .comm == \"nc\" and $CTR_COND"
+}
+
+# The steady state, after the drop of privileges (the default): the tracer
+# keeps only CAP_DAC_READ_SEARCH, under its seccomp filter; containers that
+# runc starts after it attached are named, one from Docker's file and then
+# deleted (its cgroup gone) before the tracer stops, one in a Kubernetes
+# layout from kubelet's log directories only (a directory listed).
+t_runc_started_after_attach() {
+	host_only "runc is not in the guest"
+	local id1 id2 uid st cond1
+	ctr_init || return 1
+	id1=$(hex_id 3) id2=$(hex_id 4) uid=$(pod_uid 4)
+	srv s "$NS_A" 127.0.0.1 0 --count 2
+	trace_start c connect --json --containers --host-root "$HOST" || return 1
+	st=$(cat /proc/"$TRACE_PID"/status)
+	expect_eq "CapEff" "$(awk '/^CapEff:/ { print $2 }' <<<"$st")" 0000000000000004 || return 1
+	expect_eq "Seccomp" "$(awk '/^Seccomp:/ { print $2 }' <<<"$st")" 2 || return 1
+	expect_eq "NoNewPrivs" "$(awk '/^NoNewPrivs:/ { print $2 }' <<<"$st")" 1 || return 1
+	grep -q ": after setup: capabilities CAP_DAC_READ_SEARCH, seccomp filter of " "$TRACE_ERR" ||
+		fail "-v: $(grep ': after setup: ' "$TRACE_ERR")" || return 1
+	host_file "/var/lib/docker/containers/$id1/config.v2.json" \
+		"{\"ID\":\"$id1\",\"Name\":\"/tt-late\",\"Config\":{\"Image\":\"busybox:late\"}}"
+	runc_container "$id1" "$CTR_REL/docker/$id1" /bin/nc 127.0.0.1 "$SRV_PORT" || return 1
+	CTR_PATH=$CTR_REL/docker/$id1 CTR_CGID=$(stat -c %i "$CTR_ROOT/docker/$id1")
+	ctr_expect "$id1" docker tt-late busybox:late "" "" "" "" ""
+	cond1=".pid == $RUNC_PID and $CTR_COND"
+	runc_run "$id1" || return 1
+	$RUNC delete "$id1" || fail "runc delete $id1" || return 1
+	[ ! -d "$CTR_ROOT/docker/$id1" ] || fail "cgroup of $id1 still there" || return 1
+	mkdir -p "$HOST/var/log/pods/ops_late-pod_$uid/late" "$HOST/var/log/containers" || return 1
+	ln -s "/var/log/pods/ops_late-pod_$uid/late/0.log" \
+		"$HOST/var/log/containers/late-pod_ops_late-$id2.log" || return 1
+	runc_container "$id2" "$CTR_REL/kubepods/besteffort/pod$uid/$id2" \
+		/bin/nc 127.0.0.1 "$SRV_PORT" || return 1
+	CTR_PATH=$CTR_REL/kubepods/besteffort/pod$uid/$id2
+	CTR_CGID=$(stat -c %i "$CTR_ROOT/kubepods/besteffort/pod$uid/$id2")
+	ctr_expect "$id2" "" "" "" ops late-pod "$uid" late ""
+	runc_run "$id2" || return 1
+	trace_stop || return 1
+	expect_json 1 ".rport == $SRV_PORT and .comm == \"nc\" and .pid == $RUNC_PID" "$CTR_COND" ||
+		return 1
+	expect_json 1 ".rport == $SRV_PORT and .comm == \"nc\" and .container_id == \"$id1\"" \
+		"$cond1"
 }
