@@ -216,11 +216,13 @@ run_at_exit() {
 }
 
 # in_cgroup DIR CMD...: moves the shell it runs in into the cgroup v2
-# directory DIR, then runs CMD (a command or a function): only in a
-# subshell, `$(...)` or `... &`, never in the test's own shell.
+# directory DIR, then runs CMD: a function, or a command it execs (so $! of
+# `in_cgroup DIR CMD &` is CMD's pid). Only in a subshell, `$(...)` or
+# `... &`, never in the test's own shell.
 in_cgroup() {
 	echo "$BASHPID" >"$1/cgroup.procs" || return 1
-	"${@:2}"
+	[ "$(type -t "$2")" = function ] && { "${@:2}"; return; }
+	exec "${@:2}"
 }
 
 # cgroup2_root: where cgroup v2 is mounted; it may be the root (unified) or one of several mounts (hybrid).

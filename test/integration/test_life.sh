@@ -465,8 +465,8 @@ t_containers_owner_never_seen() {
 	CG_DIR=$CTR_DIR srv s "$NS_A" 127.0.0.1 0 --send 3000 --close last
 	ctr_docker_cgroupfs 2 caller || return 1
 	c_cli=$CTR_COND
-	in_cgroup "$CTR_DIR" in_ns "$NS_A" "$PEER" client 127.0.0.1 "$SRV_PORT" --hold 60 \
-		>"$WORK/cli.out" &
+	in_cgroup "$CTR_DIR" nsenter --net="/run/netns/$NS_A" "$PEER" client 127.0.0.1 "$SRV_PORT" \
+		--hold 60 >"$WORK/cli.out" &
 	cli=$!
 	conn_wait "$WORK/cli.out" || { kill $cli "$SRV_JOB"; return 1; }
 	trace_start l life --json --containers --host-root "$HOST" ||
