@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* libFuzzer: the cgroup2 mounts of a /proc/self/mountinfo text (core/cgroupfs.c). */
+/*
+ * libFuzzer target for the reader of /proc/self/mountinfo's cgroup2 mounts
+ * (core/mountinfo.c): the text has no NUL after it (ASan sees any read past
+ * it), and every mount point handed over is an absolute path that fits
+ * PATH_MAX with its NUL.
+ */
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "tcptrace/cgroupfs.h"
 
 static bool seen(const char *mnt, void *ctx)
 {
 	size_t *n = ctx;
 
+	FUZZ_CHECK(mnt[0] == '/' && strnlen(mnt, PATH_MAX) < PATH_MAX);
 	*n += strlen(mnt);
 	return false;
 }
