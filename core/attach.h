@@ -5,9 +5,11 @@
 
 #include <linux/types.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "tcptrace/mode.h"
 
+struct bpf_map;
 struct bpf_object;
 struct btf;
 
@@ -45,6 +47,9 @@ int tt_size_maps(struct bpf_object *obj, const struct tt_probe *p, const struct 
 /* Entries for a socket map on a host with this many TCP sockets and CPUs. */
 __u32 tt_socket_map_entries(unsigned long sockets, int ncpu);
 __u32 tt_thread_map_entries(unsigned long threads, int ncpu);
+
+/* The sum over the CPUs of entry 0 of a per-CPU array of __u64 (a lost counter); 0 if unread. */
+uint64_t tt_map_percpu_sum(const struct bpf_map *map);
 
 /* 0 if we may load tracing programs (root, or CAP_BPF+CAP_PERFMON), else -errno. */
 int tt_probe_privilege(void);

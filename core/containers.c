@@ -405,27 +405,10 @@ static void ctr_detach(void *state)
 	st->link = NULL;
 }
 
-static uint64_t lost_records(struct ctr_state *st)
-{
-	int ncpu = libbpf_num_possible_cpus(), i;
-	uint64_t sum = 0, *vals;
-	uint32_t zero = 0;
-
-	if (!st->skel || ncpu <= 0)
-		return 0;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (vals && !bpf_map__lookup_elem(st->skel->maps.lost, &zero, sizeof(zero), vals,
-					  (size_t)ncpu * sizeof(*vals), 0))
-		for (i = 0; i < ncpu; i++)
-			sum += vals[i];
-	free(vals);
-	return sum;
-}
-
 static void ctr_report(void *state, struct tt_writer *w, int verbose)
 {
 	struct ctr_state *st = state;
-	uint64_t lost = lost_records(st);
+	uint64_t lost = st->skel ? tt_map_percpu_sum(st->skel->maps.lost) : 0;
 
 	if (lost)
 		tt_enrich_warn(w, OPT, "%llu new cgroups not recorded (ring buffer full): their "

@@ -19,22 +19,9 @@
 #include <bpf/bpf_core_read.h>
 #include "tcptrace/event.h"
 #include "cgroup.bpf.h"
+#include "enrich.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-/* Replaced by the mode's ring buffer before load. */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096);
-} events SEC(".maps");
-
-/* Records that did not fit in the ring buffer, per CPU. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost SEC(".maps");
 
 SEC("raw_tp/cgroup_mkdir")
 int tt_cgroup_mkdir(struct bpf_raw_tracepoint_args *ctx)
@@ -42,8 +29,6 @@ int tt_cgroup_mkdir(struct bpf_raw_tracepoint_args *ctx)
 	const struct cgroup *cg = (const void *)ctx->args[0];
 	const char *path = (const void *)ctx->args[1];
 	struct tt_cgroup_rec *r;
-	__u32 zero = 0;
-	__u64 *n;
 	long len;
 
 	/* hierarchy 0 is the default one, cgroup v2; v1 ids are another space */
@@ -51,9 +36,7 @@ int tt_cgroup_mkdir(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
-		n = bpf_map_lookup_elem(&lost, &zero);
-		if (n)
-			*n += 1;
+		tt_enrich_lost();
 		return 0;
 	}
 	r->type = TT_REC_CGROUP;

@@ -2,12 +2,16 @@
 # --containers and --container beyond what each mode's own tests check on
 # every attach plan (test_connect.sh, test_accept.sh, test_life.sh): the
 # filter, counts per container, hostile state files, a host without a
-# usable cgroup v2 tree, nothing loaded or added without the option, and a
-# real runtime (runc running a busybox container in a Docker-like and a
-# Kubernetes-like layout). What these check is the same on every plan: the
-# kernel side is the one probe whose plans the mode tests cover.
+# usable cgroup v2 tree, -d in the same run, exactly CAP_BPF and
+# CAP_PERFMON, nothing loaded or added without the option, and a real
+# runtime (runc running a busybox container in a Docker-like and a
+# Kubernetes-like layout, also started after the tracer dropped its
+# privileges). What these check is the same on every plan: the kernel side
+# is the one probe whose plans the mode tests cover.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib-containers.sh"
+# shellcheck source=test/integration/dns.sh
+source "$(dirname "${BASH_SOURCE[0]}")/dns.sh"
 
 # One client connection from each of the cgroups given; CLI_PIDS their pids.
 clients_from() {
@@ -130,6 +134,26 @@ EOF
 	"$wrap" connect --container web --duration 1 >"$WORK/f.out" 2>"$WORK/f.err"
 	expect_eq "--container exit status" $? 1 || return 1
 	expect_eq "stderr" "$(cat "$WORK/f.err")" "tcptrace: --container: no cgroup2 mount shows the whole hierarchy (tcptrace runs in a cgroup namespace of its own: mount the host's /sys/fs/cgroup, or run in the host's cgroup namespace): no container could be told apart"
+}
+
+# With -d too, both enrichers in one run: each event has its container's
+# keys and then its DNS name; their records share the mode's ring buffer.
+t_with_dns_names() {
+	ctr_init || return 1
+	ctr_docker_systemd 1 web || return 1
+	dns_serve "$NS_A" $DNS web.tt.test=A:127.0.0.31 || return 1
+	trace_start c connect --json --containers -d --host-root "$HOST" || return 1
+	RES_OUT=$(in_cgroup "$CTR_DIR" nsenter --net="/run/netns/$NS_A" "$TTDNS" resolve \
+		--server $DNS web.tt.test --connect 9) || fail "ttdns resolve: $RES_OUT" || return 1
+	CONN=$(grep '^conn ' <<<"$RES_OUT")
+	trace_stop || return 1
+	expect_query "$CONN" web.tt.test "$OWN and .raddr == \"127.0.0.31\" and $CTR_COND" ||
+		return 1
+	expect_json 1 ".pid == $(peer_field "$CONN" pid)" "[keys_unsorted[]] | .[-17:] == [\"cgroup\",
+		\"cgroup_id\", \"container_id\", \"container_runtime\", \"container_name\",
+		\"container_image\", \"k8s_namespace\", \"k8s_pod\", \"k8s_pod_uid\", \"k8s_container\",
+		\"systemd_unit\", \"query\", \"query_cname\", \"query_age_ns\", \"query_stale\",
+		\"query_scope\", \"query_candidates\"]"
 }
 
 # With exactly CAP_BPF and CAP_PERFMON (no CAP_DAC_READ_SEARCH): a cgroup
