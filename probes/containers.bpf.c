@@ -19,7 +19,7 @@
 #include <bpf/bpf_core_read.h>
 #include "tcptrace/event.h"
 #include "cgroup.bpf.h"
-#include "enrich.bpf.h"
+#include "ringbuf.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -36,7 +36,7 @@ int tt_cgroup_mkdir(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
-		tt_enrich_lost();
+		tt_count_lost();
 		return 0;
 	}
 	r->type = TT_REC_CGROUP;

@@ -38,7 +38,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "tcptrace/event.h"
-#include "enrich.bpf.h"
+#include "ringbuf.bpf.h"
 
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
@@ -176,7 +176,7 @@ static __noinline int capture(struct __sk_buff *skb, __u32 off, __u8 proto)
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= tt_wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&events, b, sizeof(b->hdr) + n, flags))
-		tt_enrich_lost();
+		tt_count_lost();
 	return 0;
 }
 

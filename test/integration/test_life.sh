@@ -174,6 +174,26 @@ conn_wait() {
 	fail "client did not connect: $(cat "$1")"
 }
 
+# predating_session ARGS...: a client of server s (127.0.0.1 in $NS_A; in
+# the cgroup $CG_DIR if set) opens a session and holds it with the server's
+# bytes unread, a tracer starts with ARGS, then the client is killed and the
+# tracer stopped once both ends closed: CLI_OUT, SRV_LINE their lines.
+predating_session() {
+	local cli
+	${CG_DIR:+in_cgroup} ${CG_DIR:+"$CG_DIR"} nsenter --net="/run/netns/$NS_A" "$PEER" client \
+		127.0.0.1 "$SRV_PORT" --hold 60 >"$WORK/cli.out" &
+	cli=$!
+	conn_wait "$WORK/cli.out" || { kill $cli "$SRV_JOB"; return 1; }
+	trace_start l "$@" || { kill $cli "$SRV_JOB"; return 1; }
+	kill $cli
+	wait $cli
+	srv_wait || return 1
+	await_port 2 "$SRV_PORT"
+	trace_stop || return 1
+	CLI_OUT=$(cat "$WORK/cli.out")
+	SRV_LINE=$(conns s)
+}
+
 # A session opened before the tracer started: its opener was never seen.
 # The client is killed while holding it with 3000 bytes unread, so its exit
 # resets it in the client's own context and the reset reaches the server in
@@ -182,18 +202,8 @@ conn_wait() {
 # unknown) TX is made up. RX is exact.
 t_session_predating_the_tracer() {
 	srv s "$NS_A" 127.0.0.1 0 --send 3000 --close last
-	ip netns exec "$NS_A" "$PEER" client 127.0.0.1 "$SRV_PORT" --hold 60 >"$WORK/cli.out" &
-	local cli=$!
-	conn_wait "$WORK/cli.out" || { kill $cli "$SRV_JOB"; return 1; }
-	trace_start l life --json || { kill $cli "$SRV_JOB"; return 1; }
-	kill $cli
-	wait $cli
-	srv_wait || return 1
-	await_port 2 "$SRV_PORT"
-	trace_stop || return 1
-	CLI_OUT=$(cat "$WORK/cli.out")
-	local srv_line
-	srv_line=$(conns s)
+	predating_session life --json || return 1
+	local srv_line=$SRV_LINE
 	expect_json 1 "$(this_end "$CLI_OUT" 127.0.0.1)" || return 1
 	expect_json 1 "$(this_end "$CLI_OUT" 127.0.0.1) and .pid == $(peer_field "$CLI_OUT" pid) and
 		.comm == \"ttpeer\" and .uid == 0 and .tx_bytes == null and .rx_bytes == 3000 and
@@ -458,29 +468,17 @@ t_containers_both_ends() {
 # itself, reported with its cgroup; the server end closes in softirq, its
 # owner unknown, and gets the cgroup the server created its listener in.
 t_containers_owner_never_seen() {
-	local cli srv_line c_cli c_srv
+	local c_cli c_srv
 	ctr_init || return 1
 	ctr_containerd_systemd 1 api || return 1
 	c_srv=$CTR_COND
 	CG_DIR=$CTR_DIR srv s "$NS_A" 127.0.0.1 0 --send 3000 --close last
 	ctr_docker_cgroupfs 2 caller || return 1
 	c_cli=$CTR_COND
-	in_cgroup "$CTR_DIR" nsenter --net="/run/netns/$NS_A" "$PEER" client 127.0.0.1 "$SRV_PORT" \
-		--hold 60 >"$WORK/cli.out" &
-	cli=$!
-	conn_wait "$WORK/cli.out" || { kill $cli "$SRV_JOB"; return 1; }
-	trace_start l life --json --containers --host-root "$HOST" ||
-		{ kill $cli "$SRV_JOB"; return 1; }
-	kill $cli
-	wait $cli
-	srv_wait || return 1
-	await_port 2 "$SRV_PORT"
-	trace_stop || return 1
-	CLI_OUT=$(cat "$WORK/cli.out")
-	srv_line=$(conns s)
+	CG_DIR=$CTR_DIR predating_session life --json --containers --host-root "$HOST" || return 1
 	expect_json 1 "$(this_end "$CLI_OUT" 127.0.0.1)" ".pid == $(peer_field "$CLI_OUT" pid) and
 		$c_cli" || return 1
-	expect_json 1 "$(this_end "$srv_line" 127.0.0.1)" ".pid == null and .comm == null and
+	expect_json 1 "$(this_end "$SRV_LINE" 127.0.0.1)" ".pid == null and .comm == null and
 		$c_srv"
 }
 
