@@ -25,8 +25,8 @@ uint64_t tt_map_percpu_sum(const struct bpf_map *map)
 	if (!map || ncpu <= 0)
 		return 0;
 	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (vals && !bpf_map__lookup_elem(map, &zero, sizeof(zero), vals,
-					  (size_t)ncpu * sizeof(*vals), 0))
+	if (vals &&
+	    !bpf_map__lookup_elem(map, &zero, sizeof(zero), vals, (size_t)ncpu * sizeof(*vals), 0))
 		for (i = 0; i < ncpu; i++)
 			sum += vals[i];
 	free(vals);
