@@ -83,8 +83,9 @@ did="extracted"
 if [ -z "$DEB" ]; then
     dl=$(mktemp -d "$CACHE/debs/.dl.XXXXXX")
     # apt's download sandbox user cannot write to root-owned dirs; run as us.
-    # A mirror or resolver that fails for a moment gets three more tries.
-    for wait in 15 30 60 ''; do
+    # A mirror or resolver that fails for a while gets more tries, about
+    # 7.5 minutes in all (a CI run once saw the resolver fail for 2 minutes).
+    for wait in 15 30 60 120 120 120 ''; do
         (cd "$dl" && apt-get -q -o APT::Sandbox::User=root download "$PKG" >"$dl/log" 2>&1) && break
         if [ -z "$wait" ]; then
             cat "$dl/log" >&2
