@@ -27,6 +27,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "attach.h"
 #include "tcptrace/dns.h"
 #include "tcptrace/enrich.h"
 #include "tcptrace/mode.h"
@@ -335,18 +336,7 @@ static bool enrich(void *state, const struct tt_event *e, struct tt_extra *x)
 
 static uint64_t lost(const struct dns *d)
 {
-	int ncpu = libbpf_num_possible_cpus(), i;
-	uint64_t sum = 0, *vals;
-	uint32_t zero = 0;
-
-	if (!d->skel || ncpu <= 0)
-		return 0;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (vals && !bpf_map_lookup_elem(bpf_map__fd(d->skel->maps.dns_lost), &zero, vals))
-		for (i = 0; i < ncpu; i++)
-			sum += vals[i];
-	free(vals);
-	return sum;
+	return d->skel ? tt_map_percpu_sum(d->skel->maps.lost) : 0;
 }
 
 static void report(void *state, struct tt_writer *w, int verbose)

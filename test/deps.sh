@@ -4,10 +4,10 @@
 #   test/deps.sh          build and test dependencies
 #   test/deps.sh --build  build dependencies only
 set -eu
-build=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libcap-dev libseccomp-dev cmake pkg-config make gcc
-	libc6-dev)
+build=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libcap-dev libseccomp-dev
+	libjson-c-dev cmake pkg-config make gcc libc6-dev)
 tests=(iproute2 jq util-linux procps kmod file qemu-system-x86 busybox-static cpio nftables bash-static
-	xz-utils
+	xz-utils runc
 	libclang-rt-14-dev)
 want=("${build[@]}")
 [ "${1:-}" = --build ] || want+=("${tests[@]}")
