@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "privs.h"
 #include "tcptrace/dns.h"
 #include "tcptrace/enrich.h"
 #include "tcptrace/mode.h"
@@ -209,7 +211,12 @@ static int attach(void *state, struct bpf_object *mode_obj, int events_fd)
 		libbpf_strerror(err, why, sizeof(why));
 		dns_bpf__destroy(d->skel);
 		d->skel = NULL;
-		disable(d, "loading its BPF programs: %s", why);
+		/* cgroup_skb and sock_addr programs load only with CAP_NET_ADMIN */
+		if ((err == -EPERM || err == -EACCES) &&
+		    !(tt_priv_effective() & (1ull << CAP_NET_ADMIN)))
+			disable(d, "loading its BPF programs: %s (needs CAP_NET_ADMIN)", why);
+		else
+			disable(d, "loading its BPF programs: %s", why);
 		goto out;
 	}
 	progs[0] = d->skel->progs.tt_dns_connect4;

@@ -934,6 +934,33 @@ t_dns_degraded_in_a_cgroup_namespace() {
 		expect_json 1 ".pid == $(peer_field "$CLI_OUT" pid) and .query == null"
 }
 
+# -d as a user other than root: with CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN
+# names work; without CAP_NET_ADMIN (cgroup_skb and sock_addr programs need
+# it) one warning names it, and connections are traced all the same.
+t_dns_needs_cap_net_admin() {
+	plan_independent
+	command -v setpriv >/dev/null || fail "setpriv missing (util-linux)" || return 1
+	dns_serve "$NS_A" $DNS capnet.tt.test=A:127.0.0.62 || return 1
+	local caps
+	for caps in bpf,perfmon,net_admin bpf,perfmon; do
+		printf '#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,%s --ambient-caps=-all,%s -- "%s" "$@"\n' \
+			"+${caps//,/,+}" "+${caps//,/,+}" "$TT" >"$WORK/tt-$caps"
+		chmod 755 "$WORK/tt-$caps"
+	done
+	TT=$WORK/tt-bpf,perfmon,net_admin trace_start c connect --json -d || return 1
+	resolve "$NS_A" --server $DNS capnet.tt.test --connect 9 || return 1
+	trace_stop || return 1
+	grep -q 'needs CAP_NET_ADMIN' "$TRACE_ERR" && fail "warned with CAP_NET_ADMIN: $(cat "$TRACE_ERR")"
+	expect_query "$CONN" capnet.tt.test "$OWN" || return 1
+	TT=$WORK/tt-bpf,perfmon trace_start c connect --json -d || return 1
+	resolve "$NS_A" --server $DNS capnet.tt.test --connect 9 || return 1
+	trace_stop || return 1
+	expect_eq "the -d line" "$(grep -- '--dns' "$TRACE_ERR")" \
+		"tcptrace: --dns: loading its BPF programs: Operation not permitted (needs CAP_NET_ADMIN): QUERY disabled" || return 1
+	expect_json 1 '.event == "warning" and .option == "--dns" and (.message | contains("(needs CAP_NET_ADMIN)"))' &&
+		expect_query "$CONN" -
+}
+
 # No cgroup v2 mounted (here: in a mount namespace of the tracer's own): it
 # mounts the hierarchy where no path leads (fsopen()), and names work.
 t_dns_without_cgroup2_mounted() {
