@@ -176,7 +176,7 @@ static const char doc[] = "Trace passive TCP connections (accept): one line per 
 	       "  tcptrace accept --container nginx.service   # only accepts by one systemd unit\n"
 	       "  tcptrace accept --json | jq -c 'select(.backlog > .backlog_max / 2)'\n";
 
-static const struct tt_mode mode = {
+const struct tt_mode tt_mode_accept = {
 	.name = "accept",
 	.options = options,
 	.parser = parse_opt,
@@ -193,8 +193,3 @@ static const struct tt_mode mode = {
 	.cols = tt_accept_cols,
 	.count_cols = tt_accept_count_cols,
 };
-
-int tt_main_accept(int argc, char **argv)
-{
-	return tt_mode_main(&mode, argc, argv);
-}

@@ -200,7 +200,7 @@ static void setup(struct tt_opts *o, struct tt_probe *p)
 	p->exit_map = "connecting";
 }
 
-static const struct tt_mode mode = {
+const struct tt_mode tt_mode_connect = {
 	.name = "connect",
 	.options = options,
 	.parser = parse_opt,
@@ -218,8 +218,3 @@ static const struct tt_mode mode = {
 	.count_cols = tt_connect_count_cols,
 	.setup = setup,
 };
-
-int tt_main_connect(int argc, char **argv)
-{
-	return tt_mode_main(&mode, argc, argv);
-}

@@ -6,12 +6,23 @@
 #include "modes.h"
 
 const struct tt_applet tt_applets[] = {
-#define TT_APPLET(mode, applet, summary) { #mode, #applet, summary, tt_main_##mode },
+#define TT_APPLET(mode, applet, summary) { #mode, #applet, summary, &tt_mode_##mode },
 #include "applets.def"
 #undef TT_APPLET
 };
 
 const int tt_napplets = sizeof(tt_applets) / sizeof(tt_applets[0]);
+
+const struct tt_mux_option tt_mux_options[] = {
+	{ "--list", NULL, "List the modes, one per line" },
+	{ "--install", "[DIR] [--force]",
+	  "Create the applet symlinks in DIR (default: the\n"
+	  "executable's directory); --force replaces files" },
+	{ "--version", NULL, "Print the version and the architecture" },
+	{ "--help", NULL, "Show this help" },
+};
+
+const int tt_nmux_options = sizeof(tt_mux_options) / sizeof(tt_mux_options[0]);
 
 const char *tt_basename(const char *path)
 {

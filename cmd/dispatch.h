@@ -3,15 +3,29 @@
 #ifndef TCPTRACE_CMD_DISPATCH_H
 #define TCPTRACE_CMD_DISPATCH_H
 
+#include <stdio.h>
+
+struct tt_mode;
+
 struct tt_applet {
 	const char *mode;    /* "connect" */
 	const char *applet;  /* "tcpconnect" */
 	const char *summary;
-	int (*main)(int argc, char **argv);
+	const struct tt_mode *def; /* its options, plans and columns (cmd/<mode>.c) */
 };
 
 extern const struct tt_applet tt_applets[];
 extern const int tt_napplets;
+
+/* The multiplexer's own options (tcptrace --list...), for --help and completion. */
+struct tt_mux_option {
+	const char *name; /* "--install" */
+	const char *arg;  /* "[DIR] [--force]", or NULL */
+	const char *doc;  /* may span lines */
+};
+
+extern const struct tt_mux_option tt_mux_options[];
+extern const int tt_nmux_options;
 
 /* Exact match on a mode name ("connect"), or NULL. */
 const struct tt_applet *tt_find_mode(const char *name);
@@ -19,5 +33,11 @@ const struct tt_applet *tt_find_mode(const char *name);
 const struct tt_applet *tt_find_applet(const char *argv0);
 /* Basename of a path (the text after the last '/'). */
 const char *tt_basename(const char *path);
+
+/*
+ * Writes a bash completion script for tcptrace and every applet, from the
+ * registry, tt_mux_options and the modes' argp options (cmd/completion.c).
+ */
+void tt_completion_bash(FILE *out, const char *version);
 
 #endif

@@ -161,7 +161,7 @@ static const char doc[] = "Trace TCP session lifespans (life): one line per sess
 	       "  tcptrace life -d              # with the DNS name of sessions opened here\n"
 	       "  tcptrace life --json | jq -c 'select(.rx_bytes > 1000000)'\n";
 
-static const struct tt_mode mode = {
+const struct tt_mode tt_mode_life = {
 	.name = "life",
 	.options = options,
 	.parser = parse_opt,
@@ -177,8 +177,3 @@ static const struct tt_mode mode = {
 	},
 	.cols = tt_life_cols,
 };
-
-int tt_main_life(int argc, char **argv)
-{
-	return tt_mode_main(&mode, argc, argv);
-}

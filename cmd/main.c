@@ -2,7 +2,8 @@
 /*
  * tcptrace: dispatch on argv[0] (tcpconnect, ... through a symlink) or on
  * the first argument (tcptrace connect ...), plus the multiplexer's own
- * options: --help, --list, --version, --install [DIR] [--force].
+ * options (tt_mux_options: --help, --list, --version, --install [DIR]
+ * [--force]) and the hidden --completion bash.
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,14 +14,26 @@
 #include <unistd.h>
 
 #include "tcptrace/core.h"
+#include "tcptrace/mode.h"
 #include "dispatch.h"
 
 #ifndef TT_VERSION
 #define TT_VERSION "0.0.0"
 #endif
 
+/* The architecture this executable runs on, as uname -m names it. */
+#if defined(__x86_64__)
+#define TT_ARCH "x86_64"
+#elif defined(__aarch64__)
+#define TT_ARCH "aarch64"
+#else
+#error "unsupported architecture: x86_64 and aarch64 are"
+#endif
+
 static void usage(FILE *out)
 {
+	char opt[64];
+	const char *doc, *nl;
 	int i;
 
 	fprintf(out, "Usage: " TT_PROG " MODE [OPTIONS]   (or run it as ");
@@ -29,13 +42,18 @@ static void usage(FILE *out)
 	fprintf(out, ")\n\nTrace TCP connections with eBPF.\n\nModes:\n");
 	for (i = 0; i < tt_napplets; i++)
 		fprintf(out, "  %-10s %s\n", tt_applets[i].mode, tt_applets[i].summary);
-	fprintf(out, "\nOptions:\n"
-		     "  --list              List the modes, one per line\n"
-		     "  --install [DIR]     Create the applet symlinks in DIR (default: the\n"
-		     "                      executable's directory); --force replaces files\n"
-		     "  --version           Print the version\n"
-		     "  --help              Show this help\n"
-		     "\n'" TT_PROG " MODE --help' shows a mode's options and examples.\n");
+	fprintf(out, "\nOptions:\n");
+	for (i = 0; i < tt_nmux_options; i++) {
+		const struct tt_mux_option *m = &tt_mux_options[i];
+
+		snprintf(opt, sizeof(opt), "%s%s%s", m->name, m->arg ? " " : "",
+			 m->arg ? m->arg : "");
+		fprintf(out, "  %-26s", opt);
+		for (doc = m->doc; (nl = strchr(doc, '\n')); doc = nl + 1)
+			fprintf(out, " %.*s\n%28s", (int)(nl - doc), doc, "");
+		fprintf(out, " %s\n", doc);
+	}
+	fprintf(out, "\n'" TT_PROG " MODE --help' shows a mode's options and examples.\n");
 }
 
 /* Creates DIR/<applet> -> self for every applet. */
@@ -109,7 +127,16 @@ static int multiplexer(int argc, char **argv)
 		return TT_EXIT_OK;
 	}
 	if (!strcmp(arg, "--version") || !strcmp(arg, "-V")) {
-		printf(TT_PROG " %s\n", TT_VERSION);
+		printf(TT_PROG " %s (" TT_ARCH ")\n", TT_VERSION);
+		return TT_EXIT_OK;
+	}
+	/* Not in --help: the packages install its output (cmd/completion.c). */
+	if (!strcmp(arg, "--completion")) {
+		if (argc != 3 || strcmp(argv[2], "bash")) {
+			tt_errf("--completion: want 'bash' (usage: " TT_PROG " --completion bash)");
+			return TT_EXIT_USAGE;
+		}
+		tt_completion_bash(stdout, TT_VERSION);
 		return TT_EXIT_OK;
 	}
 	if (!strcmp(arg, "--list")) {
@@ -141,7 +168,7 @@ bad_install:
 		tt_errf("unknown mode '%s' (see '" TT_PROG " --list')", arg);
 		return TT_EXIT_USAGE;
 	}
-	return a->main(argc - 1, argv + 1);
+	return tt_mode_main(a->def, argc - 1, argv + 1);
 }
 
 int main(int argc, char **argv)
@@ -149,7 +176,7 @@ int main(int argc, char **argv)
 	const struct tt_applet *a = argc > 0 ? tt_find_applet(argv[0]) : NULL;
 	int ret;
 
-	ret = a ? a->main(argc, argv) : multiplexer(argc, argv);
+	ret = a ? tt_mode_main(a->def, argc, argv) : multiplexer(argc, argv);
 	if (fflush(stdout) && errno != EPIPE)
 		ret = TT_EXIT_FAIL;
 	return ret;

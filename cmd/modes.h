@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Entry points of the modes in cmd/applets.def, and their column builders. */
+/* The modes of cmd/applets.def (cmd/<mode>.c), and their column builders. */
 #ifndef TCPTRACE_CMD_MODES_H
 #define TCPTRACE_CMD_MODES_H
 
 #include "tcptrace/mode.h"
 
-#define TT_APPLET(mode, applet, summary) int tt_main_##mode(int argc, char **argv);
+#define TT_APPLET(mode, applet, summary) extern const struct tt_mode tt_mode_##mode;
 #include "applets.def"
 #undef TT_APPLET
 

@@ -198,7 +198,7 @@ static int attach(void *state, struct bpf_object *mode_obj, int events_fd)
 		return 0;
 	d->skel = dns_bpf__open();
 	if (!d->skel) {
-		disable(d, "opening its BPF object: %s", strerror(errno));
+		disable(d, "opening its BPF object: %s", tt_strerror(errno));
 		goto out;
 	}
 	d->skel->rodata->tt_wakeup_bytes = d->o->cfg.wakeup_bytes;
@@ -206,17 +206,15 @@ static int attach(void *state, struct bpf_object *mode_obj, int events_fd)
 	if (!err)
 		err = dns_bpf__load(d->skel);
 	if (err) {
-		char why[128];
-
-		libbpf_strerror(err, why, sizeof(why));
 		dns_bpf__destroy(d->skel);
 		d->skel = NULL;
 		/* cgroup_skb and sock_addr programs load only with CAP_NET_ADMIN */
 		if ((err == -EPERM || err == -EACCES) &&
 		    !(tt_priv_effective() & (1ull << CAP_NET_ADMIN)))
-			disable(d, "loading its BPF programs: %s (needs CAP_NET_ADMIN)", why);
+			disable(d, "loading its BPF programs: %s (needs CAP_NET_ADMIN)",
+				tt_strerror(err));
 		else
-			disable(d, "loading its BPF programs: %s", why);
+			disable(d, "loading its BPF programs: %s", tt_strerror(err));
 		goto out;
 	}
 	progs[0] = d->skel->progs.tt_dns_connect4;
@@ -232,7 +230,7 @@ static int attach(void *state, struct bpf_object *mode_obj, int events_fd)
 			dns_bpf__destroy(d->skel);
 			d->skel = NULL;
 			disable(d, "attaching to the cgroup v2 root (%s) was refused: %s", d->root,
-				strerror(err));
+				tt_strerror(err));
 			goto out;
 		}
 	}

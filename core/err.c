@@ -34,6 +34,8 @@ const char *tt_strerror(int err)
 
 	if (err < 0)
 		err = -err;
+	if (err == TT_ENOTSUPP)
+		return "Not supported by this kernel (ENOTSUPP)";
 	/* libbpf's own codes (LIBBPF_ERRNO__*): strerror() knows no words for them */
 	if (err >= __LIBBPF_ERRNO__START && err < __LIBBPF_ERRNO__END &&
 	    !libbpf_strerror(err, buf, sizeof(buf)))

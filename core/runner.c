@@ -182,6 +182,25 @@ static void print_progs(const struct run *r)
 	fputc('\n', stderr);
 }
 
+/* What to say after "--attach=X: this kernel does not support it (why)". */
+static const char *unsupported_hint(enum tt_attach a, int err)
+{
+	if (a == TT_ATTACH_KPROBE && err == -EOPNOTSUPP)
+		return "; it was built without CONFIG_KPROBES";
+#ifdef __aarch64__
+	/*
+	 * arm64 attaches BPF trampolines to kernel functions through ftrace
+	 * direct calls (commit 2aa6ac03516d, v6.4): before, and in kernels
+	 * without CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS, the attach fails
+	 * with ENOTSUPP (measured on Debian 12's 6.1).
+	 */
+	if (a == TT_ATTACH_FENTRY && err == -TT_ENOTSUPP)
+		return "; arm64 kernels attach it to kernel functions from Linux 6.4, with "
+		       "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS; try --attach=auto";
+#endif
+	return "; try --attach=auto";
+}
+
 static int choose_plan(struct run *r, const struct btf *vmlinux)
 {
 	const struct tt_probe *p = r->p;
@@ -224,9 +243,7 @@ static int choose_plan(struct run *r, const struct btf *vmlinux)
 		}
 		tt_errf("%s: this kernel does not support it (%s)%s", what,
 			tt_strerror(first_err ? first_err : err),
-			r->o->attach == TT_ATTACH_KPROBE && err == -EOPNOTSUPP
-				? "; it was built without CONFIG_KPROBES"
-				: "; try --attach=auto");
+			unsupported_hint(r->o->attach, first_err ? first_err : err));
 	} else {
 		tt_err("no attach method works on this kernel", first_err ? first_err : err);
 	}

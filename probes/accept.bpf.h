@@ -119,7 +119,7 @@ static __always_inline void tt_accept_syscall_exit(__s64 ret, bool catchup)
 	if (!listener) {
 		/* a pointer the verifier knows: read directly, not with the helper */
 		regs = (struct pt_regs *)bpf_task_pt_regs(task);
-		listener = tt_file_sock(tt_fd_file(&fds, (int)PT_REGS_PARM1(regs)));
+		listener = tt_file_sock(tt_fd_file(&fds, (int)TT_SYSCALL_ARG1(regs)));
 	}
 	if (tt_accept_valid(sk, listener, tt_typed()))
 		tt_accepted(sk, listener, tt_typed());

@@ -422,7 +422,7 @@ static __always_inline void connect_exit(__s64 ret)
 	if (!tt_fd_table(task, &fdt))
 		return;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	sk = tt_file_sock(tt_fd_file(&fdt, (int)PT_REGS_PARM1_CORE_SYSCALL(regs)));
+	sk = tt_file_sock(tt_fd_file(&fdt, (int)TT_SYSCALL_ARG1(regs)));
 	/*
 	 * Not a TCP socket, or one with a destination: a connect(2) repeated
 	 * after the attempt failed returns its error again; that attempt was
@@ -431,7 +431,7 @@ static __always_inline void connect_exit(__s64 ret)
 	if (!sk || !tt_is_tcp(sk, false) || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE ||
 	    BPF_CORE_READ(sk, __sk_common.skc_dport))
 		return;
-	emit_early_failure(sk, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs), true, (__s32)-ret);
+	emit_early_failure(sk, (const void *)TT_SYSCALL_ARG2(regs), true, (__s32)-ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_connect")

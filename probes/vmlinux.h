@@ -191,6 +191,13 @@ struct bpf_iter__bpf_map_elem {
 	void *value;
 };
 
+/*
+ * The registers a task saved on entering the kernel, as bpf_task_pt_regs()
+ * and kprobes see them; libbpf's PT_REGS_*() macros (bpf_tracing.h) name
+ * the members per __TARGET_ARCH_*, which the build sets for the target.
+ */
+#if defined(__TARGET_ARCH_x86)
+/* arch/x86/include/asm/ptrace.h */
 struct pt_regs {
 	long unsigned int r15;
 	long unsigned int r14;
@@ -214,6 +221,29 @@ struct pt_regs {
 	long unsigned int sp;
 	long unsigned int ss;
 };
+#elif defined(__TARGET_ARCH_arm64)
+/* arch/arm64/include/uapi/asm/ptrace.h: what PT_REGS_*() read on arm64. */
+struct user_pt_regs {
+	__u64 regs[31];
+	__u64 sp;
+	__u64 pc;
+	__u64 pstate;
+};
+
+/*
+ * arch/arm64/include/asm/ptrace.h: the kernel's frame starts with the user
+ * registers (a union with user_pt_regs, whose pstate CO-RE finds through
+ * the anonymous union and struct that hold it), then orig_x0 and syscallno.
+ * What each member is for: arch.bpf.h.
+ */
+struct pt_regs {
+	__u64 pstate;
+	__u64 orig_x0;
+	int syscallno;
+};
+#else
+#error "unsupported target: build with -D__TARGET_ARCH_x86 or -D__TARGET_ARCH_arm64"
+#endif
 
 #pragma clang attribute pop
 

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Every test of tcptrace, from a fresh Debian 12 machine: installs what is
-# missing (apt-get), builds the static binary, runs the unit tests (also
-# under ASan+UBSan), the fuzz targets for a short fixed time (test/fuzz), as
+# missing (apt-get), builds the static binary for x86_64 and, cross, for
+# aarch64, runs the unit tests (also under ASan+UBSan, and the aarch64 ones
+# under qemu-user), the fuzz targets for a short fixed time (test/fuzz), as
 # root the integration tests against the real kernel, the short soak and
-# fault test (test/soak) and, in qemu guests, the integration tests against
-# Debian's 6.1 kernel for every mode and attach plan (test/kernels/matrix.sh).
-# What each suite proves and costs: docs/testing.md. Ends with one "all: N passed, N
-# failed" line; exits non-zero on any failure. With CI=true, tests that need
-# BPF fail instead of skipping.
+# fault test (test/soak); builds the release packages of both architectures
+# and installs and removes this machine's .deb; then, in qemu guests, runs
+# the integration tests against Debian's 6.1 kernel for every mode and
+# attach plan, and against its arm64 6.1 kernel with the aarch64 binary for
+# the cells docs/kernels.md names (test/kernels/matrix.sh). What each suite
+# proves and costs: docs/testing.md. Ends with one "all: N passed, N failed"
+# line; exits non-zero on any failure. With CI=true, tests that need BPF
+# fail instead of skipping.
 #
 # Runs as root: a user with sudo gets the whole run under sudo (CI passed on).
 set -u
@@ -41,21 +45,33 @@ build() { # DIR [CMAKE ARGS]
 		cmake --build "$dir" -j "$jobs" -- --no-print-directory >/dev/null
 }
 
-static_binary() {
-	file -L build/tcptrace | grep -q "statically linked" || { file build/tcptrace; return 1; }
+static_binary() { # DIR ARCH (as file(1) names it)
+	file -L "$1/tcptrace" | grep "statically linked" | grep -q "$2" || { file "$1/tcptrace"; return 1; }
+}
+
+# The release packages of both architectures (the aarch64 ones from
+# build-arm64), then this machine's .deb installed, used and removed.
+packages() {
+	cmake --build build --target release -- --no-print-directory >/dev/null &&
+		bash test/packages.sh build/release
 }
 
 step "dependencies" bash test/deps.sh || exit 1
-step "build (static)" build build || { echo "all: $passed passed, $((failed)) failed"; exit 1; }
-step "binary is static" static_binary
+step "build (static)" build build -DTCPTRACE_AARCH64_BUILD="$top/build-arm64" ||
+	{ echo "all: $passed passed, $((failed)) failed"; exit 1; }
+step "binary is static" static_binary build x86-64
+step "build (aarch64, cross)" build build-arm64 -DTCPTRACE_ARCH=aarch64
+step "aarch64 binary is static" static_binary build-arm64 aarch64
 step "unit tests" ctest --test-dir build --output-on-failure
+step "unit tests (aarch64, under qemu-user)" ctest --test-dir build-arm64 --output-on-failure
 step "build (ASan+UBSan)" build build-asan -DTCPTRACE_SANITIZE=ON
 step "unit tests (ASan+UBSan)" ctest --test-dir build-asan --output-on-failure
 step "integration tests" env BUILD="$top/build" bash test/integration/run.sh
 step "fuzz (every target, 15 s each, ASan+UBSan)" bash test/fuzz/run.sh --seconds 15
 step "soak and faults (short)" env BUILD="$top/build" bash test/soak/soak.sh --short
-step "kernel matrix (Debian 6.1 in qemu: every mode x attach plan)" \
-	bash test/kernels/matrix.sh --build "$top/build"
+step "packages (x86_64 and aarch64; dpkg -i and -r here)" packages
+step "kernel matrix (Debian 6.1 in qemu: every mode x attach plan; arm64: the CI cells)" \
+	bash test/kernels/matrix.sh --build "$top/build" --arm64 "$top/build-arm64"
 step "benchmark smoke" env BUILD="$top/build" bash test/bench/bench.sh --smoke
 echo "all: $passed passed, $failed failed ($SECONDS s)"
 [ $failed = 0 ]

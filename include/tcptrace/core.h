@@ -60,7 +60,17 @@ int tt_parse_buffer_kb(const char *s, uint32_t *out);
  * tt_priv_err(), core/privs.h). err is a negative or positive errno.
  */
 void tt_err(const char *what, int err);
-/* An errno, or one of libbpf's own codes (LIBBPF_ERRNO__*), in words. */
+/*
+ * The kernel's own "not supported" (include/linux/errno.h), which bpf(2)
+ * returns but libc has no name for: strerror() says "Unknown error 524".
+ */
+#define TT_ENOTSUPP 524
+
+/*
+ * A negative or positive errno in words, also the kernel's own codes that
+ * bpf(2) returns (TT_ENOTSUPP) and libbpf's (LIBBPF_ERRNO__*), which libc
+ * cannot name.
+ */
 const char *tt_strerror(int err);
 /* The hint for an errno in the context of loading BPF, or NULL. */
 const char *tt_err_hint(int err);

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The command line of every mode in the registry (cmd/applets.def), the same
-# checks for each: help, bad input (one line, exit 2), and the multiplexer's
-# own options: --list, --version, --install.
+# checks for each: help, bad input (one line, exit 2), the multiplexer's
+# own options (--list, --version, --install) and the bash completion.
 
 REGISTRY=$(dirname "${BASH_SOURCE[0]}")/../../cmd/applets.def
 
@@ -32,7 +32,11 @@ t_help_and_version() {
 		grep -q "^  $mode " <<<"$out" || fail "--help does not list $mode" || return 1
 		grep -q "$applet" <<<"$out" || fail "--help does not name $applet" || return 1
 	done < <(registry_modes)
-	"$TT" --version | grep -Eq '^tcptrace [0-9]+\.[0-9]+\.[0-9]+$' || fail "--version"
+	local arch
+	case $(uname -m) in arm64 | aarch64) arch=aarch64 ;; *) arch=$(uname -m) ;; esac
+	expect_eq "--version" "$("$TT" --version | sed -E 's/^tcptrace [0-9]+\.[0-9]+\.[0-9]+ //')" \
+		"($arch)" || return 1
+	"$TT" --version | grep -Eq '^tcptrace [0-9]+\.[0-9]+\.[0-9]+ \(' || fail "--version: $("$TT" --version)"
 }
 
 t_mode_help() {
@@ -95,4 +99,55 @@ t_install_creates_links() {
 	"$TT" --install "$WORK/none" >/dev/null 2>&1
 	expect_eq "--install into a missing dir" $? 1 || return 1
 	expect_usage_error "$TT" --install "$dir" --bogus
+}
+
+# The options a mode's --help lists, one per line (-x and --long), sorted.
+help_options() {
+	# (the option column: "  -P, --port=PORTS   doc", "  -s   doc", "      --json   doc")
+	"$TT" "$1" --help | awk '/^ +-/ { sub(/^ +/, ""); sub(/  .*/, ""); n = split($0, o, ", ")
+		for (i = 1; i <= n; i++) { sub(/[=[].*/, "", o[i]); print o[i] } }' | sort
+}
+
+# complete WORD...: what the generated completion offers for the last WORD
+# (an empty one for "after a space"), sorted, one per line.
+complete_words() {
+	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_tcptrace; printf "%s\n" "${COMPREPLY[@]}"' bash "$WORK/completion" "$@" | sort
+}
+
+t_bash_completion() {
+	local mode applet
+	"$TT" --completion bash >"$WORK/completion" || fail "--completion bash failed" || return 1
+	bash -n "$WORK/completion" || fail "the completion script is not valid bash" || return 1
+	# tcptrace and every applet, nothing else.
+	expect_eq "complete -p" "$(bash -c 'source "$1"; complete -p' bash "$WORK/completion" | sort)" \
+		"$( (echo tcptrace; registry_modes | cut -d' ' -f2) | sed 's/^/complete -F _tcptrace /' |
+			sort)" || return 1
+	# The first word: the modes and the multiplexer's options.
+	expect_eq "tcptrace <TAB>" "$(complete_words tcptrace '' | tr '\n' ' ')" \
+		"$( (registry_modes | cut -d' ' -f1; printf '%s\n' --list --install --version --help) |
+			sort | tr '\n' ' ')" || return 1
+	expect_eq "tcptrace co<TAB>" "$(complete_words tcptrace co)" connect || return 1
+	# Every mode, through tcptrace and its applet: exactly the options --help lists.
+	while read -r mode applet; do
+		help_options "$mode" >"$WORK/help.$mode"
+		[ -s "$WORK/help.$mode" ] || fail "no options in $mode --help" || return 1
+		expect_eq "tcptrace $mode -<TAB>" "$(complete_words tcptrace "$mode" -)" \
+			"$(cat "$WORK/help.$mode")" || return 1
+		expect_eq "$applet -<TAB>" "$(complete_words "$applet" -)" "$(cat "$WORK/help.$mode")" ||
+			return 1
+		expect_eq "$applet --attach <TAB>" "$(complete_words "$applet" --attach '' | tr '\n' ' ')" \
+			"auto fentry kprobe tracepoint " || return 1
+		expect_eq "$applet --attach=k<TAB>" "$(complete_words "$applet" --attach = k)" kprobe ||
+			return 1
+		expect_eq "$applet -p <TAB>" "$(complete_words "$applet" -p '')" "" || return 1
+	done < <(registry_modes)
+	expect_eq "tcpconnect --out<TAB>" "$(complete_words tcpconnect --out)" --outcome || return 1
+	mkdir -p "$WORK/cg/sub"
+	expect_eq "tcplife --cgroup DIR<TAB>" "$(complete_words tcplife --cgroup "$WORK/cg/s")" \
+		"$WORK/cg/sub" || return 1
+	expect_eq "tcptrace --install --f<TAB>" "$(complete_words tcptrace --install --f)" --force ||
+		return 1
+	expect_usage_error "$TT" --completion zsh || return 1
+	expect_usage_error "$TT" --completion
 }

@@ -1,12 +1,17 @@
 #!/bin/bash
-# fetch-kernel.sh CACHE_DIR
+# fetch-kernel.sh [--arch x86_64|arm64] CACHE_DIR
 #
 # Fetches Debian 12's stock 6.1 kernel (package linux-image-6.1.0-N-amd64-unsigned,
-# the newest N that apt knows) with `apt-get download` into CACHE_DIR and
+# the newest N that apt knows; with --arch arm64, linux-image-6.1.0-N-arm64-unsigned)
+# with `apt-get download` into CACHE_DIR and
 # extracts what a qemu guest needs: vmlinuz (and the uncompressed vmlinux,
 # which boots faster under TCG), the kernel config, and the few
 # modules (with their dependencies) used for network namespace tests: veth,
 # nf_tables and the nft expressions needed to drop or reject TCP SYNs.
+# --arch (default: this machine's) is recorded in the cache; for an
+# architecture other than this machine's, busybox-static of that
+# architecture is fetched into CACHE_DIR too (`dpkg --add-architecture ARCH`
+# and `apt-get update` first: test/deps.sh --arm64 does both).
 #
 # Idempotent: when CACHE_DIR already holds an extracted kernel with the same
 # module list, it does nothing. Prints exactly one line saying what it did.
@@ -25,12 +30,18 @@
 #   CACHE_DIR/<kver>/vmlinuz, vmlinux (uncompressed, booted through PVH),
 #   CACHE_DIR/<kver>/config, modules.load (insmod order),
 #   CACHE_DIR/<kver>/root/lib/modules/<kver>/... (modules + modules.dep)
-#   CACHE_DIR/kernel.env  (KVER=, KPKG=, KDIR=, MODULES=) read by run-guest.sh
+#   CACHE_DIR/busybox     (another architecture's busybox-static only)
+#   CACHE_DIR/kernel.env  (ARCH=, KVER=, KPKG=, KDIR=, MODULES=, BUSYBOX=) read by run-guest.sh
 set -euo pipefail
 
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
 
-[ $# -eq 1 ] || die "usage: fetch-kernel.sh CACHE_DIR"
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/arch.sh"
+arch=
+if [ "${1:-}" = --arch ]; then arch=${2:-}; shift 2 || die "--arch wants x86_64 or arm64"; fi
+[ $# -eq 1 ] || die "usage: fetch-kernel.sh [--arch x86_64|arm64] CACHE_DIR"
+guest_arch "$arch" || exit 1
 mkdir -p "$1"
 CACHE=$(cd "$1" && pwd)
 # One fetch at a time per cache (parallel test runs may all call this).
@@ -39,7 +50,7 @@ flock 9
 
 # Modules to extract (dependencies and soft dependencies are added: libcrc32c,
 # which nf_tables and nf_conntrack need, wants crc32c_generic loaded first).
-MODULES="veth nf_tables nft_reject_inet nft_ct nft_limit nft_log sch_netem dummy ${EXTRA_MODULES:-}"
+MODULES="veth nf_tables nft_reject_inet nft_ct nft_limit nft_log sch_netem dummy $G_MODULES ${EXTRA_MODULES:-}"
 MODULES=$(echo $MODULES)   # normalise whitespace
 
 # ---- choose the package -------------------------------------------------
@@ -49,10 +60,12 @@ else
     PKG=
     if [ -f "$CACHE/kernel.env" ]; then
         PKG=$(sed -n 's/^KPKG=//p' "$CACHE/kernel.env")
+        grep -qE "$G_KPKG_RE" <<<"$PKG" ||
+            die "$CACHE holds $PKG, not a $G_ARCH kernel: use another cache for $G_ARCH"
     fi
     newest() {
         apt-cache pkgnames linux-image-6.1.0- 2>/dev/null |
-            grep -E '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' | sort -V | tail -n 1 || true
+            grep -E "$G_KPKG_RE" | sort -V | tail -n 1 || true
     }
     if [ -z "$PKG" ]; then
         PKG=$(newest)
@@ -61,45 +74,51 @@ else
             apt-get update -qq >/dev/null 2>&1 || true
             PKG=$(newest)
         fi
-        [ -n "$PKG" ] || die "no linux-image-6.1.0-*-amd64-unsigned known to apt (run apt-get update on Debian 12)"
+        [ -n "$PKG" ] || die "no linux-image-6.1.0-*-$G_DEB-unsigned known to apt (run apt-get update on Debian 12; for another architecture, dpkg --add-architecture $G_DEB first)"
     fi
 fi
 KVER=${PKG#linux-image-}
 KVER=${KVER%-unsigned}
 KDIR=$CACHE/$KVER
 
+# Another architecture's guest cannot use this machine's busybox.
+BUSYBOX=
+[ "$G_FOREIGN" = 0 ] || BUSYBOX=$CACHE/busybox
+
 # ---- nothing to do? -----------------------------------------------------
 if [ -f "$CACHE/kernel.env" ] && [ -f "$KDIR/vmlinuz" ] && [ -f "$KDIR/modules.load" ] &&
    grep -qxF "KPKG=$PKG" "$CACHE/kernel.env" &&
-   grep -qxF "MODULES=\"$MODULES\"" "$CACHE/kernel.env"; then
+   grep -qxF "MODULES=\"$MODULES\"" "$CACHE/kernel.env" &&
+   { [ -z "$BUSYBOX" ] || [ -x "$BUSYBOX" ]; }; then
     echo "fetch-kernel: $PKG already in $CACHE (nothing done)"
     exit 0
 fi
 
 # ---- download the .deb (once) -------------------------------------------
 mkdir -p "$CACHE/debs"
-DEB=$(ls "$CACHE/debs/${PKG}_"*.deb 2>/dev/null | sort -V | tail -n 1 || true)
 did="extracted"
-if [ -z "$DEB" ]; then
+fetched() { ls "$CACHE/debs/${1}_"*"_$G_DEB.deb" 2>/dev/null | sort -V | tail -n 1 || true; }
+download() {   # PKG: sets DEB to its .deb in CACHE/debs, downloading it once
+    DEB=$(fetched "$1")
+    [ -z "$DEB" ] || return 0
     dl=$(mktemp -d "$CACHE/debs/.dl.XXXXXX")
-    # apt's download sandbox user cannot write to root-owned dirs; run as us.
-    # A mirror or resolver that fails for a while gets more tries, about
-    # 7.5 minutes in all (a CI run once saw the resolver fail for 2 minutes).
-    for wait in 15 30 60 120 120 120 ''; do
-        (cd "$dl" && apt-get -q -o APT::Sandbox::User=root download "$PKG" >"$dl/log" 2>&1) && break
-        if [ -z "$wait" ]; then
-            cat "$dl/log" >&2
-            rm -rf "$dl"
-            die "apt-get download $PKG failed"
-        fi
-        echo "fetch-kernel: apt-get download $PKG failed ($(grep -m1 '^E: ' "$dl/log")); again in $wait s" >&2
-        sleep "$wait"
-    done
+    if ! (cd "$dl" && apt_download "$dl/log" "$1:$G_DEB"); then
+        rm -rf "$dl"
+        die "apt-get download $1:$G_DEB failed"
+    fi
     mv "$dl"/*.deb "$CACHE/debs/"
     rm -rf "$dl"
-    DEB=$(ls "$CACHE/debs/${PKG}_"*.deb | sort -V | tail -n 1)
+    DEB=$(fetched "$1")
     did="downloaded and extracted"
+}
+if [ -n "$BUSYBOX" ]; then
+    download busybox-static
+    dpkg-deb --fsys-tarfile "$DEB" | tar -xO ./bin/busybox > "$BUSYBOX.tmp" ||
+        die "no bin/busybox in $DEB"
+    chmod +x "$BUSYBOX.tmp"
+    mv "$BUSYBOX.tmp" "$BUSYBOX"
 fi
+download "$PKG"
 
 # ---- extract ------------------------------------------------------------
 tmp=$(mktemp -d "$CACHE/.x.XXXXXX")
@@ -112,7 +131,8 @@ extract() {
             "./lib/modules/$KVER/modules.*" "$@"
 }
 M=./lib/modules/$KVER/kernel
-extract "$M/net/*" "$M/drivers/net/*" "$M/lib/*" "$M/crypto/*" "$M/arch/x86/crypto/*"
+extract "$M/net/*" "$M/drivers/net/*" "$M/lib/*" "$M/crypto/*" "$M/arch/$G_KARCH/crypto/*" \
+    "$M/drivers/virtio/*" "$M/drivers/char/virtio_console.ko*"
 SRCMOD=$tmp/lib/modules/$KVER
 [ -f "$tmp/boot/vmlinuz-$KVER" ] || die "$DEB has no boot/vmlinuz-$KVER"
 
@@ -174,24 +194,27 @@ rm -rf "$KDIR"
 mkdir -p "$KDIR/root/lib/modules/$KVER"
 cp "$tmp/boot/vmlinuz-$KVER" "$KDIR/vmlinuz"
 cp "$tmp/boot/config-$KVER" "$KDIR/config"
-# The bzImage decompresses itself slowly under TCG; these kernels have
+# (x86) The bzImage decompresses itself slowly under TCG; these kernels have
 # CONFIG_PVH, so qemu can boot the uncompressed ELF directly (about 3 s faster).
 # The bzImage's payload is one xz stream (6.1; busybox's xzcat cannot unpack
 # it) or one zstd frame (6.12).
 image="vmlinuz only: install xz-utils (and zstd) for the faster-booting vmlinux"
-for z in 'xz -dc --single-stream:\xfd7zXZ\x00' 'zstd -qdc:\x28\xb5\x2f\xfd'; do
-    cmd=${z%%:*}
-    command -v "${cmd%% *}" >/dev/null || continue
-    off=$(LC_ALL=C grep -obUaP "${z#*:}" "$KDIR/vmlinuz" | head -n 1 | cut -d: -f1 || true)
-    [ -n "$off" ] || continue
-    # (zstd complains about the bytes after its frame; the ELF is whole)
-    tail -c +$((off + 1)) "$KDIR/vmlinuz" | $cmd > "$KDIR/vmlinux" 2>/dev/null || true
-    if [ "$(head -c 4 "$KDIR/vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ]; then
-        image="vmlinuz, vmlinux"
-        break
-    fi
-    rm -f "$KDIR/vmlinux"
-done
+[ "$G_PVH" = 1 ] || image="vmlinuz (an uncompressed Image)"
+if [ "$G_PVH" = 1 ]; then
+    for z in 'xz -dc --single-stream:\xfd7zXZ\x00' 'zstd -qdc:\x28\xb5\x2f\xfd'; do
+        cmd=${z%%:*}
+        command -v "${cmd%% *}" >/dev/null || continue
+        off=$(LC_ALL=C grep -obUaP "${z#*:}" "$KDIR/vmlinuz" | head -n 1 | cut -d: -f1 || true)
+        [ -n "$off" ] || continue
+        # (zstd complains about the bytes after its frame; the ELF is whole)
+        tail -c +$((off + 1)) "$KDIR/vmlinuz" | $cmd > "$KDIR/vmlinux" 2>/dev/null || true
+        if [ "$(head -c 4 "$KDIR/vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+            image="vmlinuz, vmlinux"
+            break
+        fi
+        rm -f "$KDIR/vmlinux"
+    done
+fi
 cp "$SRCMOD"/modules.builtin* "$SRCMOD/modules.order" "$KDIR/root/lib/modules/$KVER/" 2>/dev/null || true
 : > "$KDIR/modules.load"
 for p in "${order[@]}"; do
@@ -203,11 +226,13 @@ done
 busybox depmod -b "$KDIR/root" "$KVER"
 
 {
+    echo "ARCH=$G_ARCH"
     echo "KPKG=$PKG"
     echo "KVER=$KVER"
     echo "KDIR=$KDIR"
     echo "DEB=$DEB"
     echo "MODULES=\"$MODULES\""
+    echo "BUSYBOX=$BUSYBOX"
 } > "$CACHE/kernel.env.tmp"
 mv "$CACHE/kernel.env.tmp" "$CACHE/kernel.env"
 

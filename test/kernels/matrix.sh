@@ -11,18 +11,29 @@
 # with TT_ATTACH=PLAN, so every tracer a test starts is forced onto that
 # plan; tests asserting facts of the host's kernel call host_only and are
 # skipped there, and tests the plan cannot change (plan_independent in
-# test/integration/lib.sh) run in the first plan's cell only. Column "auto" runs test_guest.sh: auto picks fentry, and
+# test/integration/lib.sh) run in the first plan's cell only. Column "auto"
+# runs test_guest.sh: auto picks the first plan the kernel supports, and
 # each forced plan attaches hooks of its own kind.
 #
-# Time: every test's seconds in a guest are kept in test/kernels/costs (by
-# kernel architecture and plan, measured; --save-costs rewrites them from a
-# run); a test without a line there counts as DEFAULT_COST (below). The cells
-# are shared among the guests by those costs, each guest is told its
-# estimate and its limit (4x the estimate), and a guest is hung, and ended,
-# when it prints no test result for a while: the slowest test's cost x 10
-# (at least 120 s) is where run.sh in the guest ends one test as hung, and
-# a minute more of silence ends the guest. A guest slower than its estimate
-# but still producing results runs on, up to its limit.
+# With --arm64, Debian's arm64 6.1 kernel is tested too, in qemu-system-aarch64
+# guests booted beside the x86-64 ones, with the aarch64 build
+# (cmake -DTCPTRACE_ARCH=aarch64) and Debian's arm64 tools
+# (fetch-userland.sh): by default the cells CI runs every time
+# (ARM64_CI_CELLS below; docs/kernels.md says which and why), all of them
+# with --arm64-cells all. A plan a kernel does not support (its config says
+# so: arch.sh) is not run forced; its cell says why, and the auto cell checks
+# that tcptrace refuses it in one line and that auto picks the next plan.
+#
+# Time, the same for every architecture: every test's seconds in a guest are
+# kept in test/kernels/costs (by kernel architecture and plan, measured;
+# --save-costs rewrites them from a run); a test without a line there counts
+# as DEFAULT_COST (below). Each kernel's cells are shared among its guests
+# by those costs, each guest is told its estimate and its limit (4x the
+# estimate), and a guest is hung, and ended, when it prints no test result
+# for a while: the slowest test's cost x 10 (at least 120 s) is where run.sh
+# in the guest ends one test as hung, and a minute more of silence ends the
+# guest. A guest slower than its estimate but still producing results runs
+# on, up to its limit.
 #
 # Ends with the matrix (kernel x mode x plan), with a row for this host's
 # kernel from the last run.sh of the same build (BUILD/integration.results),
@@ -47,6 +58,17 @@
 #   --save-costs     after the run, write its tests' seconds into the costs
 #                    file (averaged with those already there)
 #   --logs DIR       keep each guest's full output here (default BUILD/kernels-matrix)
+#   --arm64 DIR      also test Debian's arm64 6.1 kernel with DIR's static aarch64
+#                    tcptrace, ttpeer and ttdns (e.g. build-arm64)
+#   --arm64-cache DIR   its kernel cache (default: DIR/kcache of --arm64)
+#   --arm64-kernel PKG  test this Debian arm64 kernel package instead (repeatable;
+#                    each kept in ARM64CACHE/PKG), e.g.
+#                    linux-image-6.12.117+deb12-arm64-unsigned
+#   --arm64-cells "MODE:PLAN..."  its cells (PLAN auto runs test_guest.sh), or
+#                    "all"; default $TT_ARM64_CELLS, else the CI set (see above)
+#   --arm64-guests N    guests for it, booted with the others (default 1)
+#   --arm64-cpu MODEL   its qemu CPU model (default: arch.sh's, neoverse-n1)
+#   --arm64-only     no x86_64 guests and no host row: only the arm64 cells
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -58,6 +80,8 @@ die() { echo "$prog: $*" >&2; exit 1; }
 
 build=$TOP/build cache='' kpkgs=() modes='' plans='fentry kprobe tracepoint' guests=2 smp=1
 cpu=qemu64 timeout='' costs_file=$HERE/costs save_costs=0 logs=''
+arm64='' arm64_cache='' arm64_cells=${TT_ARM64_CELLS:-} arm64_guests=1 arm64_cpu='' x86=1
+arm64_kpkgs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=${2:?}; shift 2 ;;
@@ -72,59 +96,113 @@ while [ $# -gt 0 ]; do
 	--costs) costs_file=${2:?}; shift 2 ;;
 	--save-costs) save_costs=1; shift ;;
 	--logs) logs=${2:?}; shift 2 ;;
+	--arm64) arm64=${2:?}; shift 2 ;;
+	--arm64-cache) arm64_cache=${2:?}; shift 2 ;;
+	--arm64-kernel) arm64_kpkgs+=("${2:?}"); shift 2 ;;
+	--arm64-cells) arm64_cells=${2:?}; shift 2 ;;
+	--arm64-guests) arm64_guests=${2:?}; shift 2 ;;
+	--arm64-cpu) arm64_cpu=${2:?}; shift 2 ;;
+	--arm64-only) x86=0; shift ;;
 	-h|--help) usage ;;
 	*) echo "$prog: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
 case $guests in ''|*[!0-9]*|0) die "--guests wants a number >= 1" ;; esac
+case $arm64_guests in ''|*[!0-9]*|0) die "--arm64-guests wants a number >= 1" ;; esac
 case $timeout in *[!0-9]*) die "--timeout wants whole seconds" ;; esac
+[ -n "$arm64" ] || [ $x86 = 1 ] || die "--arm64-only wants --arm64 DIR"
 build=$(cd "$build" 2>/dev/null && pwd) || die "no build directory (cmake -S . -B build && cmake --build build)"
 cache=${cache:-$build/kcache}
 logs=${logs:-$build/kernels-matrix}
 TT=$build/tcptrace
-PEER=$build/ttpeer
-TTDNS=$build/ttdns
 t_start=$(date +%s)
 
 # ---- what the guests need ----------------------------------------------------
-is_static() { case $(ldd "$1" 2>&1) in *"not a dynamic"*|*"statically linked"*) return 0 ;; esac; return 1; }
-for f in "$TT" "$PEER" "$TTDNS"; do
-	[ -x "$f" ] || die "$f missing: build first (cmake --build $build)"
-	is_static "$f" || die "$f is not static: the guest has no shared libraries (build with -DTCPTRACE_STATIC=ON)"
-done
-[ "$(id -u)" = 0 ] || die "needs root (for the host's row: which plans attach here)"
-tools=(
-	"/bin/bash-static:/bin/bash:bash-static"
-	"$(command -v ip):/bin/ip:iproute2" "$(command -v ss):/bin/ss:iproute2"
-	"$(command -v jq):/bin/jq:jq" "$(command -v bpftool):/bin/bpftool:bpftool"
-	"$(command -v setpriv):/bin/setpriv:util-linux" "$(command -v mountpoint):/bin/mountpoint:util-linux"
-	"$(command -v date):/bin/date:coreutils" "$(command -v pkill):/bin/pkill:procps"
-	"$(command -v nft):/bin/nft:nftables"
-)
-add=()
-for t in "${tools[@]}"; do
-	IFS=: read -r src dest pkg <<<"$t"
-	[ -n "$src" ] && [ -x "$src" ] || die "${dest##*/} missing on this host (apt-get install $pkg)"
-	if is_static "$src"; then add+=(--add "$src:$dest"); else add+=(--add-dyn "$src:$dest"); fi
-done
-
-# The kernels: one cache directory each.
-kcaches=()
-if [ ${#kpkgs[@]} = 0 ]; then
-	"$HERE/fetch-kernel.sh" "$cache" || die "fetch-kernel.sh $cache failed"
-	kcaches=("$cache")
+. "$HERE/arch.sh"
+. "$HERE/elf.sh"
+host_arch=$(guest_host_arch)
+static_build() { # DIR ARCH: DIR's tcptrace, ttpeer and ttdns are static ARCH executables
+	local f
+	for f in "$1/tcptrace" "$1/ttpeer" "$1/ttdns"; do
+		[ -x "$f" ] || die "$f missing: build first (cmake --build $1)"
+		elf_static "$f" || die "$f is not static: the guest has no shared libraries (build with -DTCPTRACE_STATIC=ON)"
+		[ "$(elf_triplet "$f")" = "$(guest_arch "$2" && echo "$G_TRIPLET")" ] ||
+			die "$f is not an $2 executable"
+	done
+}
+static_build "$build" "$host_arch"
+if [ -n "$arm64" ]; then
+	arm64=$(cd "$arm64" 2>/dev/null && pwd) || die "no arm64 build directory (cmake -S . -B build-arm64 -DTCPTRACE_ARCH=aarch64)"
+	static_build "$arm64" arm64
+	arm64_cache=${arm64_cache:-$arm64/kcache}
 fi
-for pkg in "${kpkgs[@]}"; do
-	KERNEL_PKG=$pkg "$HERE/fetch-kernel.sh" "$cache/$pkg" || die "fetch-kernel.sh for $pkg failed"
-	kcaches+=("$cache/$pkg")
+[ "$(id -u)" = 0 ] || die "needs root (for the host's row: which plans attach here)"
+# The tools the tests use, NAME:DEST:PACKAGE: this machine's own for its
+# architecture's guests, Debian's packages of another (fetch-userland.sh).
+tools=(bash-static:/bin/bash:bash-static ip:/bin/ip:iproute2 ss:/bin/ss:iproute2 jq:/bin/jq:jq
+	bpftool:/bin/bpftool:bpftool setpriv:/bin/setpriv:util-linux
+	mountpoint:/bin/mountpoint:util-linux date:/bin/date:coreutils pkill:/bin/pkill:procps
+	nft:/bin/nft:nftables)
+tool_args() { # ARCH DIR: sets add, the run-guest.sh options that put the tools in (DIR/userland)
+	local name dest pkg src root specs=() p
+	add=()
+	if [ "$1" = "$host_arch" ]; then
+		for t in "${tools[@]}"; do
+			IFS=: read -r name dest pkg <<<"$t"
+			src=$(command -v "$name") || die "$name missing on this host (apt-get install $pkg)"
+			if elf_static "$src"; then add+=(--add "$src:$dest"); else add+=(--add-dyn "$src:$dest"); fi
+		done
+		return
+	fi
+	for t in "${tools[@]}"; do
+		IFS=: read -r name dest pkg <<<"$t"
+		specs+=("$pkg:$name")
+	done
+	# (one PKG:PROG,PROG per package)
+	specs=($(printf '%s\n' "${specs[@]}" | awk -F: '{ p[$1] = p[$1] ? p[$1] "," $2 : $2 }
+		END { for (k in p) print k ":" p[k] }' | sort))
+	"$HERE/fetch-userland.sh" --arch "$1" "$2" "${specs[@]}" || die "fetch-userland.sh failed"
+	root=$2/userland/root
+	add=(--sysroot "$root")
+	for t in "${tools[@]}"; do
+		IFS=: read -r name dest pkg <<<"$t"
+		p=$(awk -v n="$name" '$1 == n { print $2 }' "$2/userland/programs")
+		if elf_static "$root$p"; then add+=(--add "$root$p:$dest"); else add+=(--add-dyn "$root$p:$dest"); fi
+	done
+}
+
+# The kernels: one cache directory each, with its architecture, the build
+# its guests run, their number and CPU model, the plans it supports, and
+# where its architecture's tools are kept (for another architecture).
+kcaches=() karchs=() kdebs=() kbuilds=() kguests=() kcpus=() kplans=() ktools=()
+add_kernel() { # CACHE ARCH BUILD GUESTS CPU TOOLS
+	kcaches+=("$1") karchs+=("$2") kbuilds+=("$3") kguests+=("$4") kcpus+=("$5") ktools+=("$6")
+	guest_arch "$2"
+	kdebs+=("$G_DEB") # (Debian's name of the architecture keys its costs)
+	kplans+=("$(guest_plans "$(sed -n 's/^KDIR=//p' "$1/kernel.env")/config")")
+}
+if [ $x86 = 1 ]; then
+	if [ ${#kpkgs[@]} = 0 ]; then
+		"$HERE/fetch-kernel.sh" "$cache" || die "fetch-kernel.sh $cache failed"
+		add_kernel "$cache" "$host_arch" "$build" "$guests" "$cpu" ''
+	fi
+	for pkg in "${kpkgs[@]}"; do
+		KERNEL_PKG=$pkg "$HERE/fetch-kernel.sh" "$cache/$pkg" || die "fetch-kernel.sh for $pkg failed"
+		add_kernel "$cache/$pkg" "$host_arch" "$build" "$guests" "$cpu" ''
+	done
+fi
+if [ -n "$arm64" ] && [ ${#arm64_kpkgs[@]} = 0 ]; then
+	"$HERE/fetch-kernel.sh" --arch arm64 "$arm64_cache" || die "fetch-kernel.sh $arm64_cache failed"
+	add_kernel "$arm64_cache" arm64 "$arm64" "$arm64_guests" "$arm64_cpu" "$arm64_cache"
+fi
+for pkg in "${arm64_kpkgs[@]}"; do
+	[ -n "$arm64" ] || die "--arm64-kernel wants --arm64 DIR"
+	KERNEL_PKG=$pkg "$HERE/fetch-kernel.sh" --arch arm64 "$arm64_cache/$pkg" ||
+		die "fetch-kernel.sh for $pkg failed"
+	add_kernel "$arm64_cache/$pkg" arm64 "$arm64" "$arm64_guests" "$arm64_cpu" "$arm64_cache"
 done
-# Each kernel's architecture (Debian's name: amd64, arm64) keys its costs.
-kvers=() karchs=()
-for c in "${kcaches[@]}"; do
-	kvers+=("$(sed -n 's/^KVER=//p' "$c/kernel.env")")
-	a=$(sed -n 's/^ARCH=//p' "$c/kernel.env")
-	karchs+=("${a:-${kvers[-1]##*-}}")
-done
+kvers=()
+for c in "${kcaches[@]}"; do kvers+=("$(sed -n 's/^KVER=//p' "$c/kernel.env")"); done
 
 # ---- the cells: kernel x mode x plan --------------------------------------------
 all_modes=$("$TT" --list) || die "$TT --list failed"
@@ -139,58 +217,107 @@ for m in $modes; do
 	fi
 done
 [ ${#cells[@]} -gt 0 ] || die "nothing to run"
+# The arm64 cells of every CI run, what is arm64's own at the least cost:
+# auto for every mode (test_guest.sh: auto's pick, fentry refused, and one
+# connection checked field by field with each plan, also on the raw
+# sys_exit tracepoint: the kprobe registers, the listener's fd at accept's
+# exit, the call's number), and connect on tracepoint (-O's early failures
+# read the fd and the sockaddr at the exit: orig_x0, x1). docs/kernels.md
+# has the measurements.
+ARM64_CI_CELLS="connect:tracepoint accept:auto connect:auto life:auto"
+arm64_given=$arm64_cells
+[ -n "$arm64_cells" ] || arm64_cells=$ARM64_CI_CELLS
+# Each kernel's cells: those asked for that it supports. A plan it does not
+# support is not forced on it: its cells only say why (guest_plan_missing),
+# and the auto cell checks the refusal.
+kcells=() kfirst=()
+for k in "${!kcaches[@]}"; do
+	want=" ${cells[*]} "
+	if [ "${karchs[k]}" != "$host_arch" ] && [ "$arm64_cells" != all ]; then
+		want=" $arm64_cells "
+		for c in $arm64_given; do
+			case " ${cells[*]} " in *" $c "*) ;; *) die "--arm64-cells: no cell $c (MODE:PLAN, PLAN one of: $plans auto)" ;; esac
+		done
+	fi
+	kc=''
+	for c in "${cells[@]}"; do
+		case $want in *" $c "*) ;; *) continue ;; esac
+		[ "${c#*:}" = auto ] || grep -qw -- "${c#*:}" <<<"${kplans[k]}" || continue
+		kc+="$c "
+	done
+	kcells+=("$kc")
+	# plan_independent tests run in the cell of the first plan it supports.
+	kfirst+=("$(for p in $plans; do grep -qw -- "$p" <<<"${kplans[k]}" && { echo "$p"; break; }; done)")
+done
 
 # ---- what each guest costs --------------------------------------------------------
 # A cell costs what its tests cost in the costs file ("ARCH PLAN FILE:TEST
 # SECONDS"), plus CELL_COST; a test without a line there DEFAULT_COST (a new
 # test: about 3x a typical one), or SKIP_COST where it will be skipped
 # (host_only; plan_independent outside the first plan's cell). A guest costs
-# its cells plus BOOT_COST.
+# its cells plus BOOT_COST. The tests are those run.sh finds, also the ones
+# of a file that the test file sources (test_guest.sh: test_privileges.sh).
 DEFAULT_COST=5 SKIP_COST=0.3 CELL_COST=1 BOOT_COST=5
-cell_cost() { # ARCH MODE:PLAN -> its estimated seconds and its slowest test's
+cell_tests() { # FILE: "TEST FIRST-COMMAND" a line, as run.sh sees them
+	WORK=/nonexistent bash -c 'source "$1/lib.sh"; source "$2"
+		for t in $(declare -F | awk "\$3 ~ /^t_/ { print \$3 }"); do
+			echo "$t $(declare -f "$t" | sed -n "3{s/^ *//; p}")"
+		done' cell_tests "$TOP/test/integration" "$1"
+}
+cell_cost() { # KERNEL MODE:PLAN -> its estimated seconds and its slowest test's
 	local p=${2#*:} f=$TOP/test/integration/test_${2%%:*}.sh first=0
 	[ "$p" = auto ] && f=$HERE/test_guest.sh
-	[ "$p" = "${plans%% *}" ] && first=1
-	awk -v arch="$1" -v plan="$p" -v file="$(basename "$f" .sh)" -v first=$first \
-		-v dflt=$DEFAULT_COST -v skip=$SKIP_COST -v cell=$CELL_COST -v costs="$costs_file" '
+	[ "$p" = "${kfirst[$1]}" ] && first=1
+	cell_tests "$f" | awk -v arch="${kdebs[$1]}" -v plan="$p" -v file="$(basename "$f" .sh)" \
+		-v first=$first -v dflt=$DEFAULT_COST -v skip=$SKIP_COST -v cell=$CELL_COST \
+		-v costs="$costs_file" '
 		BEGIN {
 			while ((getline l <costs) > 0)
 				if (split(l, w) == 4 && w[1] !~ /^#/) c[w[1] " " w[2] " " w[3]] = w[4]
 		}
-		/^t_[a-z0-9_]*\(\)/ { name = $1; sub(/\(.*/, "", name); t = 1; next }
-		t {
-			t = 0
-			skipped = /^\thost_only/ || (/^\tplan_independent/ && !first)
-			k = arch " " plan " " file ":" name
+		{
+			skipped = $2 ~ /^host_only;?$/ || ($2 ~ /^plan_independent;?$/ && !first)
+			k = arch " " plan " " file ":" $1
 			s = (k in c) ? c[k] : skipped ? skip : dflt
 			sum += s
 			if (s > max) max = s
 		}
-		END { printf "%d %d\n", sum + cell + 0.999, max + 0.999 }' "$f"
+		END { printf "%d %d\n", sum + cell + 0.999, max + 0.999 }'
 }
 
 # Each kernel's cells are shared among its guests, longest first, each to the
 # guest with the least work so far.
-n=${#cells[@]}
-[ "$guests" -le "$n" ] || guests=$n
 gkernel=() gcells=() gload=() slowest=0
 for k in "${!kvers[@]}"; do
-	first=${#gcells[@]}
-	for _ in $(seq 1 "$guests"); do gkernel+=("$k") gcells+=('') gload+=("$BOOT_COST"); done
+	first=${#gcells[@]} n=$(wc -w <<<"${kcells[k]}") ng=${kguests[k]}
+	[ "$n" -gt 0 ] || continue
+	[ "$ng" -le "$n" ] || ng=$n
+	for _ in $(seq 1 "$ng"); do gkernel+=("$k") gcells+=('') gload+=("$BOOT_COST"); done
 	while read -r secs max c; do
 		best=$first
-		for g in $(seq "$first" $((first + guests - 1))); do
+		for g in $(seq "$first" $((first + ng - 1))); do
 			[ "${gload[g]}" -lt "${gload[best]}" ] && best=$g
 		done
 		gcells[best]+="$c " gload[best]=$((gload[best] + secs))
 		[ "$max" -le "$slowest" ] || slowest=$max
-	done < <(for c in "${cells[@]}"; do echo "$(cell_cost "${karchs[k]}" "$c") $c"; done |
+	done < <(for c in ${kcells[k]}; do echo "$(cell_cost "$k" "$c") $c"; done |
 		sort -k1,1nr -k3,3)
 done
+[ ${#gcells[@]} -gt 0 ] || die "nothing to run"
 # A test that runs 10x the slowest one's cost is hung (run.sh in the guest
 # ends it); a guest silent for a minute more than that is hung as a whole.
 test_timeout=$((slowest * 10 > 120 ? slowest * 10 : 120))
 idle=$((test_timeout + 60))
+
+# Each architecture's tools, fetched (fetch-userland.sh) before any guest
+# boots: a failure stops the run here, not with guests running.
+declare -A tools_of=()
+for g in "${!gcells[@]}"; do
+	k=${gkernel[g]}
+	[ -n "${tools_of[${karchs[k]}]:-}" ] && continue
+	tool_args "${karchs[k]}" "${ktools[k]}"
+	tools_of[${karchs[k]}]=1
+done
 
 # ---- boot the guests ----------------------------------------------------------
 rm -rf "$logs"
@@ -209,12 +336,15 @@ for g in "${!gcells[@]}"; do
 	k=${gkernel[g]}
 	glimit[g]=${timeout:-$((4 * gload[g]))}
 	echo "$prog: guest$g: ${kvers[k]}: estimate ${gload[g]} s, limit ${glimit[g]} s: ${gcells[g]}"
+	tool_args "${karchs[k]}" "${ktools[k]}" >/dev/null
 	gstart[g]=$SECONDS
 	# shellcheck disable=SC2086
 	"$HERE/run-guest.sh" --cache "${kcaches[k]}" --timeout "${glimit[g]}" --idle "$idle" \
-		--smp "$smp" --cpu "$cpu" --script "$HERE/matrix.guest.sh" \
-		--env TT_TEST_TIMEOUT="$test_timeout" --env TT_MATRIX_PLAN="${plans%% *}" \
-		--add "$TT:/bin/tcptrace" --add "$PEER:/bin/ttpeer" --add "$TTDNS:/bin/ttdns" \
+		--smp "$smp" ${kcpus[k]:+--cpu "${kcpus[k]}"} --script "$HERE/matrix.guest.sh" \
+		--env TT_TEST_TIMEOUT="$test_timeout" --env TT_MATRIX_PLAN="${kfirst[k]}" \
+		--env TT_GUEST_PLANS="${kplans[k]}" \
+		--add "${kbuilds[k]}/tcptrace:/bin/tcptrace" --add "${kbuilds[k]}/ttpeer:/bin/ttpeer" \
+		--add "${kbuilds[k]}/ttdns:/bin/ttdns" \
 		--add "$TOP/test/integration:/tests/" --add "$HERE/test_guest.sh:/tests/kernels/test_guest.sh" \
 		"${add[@]}" -- ${gcells[g]} >"$logs/guest$g.log" 2>&1 &
 	pids+=($!)
@@ -269,17 +399,34 @@ for g in "${!gcells[@]}"; do
 	done
 done
 
+# Plans a kernel does not support: why, once under the matrix.
+notes=()
+for k in "${!kvers[@]}"; do
+	guest_arch "${karchs[k]}"
+	for p in $plans; do
+		grep -qw -- "$p" <<<"${kplans[k]}" && continue
+		why=$(guest_plan_missing "$(sed -n 's/^KDIR=//p' "${kcaches[k]}/kernel.env")/config" "$p")
+		notes+=("${kvers[k]}: $p: $why; the auto cell checks that --attach=$p is refused and auto picks ${kplans[k]%% *}")
+		for m in $modes; do cell_text[${kvers[k]}/$m/$p]="unsupported (${#notes[@]})"; done
+	done
+done
+
 # ---- this host ------------------------------------------------------------------
 # Which plans attach here, and the last run.sh results of this very binary.
 host=$(uname -r)
 results=$build/integration.results
 [ -f "$results" ] && [ "$results" -nt "$TT" ] || results=
-for m in $modes; do
+host_modes=$modes
+[ $x86 = 1 ] || host_modes=''
+for m in $host_modes; do
 	for p in $plans; do
 		err=$(timeout 20 "$TT" "$m" --attach="$p" --duration 0.3 2>&1 >/dev/null)
 		case $? in
 		0) cell_text[$host/$m/$p]="attaches (untested here)" ;;
+		# (refused: the kernel says EPERM to root too, as this machine's does for fentry)
 		1) if grep -q "does not support" <<<"$err"; then cell_text[$host/$m/$p]=unsupported
+		   elif grep -q "refused although the capabilities it needs are held" <<<"$err"; then
+			cell_text[$host/$m/$p]=refused
 		   else cell_text[$host/$m/$p]="error: $err" cell_bad[$host/$m/$p]=1; fi ;;
 		*) cell_text[$host/$m/$p]="error: $err" cell_bad[$host/$m/$p]=1 ;;
 		esac
@@ -310,7 +457,7 @@ done
 read -ra cols <<<"$plans auto"
 rows=()
 for k in "${kvers[@]}"; do for m in $modes; do rows+=("$k (qemu)|$k|$m"); done; done
-for m in $modes; do rows+=("$host (host)|$host|$m"); done
+for m in $host_modes; do rows+=("$host (host)|$host|$m"); done
 declare -A width=([KERNEL]=6 [MODE]=4)
 for p in "${cols[@]}"; do width[$p]=${#p}; done
 for r in "${rows[@]}"; do
@@ -341,7 +488,13 @@ for r in "${rows[@]}"; do
 	done
 	echo
 done
-echo "(skipped in a guest: host_only tests, and plan_independent ones outside the ${plans%% *} cell)"
+for k in "${!kvers[@]}"; do
+	echo "(skipped in ${kvers[k]}: host_only tests, and plan_independent ones outside the" \
+		"${kfirst[k]} cell)"
+done
+[ -z "$arm64" ] || [ "$arm64_cells" = all ] ||
+	echo "(-: not run; the arm64 kernel's other cells run with --arm64-cells all)"
+for i in "${!notes[@]}"; do echo "($((i + 1))) ${notes[i]}"; done
 for m in "${missing[@]}"; do
 	echo "mode $m: no test/integration/test_$m.sh to run in the guests"
 	bad=1
@@ -368,7 +521,7 @@ done
 # the next.
 if [ $save_costs = 1 ]; then
 	new=$(for g in "${!gcells[@]}"; do
-		awk -v arch="${karchs[gkernel[g]]}" '
+		awk -v arch="${kdebs[gkernel[g]]}" '
 			$1 == "@@matrix" && $2 == "start" { plan = $4; next }
 			$1 == "@@matrix" && $2 == "end" { plan = ""; next }
 			plan != "" && ($1 == "ok" || $1 == "skip") && $3 ~ /^\([0-9.]+s\)$/ {

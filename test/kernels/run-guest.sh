@@ -1,6 +1,7 @@
 #!/bin/bash
 # run-guest.sh: boot Debian's 6.1 kernel under qemu (TCG), run one shell script
-# inside as root, and exit with that script's exit code.
+# inside as root, and exit with that script's exit code. The guest's
+# architecture is the kernel cache's (x86_64 or arm64, see arch.sh).
 #
 # The guest is an initramfs only: busybox-static (all applets as symlinks),
 # the kernel modules fetch-kernel.sh extracted (loaded at boot), and whatever
@@ -17,18 +18,24 @@
 # usage: run-guest.sh [options] --script FILE [-- ARGS...]
 #   --cache DIR        kernel cache (default $TCPTRACE_KCACHE or ~/.cache/tcptrace-kernels);
 #                      fetch-kernel.sh is run on it first when it holds no kernel
+#   --arch ARCH        x86_64 or arm64: the kernel to fetch into an empty cache
+#                      (default: this machine's); must match a filled cache's
 #   --script FILE      shell script to run in the guest (ARGS after -- are its arguments)
 #   --add SRC[:DEST]   copy a file or directory into the guest (repeatable);
 #                      DEST defaults to /bin/<name>; a DEST ending in / is a directory
 #   --add-dyn SRC[:DEST]  like --add for a dynamic executable, plus the shared
 #                      libraries ldd lists for it (e.g. --add-dyn /usr/sbin/nft)
+#   --sysroot DIR      --add-dyn takes the libraries from DIR, by the ELF's
+#                      NEEDED entries (another architecture's programs, whose
+#                      libraries ldd cannot list: fetch-userland.sh makes DIR)
 #   --env NAME=VALUE   export a variable to the script (repeatable)
 #   --timeout SECS     kill the guest after SECS seconds in all (default 120)
 #   --idle SECS        kill it when the script has printed nothing for SECS
 #                      seconds: it is hung, however long it may still run
 #                      (default 0: no such limit)
 #   --smp N            virtual CPUs (default 2)     --mem MB  memory (default 1024)
-#   --cpu MODEL        qemu CPU model (default max: all that TCG emulates)
+#   --cpu MODEL        qemu CPU model (default: x86_64 max, all that TCG emulates;
+#                      arm64 neoverse-n1, see arch.sh)
 #   --tracefs          also mount tracefs at /sys/kernel/tracing (default: not
 #                      mounted, as on a freshly booted host)
 #   --append ARGS      extra kernel command line
@@ -40,10 +47,13 @@
 # Exit status: the script's exit code; 125 when the guest failed (did not
 # boot, panicked, hung past --timeout or --idle, powered off without a result), after a
 # line "guest failed: <reason>" and the last 40 lines of the console log.
-# Needs: qemu-system-x86 busybox-static cpio xz-utils (see fetch-kernel.sh).
+# Needs: qemu-system-x86 (arm64: qemu-system-arm) busybox-static cpio
+# xz-utils (see fetch-kernel.sh).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/arch.sh"
+. "$HERE/elf.sh"
 FAIL=125
 prog=run-guest
 
@@ -51,11 +61,14 @@ usage() { awk '/^# usage:/ { p = 1 } p && !/^#/ { exit } p { sub(/^# ?/, ""); pr
 die() { echo "$prog: $*" >&2; exit 2; }
 
 cache=${TCPTRACE_KCACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tcptrace-kernels}
-script='' timeout=120 idle=0 smp=2 cpu=max mem=1024 tracefs=0 append='' log='' quiet=0 bzimage=0
+script='' timeout=120 idle=0 smp=2 cpu='' mem=1024 tracefs=0 append='' log='' quiet=0 bzimage=0
+arch='' sysroot=''
 adds=() dyns=() envs=() args=()
 while [ $# -gt 0 ]; do
     case $1 in
     --cache) cache=${2:?}; shift 2 ;;
+    --arch) arch=${2:?}; shift 2 ;;
+    --sysroot) sysroot=${2:?}; shift 2 ;;
     --script) script=${2:?}; shift 2 ;;
     --add) adds+=("${2:?}"); shift 2 ;;
     --add-dyn) dyns+=("${2:?}"); shift 2 ;;
@@ -79,21 +92,30 @@ done
 [ -f "$script" ] || die "no such script: $script"
 case $timeout$idle in ''|*[!0-9]*) die "--timeout and --idle want whole seconds" ;; esac
 
-QEMU=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
-BUSYBOX=
-for b in /bin/busybox /usr/bin/busybox; do
-    [ -x "$b" ] || continue
-    case $(ldd "$b" 2>&1) in *"not a dynamic"*|*"statically linked"*) BUSYBOX=$b; break ;; esac
-done
-[ -n "$BUSYBOX" ] || die "no static busybox (apt-get install busybox-static)"
 command -v cpio >/dev/null || die "cpio missing (apt-get install cpio)"
-
 if [ ! -f "$cache/kernel.env" ]; then
-    "$HERE/fetch-kernel.sh" "$cache" >&2 || die "fetch-kernel.sh failed"
+    "$HERE/fetch-kernel.sh" ${arch:+--arch "$arch"} "$cache" >&2 || die "fetch-kernel.sh failed"
 fi
 KVER=$(sed -n 's/^KVER=//p' "$cache/kernel.env")
 KDIR=$(sed -n 's/^KDIR=//p' "$cache/kernel.env")
 [ -f "$KDIR/vmlinuz" ] || die "$KDIR/vmlinuz missing: run fetch-kernel.sh $cache"
+# (a cache filled before it recorded its architecture is an x86_64 one)
+karch=$(sed -n 's/^ARCH=//p' "$cache/kernel.env")
+guest_arch "${karch:-x86_64}" >/dev/null || die "$cache/kernel.env: unknown ARCH=$karch"
+if [ -n "$arch" ]; then
+    [ "$(guest_arch "$arch" && echo "$G_ARCH")" = "${karch:-x86_64}" ] ||
+        die "$cache holds a ${karch:-x86_64} kernel, not $arch: use another cache"
+fi
+cpu=${cpu:-$G_CPU}
+
+QEMU=$(command -v "$G_QEMU") || die "$G_QEMU missing (apt-get install $G_QEMU_PKG)"
+BUSYBOX=$(sed -n 's/^BUSYBOX=//p' "$cache/kernel.env")
+if [ -z "$BUSYBOX" ]; then
+    for b in /bin/busybox /usr/bin/busybox; do
+        [ -x "$b" ] && elf_static "$b" && { BUSYBOX=$b; break; }
+    done
+fi
+[ -n "$BUSYBOX" ] && [ -x "$BUSYBOX" ] || die "no static busybox (apt-get install busybox-static)"
 
 work=$(mktemp -d /tmp/run-guest.XXXXXX)
 qpid='' tpid=''
@@ -147,14 +169,21 @@ split() { # SPEC -> sets s_src s_dest (SRC[:DEST])
     esac
 }
 for spec in "${adds[@]+"${adds[@]}"}"; do split "$spec"; place "$s_src" "$s_dest"; done
+libs_of() {   # FILE: the absolute paths of the shared libraries it loads
+    if [ -n "$sysroot" ]; then
+        elf_libs "$sysroot" "$1"
+        return
+    fi
+    # ldd lines: "libx.so => /path/libx.so (0x..)" and "/lib64/ld-linux-x86-64.so.2 (0x..)"
+    ldd "$1" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'
+}
 for spec in "${dyns[@]+"${dyns[@]}"}"; do
     split "$spec"; place "$s_src" "$s_dest"
-    # ldd lines: "libx.so => /path/libx.so (0x..)" and "/lib64/ld-linux-x86-64.so.2 (0x..)"
-    ldd "$s_src" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' |
-    while read -r lib; do
+    libs=$(libs_of "$s_src") || die "libraries of $s_src missing in $sysroot"
+    for lib in $libs; do
         [ -e "$root$lib" ] && continue
         mkdir -p "$root$(dirname "$lib")"
-        cp -L "$lib" "$root$lib"
+        cp -L "$sysroot$lib" "$root$lib"
     done
 done
 
@@ -192,7 +221,12 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname guest
 ip link set lo up
 while read -r m; do insmod "\$m" || echo "init: insmod \$m failed"; done < /etc/modules.load
-out=/dev/ttyS1
+out=$G_OUT
+# (a virtio console appears once its module has probed the device)
+i=0
+while [ ! -e \$out ] && [ \$i -lt 100 ]; do sleep 0.05; i=\$((i + 1)); done
+# Held open: a virtio console resets its settings at its last close.
+exec 3>\$out
 stty -F \$out raw -echo 2>/dev/null
 echo "$MARK-START \$(cut -d' ' -f1 /proc/uptime)" > \$out
 (cd /root && . /harness/env && exec sh /harness/script "\$@") < /dev/null > \$out 2>&1
@@ -215,12 +249,13 @@ console=$work/console.log out=$work/out.log
 # in-guest decompression of the bzImage.
 kimage=$KDIR/vmlinuz
 [ "$bzimage" = 0 ] && [ -f "$KDIR/vmlinux" ] && kimage=$KDIR/vmlinux
-cmdline="console=ttyS0 quiet loglevel=4 panic=-1 oops=panic mitigations=off"
-cmdline="$cmdline no_timer_check random.trust_cpu=on rdinit=/init $append"
+cmdline="console=$G_CONSOLE quiet loglevel=4 panic=-1 oops=panic mitigations=off"
+cmdline="$cmdline $G_APPEND random.trust_cpu=on rdinit=/init $append"
+guest_out_args "$out"
 t1=$(date +%s.%N)
-"$QEMU" -accel tcg -cpu "$cpu" -smp "$smp" -m "$mem" \
+"$QEMU" "${G_MACHINE[@]}" -cpu "$cpu" -smp "$smp" -m "$mem" \
     -nographic -nodefaults -no-user-config -no-reboot -monitor none \
-    -serial "file:$console" -serial "file:$out" \
+    -serial "file:$console" "${G_OUT_ARGS[@]}" \
     -kernel "$kimage" -initrd "$work/initrd" -append "$cmdline" \
     </dev/null >"$work/qemu.err" 2>&1 &
 qpid=$!

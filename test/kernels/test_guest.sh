@@ -1,8 +1,15 @@
 # shellcheck shell=bash
-# Tests that hold only on the kernel of the qemu guest (Debian 12's 6.1,
-# where fentry, kprobes and tracepoints all work), for one mode, $TT_MODE.
-# matrix.sh runs this file in the guest with test/integration/run.sh, next to
-# test_$TT_MODE.sh which it runs once per attach plan.
+# Tests that hold only on the kernel of the qemu guest, for one mode,
+# $TT_MODE. matrix.sh runs this file in the guest with
+# test/integration/run.sh, next to test_$TT_MODE.sh which it runs once per
+# attach plan. $TT_GUEST_PLANS names the plans the guest's kernel supports,
+# in auto's order of preference (matrix.sh knows them from the kernel's
+# config, arch.sh guest_plans: fentry kprobe tracepoint on Debian 12's 6.1
+# for x86_64; kprobe tracepoint for arm64, whose 6.1 has no BPF trampolines
+# for kernel functions).
+
+TT_ALL_PLANS="fentry kprobe tracepoint"
+guest_plans() { echo "${TT_GUEST_PLANS:-$TT_ALL_PLANS}"; }
 
 # The tracer's BPF links and programs by kind, from its fd table:
 # "link:tracing" is an fentry/fexit trampoline (tp_btf is link:raw_tracepoint),
@@ -15,21 +22,36 @@ tracer_hooks() {
 		sort -u | tr '\n' ' '
 }
 
-t_auto_picks_fentry() {
+# auto picks the first plan the kernel supports.
+t_auto_picks_first_supported_plan() {
+	local want hooks
+	want=$(guest_plans | cut -d' ' -f1)
 	TT_ATTACH='' trace_start auto "$TT_MODE" --json || return 1
-	local hooks
 	hooks=$(tracer_hooks)
 	trace_stop || return 1
-	grep -q "^tcptrace: $TT_MODE: attaching via fentry: " "$TRACE_ERR" ||
-		fail "auto did not pick fentry on $(uname -r): $(cat "$TRACE_ERR")" || return 1
-	grep -q 'link:tracing' <<<"$hooks" || fail "no fentry/fexit link: $hooks" || return 1
+	grep -q "^tcptrace: $TT_MODE: attaching via $want: " "$TRACE_ERR" ||
+		fail "auto did not pick $want on $(uname -r): $(cat "$TRACE_ERR")" || return 1
+	case $want in
+	fentry) grep -q 'link:tracing' <<<"$hooks" ;;
+	kprobe) grep -q 'prog:kprobe' <<<"$hooks" ;;
+	esac || fail "auto ($want) attached: $hooks" || return 1
 	expect_no_progs
 }
 
-# Each forced plan attaches hooks of its own kind, not another plan's.
+# Each supported plan, forced, attaches hooks of its own kind, not another
+# plan's; a plan the kernel does not support is refused in one line, exit 1.
 t_each_plan_uses_its_own_hooks() {
-	local plan hooks
-	for plan in fentry kprobe tracepoint; do
+	local plan hooks rc
+	for plan in $TT_ALL_PLANS; do
+		if ! grep -qw "$plan" <<<"$(guest_plans)"; then
+			"$TT" "$TT_MODE" --attach="$plan" --duration 1 >"$WORK/out" 2>"$WORK/err"
+			rc=$?
+			expect_eq "--attach=$plan on $(uname -r): exit status" $rc 1 || return 1
+			expect_eq "--attach=$plan: stderr lines" "$(wc -l <"$WORK/err")" 1 || return 1
+			grep -q "^tcptrace: --attach=$plan: this kernel does not support it (" "$WORK/err" ||
+				fail "--attach=$plan: $(cat "$WORK/err")" || return 1
+			continue
+		fi
 		TT_ATTACH=$plan trace_start "$plan" "$TT_MODE" --json || return 1
 		hooks=$(tracer_hooks)
 		trace_stop || return 1

@@ -2,6 +2,7 @@
 /* cmd/dispatch.c: the registry and its exact-match lookups. */
 #include "check.h"
 #include "dispatch.h"
+#include "modes.h"
 
 int main(void)
 {
@@ -23,7 +24,8 @@ int main(void)
 		CHECK(tt_find_applet(path) == NULL);
 		snprintf(path, sizeof(path), "%.3s", a->mode);
 		CHECK(tt_find_mode(path) == NULL);
-		CHECK(a->summary && a->summary[0] && a->main);
+		CHECK(a->summary && a->summary[0] && a->def);
+		CHECK_STR(a->def->name, a->mode);
 	}
 	CHECK(tt_find_mode("connect") != NULL);
 	CHECK(tt_find_applet("tcpconnect") == tt_find_mode("connect"));
