@@ -943,8 +943,9 @@ t_dns_needs_cap_net_admin() {
 	dns_serve "$NS_A" $DNS capnet.tt.test=A:127.0.0.62 || return 1
 	local caps
 	for caps in bpf,perfmon,net_admin bpf,perfmon; do
-		printf '#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,%s --ambient-caps=-all,%s -- "%s" "$@"\n' \
-			"+${caps//,/,+}" "+${caps//,/,+}" "$TT" >"$WORK/tt-$caps"
+		# bash and setpriv by path: the guest's busybox sh prefers its own applet
+		printf '#!%s\nexec %s --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,%s --ambient-caps=-all,%s -- "%s" "$@"\n' \
+			"$(command -v bash)" "$(command -v setpriv)" "+${caps//,/,+}" "+${caps//,/,+}" "$TT" >"$WORK/tt-$caps"
 		chmod 755 "$WORK/tt-$caps"
 	done
 	TT=$WORK/tt-bpf,perfmon,net_admin trace_start c connect --json -d || return 1
