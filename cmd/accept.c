@@ -105,6 +105,7 @@ int tt_accept_cols(const struct tt_opts *o, struct tt_col *c)
 
 	c[n++] = (struct tt_col){ "PID", "pid", TT_F_PID, 7 };
 	c[n++] = (struct tt_col){ "COMM", "comm", TT_F_COMM, 12, 12 };
+	n += tt_cols_container(o, c + n);
 	c[n++] = (struct tt_col){ NULL, "uid", TT_F_UID };
 	c[n++] = (struct tt_col){ "IP", "family", TT_F_IP, 2 };
 	c[n++] = (struct tt_col){ NULL, "laddr", TT_F_LADDR };
@@ -118,6 +119,7 @@ int tt_accept_cols(const struct tt_opts *o, struct tt_col *c)
 	c[n++] = (struct tt_col){ "BL", NULL, TT_F_BACKLOG, 9 };
 	c[n++] = (struct tt_col){ NULL, "backlog", TT_F_BACKLOG_CUR };
 	c[n++] = (struct tt_col){ NULL, "backlog_max", TT_F_BACKLOG_MAX };
+	n += tt_cols_container_keys(o, c + n);
 	return n;
 }
 
@@ -125,10 +127,12 @@ int tt_accept_count_cols(const struct tt_opts *o, struct tt_col *c)
 {
 	int n = 0, aw = o->wide ? 39 : 25;
 
+	n += tt_cols_container(o, c + n);
 	c[n++] = (struct tt_col){ NULL, "family", TT_F_IP };
 	c[n++] = (struct tt_col){ "LADDR", "laddr", TT_F_LADDR, aw };
 	c[n++] = (struct tt_col){ "LPORT", "lport", TT_F_LPORT, 6 };
 	c[n++] = (struct tt_col){ "RADDR", "raddr", TT_F_RADDR, aw };
+	n += tt_cols_container_keys(o, c + n);
 	c[n++] = (struct tt_col){ "ACCEPTS", "count", TT_F_COUNT, 8 };
 	return n;
 }
@@ -168,6 +172,8 @@ static const char doc[] = "Trace passive TCP connections (accept): one line per 
 	       "  tcptrace accept -P 80,443    # only on local ports 80 and 443\n"
 	       "  tcptrace accept -p 181       # only accepts by pid 181\n"
 	       "  tcptrace accept -c           # count per listener and client until Ctrl-C\n"
+	       "  tcptrace accept --containers -c     # count per listener, client and container\n"
+	       "  tcptrace accept --container nginx.service   # only accepts by one systemd unit\n"
 	       "  tcptrace accept --json | jq -c 'select(.backlog > .backlog_max / 2)'\n";
 
 const struct tt_mode tt_mode_accept = {

@@ -58,6 +58,42 @@ int tt_addr_width(const struct tt_opts *o)
 	return o->wide ? 39 : 16;
 }
 
+int tt_cols_container(const struct tt_opts *o, struct tt_col *c)
+{
+	int n = 0, w = o->wide ? 32 : 16;
+
+	if (!o->containers)
+		return 0;
+	c[n++] = (struct tt_col){ "CONTAINER", NULL, TT_F_CONTAINER, w, w };
+	if (o->wide)
+		c[n++] = (struct tt_col){ "POD", NULL, TT_F_POD, 40, 40 };
+	return n;
+}
+
+int tt_cols_container_keys(const struct tt_opts *o, struct tt_col *c)
+{
+	static const struct tt_col keys[] = {
+		{ NULL, "cgroup", TT_F_CGROUP },
+		{ NULL, "cgroup_id", TT_F_CGROUP_ID },
+		{ NULL, "container_id", TT_F_CONTAINER_ID },
+		{ NULL, "container_runtime", TT_F_CONTAINER_RUNTIME },
+		{ NULL, "container_name", TT_F_CONTAINER_NAME },
+		{ NULL, "container_image", TT_F_CONTAINER_IMAGE },
+		{ NULL, "k8s_namespace", TT_F_K8S_NAMESPACE },
+		{ NULL, "k8s_pod", TT_F_K8S_POD },
+		{ NULL, "k8s_pod_uid", TT_F_K8S_POD_UID },
+		{ NULL, "k8s_container", TT_F_K8S_CONTAINER },
+		{ NULL, "systemd_unit", TT_F_SYSTEMD_UNIT },
+	};
+	int n = 0;
+
+	if (!o->containers)
+		return 0;
+	for (; n < (int)(sizeof(keys) / sizeof(keys[0])); n++)
+		c[n] = keys[n];
+	return n;
+}
+
 int tt_dns_cols(const struct tt_opts *o, struct tt_col *c)
 {
 	int n = 0;

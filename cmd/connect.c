@@ -77,6 +77,7 @@ int tt_connect_cols(const struct tt_opts *o, struct tt_col *c)
 
 	c[n++] = (struct tt_col){ "PID", "pid", TT_F_PID, 7 };
 	c[n++] = (struct tt_col){ "COMM", "comm", TT_F_COMM, 12, 12 };
+	n += tt_cols_container(o, c + n);
 	c[n++] = (struct tt_col){ NULL, "uid", TT_F_UID };
 	c[n++] = (struct tt_col){ "IP", "family", TT_F_IP, 2 };
 	c[n++] = (struct tt_col){ "SADDR", "laddr", TT_F_LADDR, aw };
@@ -89,6 +90,7 @@ int tt_connect_cols(const struct tt_opts *o, struct tt_col *c)
 		c[n++] = (struct tt_col){ "LAT(ms)", NULL, TT_F_MS, 9, 0, TT_COL_RIGHT };
 		c[n++] = (struct tt_col){ NULL, "latency_ns", TT_F_DURATION_NS };
 	}
+	n += tt_cols_container_keys(o, c + n);
 	return n + tt_dns_cols(o, c + n);
 }
 
@@ -96,12 +98,14 @@ int tt_connect_count_cols(const struct tt_opts *o, struct tt_col *c)
 {
 	int n = 0, aw = o->wide ? 39 : 25;
 
+	n += tt_cols_container(o, c + n);
 	c[n++] = (struct tt_col){ NULL, "family", TT_F_IP };
 	c[n++] = (struct tt_col){ "LADDR", "laddr", TT_F_LADDR, aw };
 	c[n++] = (struct tt_col){ "RADDR", "raddr", TT_F_RADDR, aw };
 	c[n++] = (struct tt_col){ "RPORT", "rport", TT_F_RPORT, 6 };
 	if (o->cfg.outcome)
 		c[n++] = (struct tt_col){ "RESULT", "result", TT_F_RESULT, 11 };
+	n += tt_cols_container_keys(o, c + n);
 	c[n++] = (struct tt_col){ "CONNECTS", "count", TT_F_COUNT, 8 };
 	if (o->dns)
 		c[n++] = (struct tt_col){ "QUERY", "query", TT_F_QUERY };
@@ -177,6 +181,8 @@ static const char doc[] = "Trace active TCP connections (connect): one line per 
 	       "  tcptrace connect --failed     # only refused, timed out, unreachable...\n"
 	       "  tcptrace connect --min-latency 200   # only handshakes of 200 ms or more\n"
 	       "  tcptrace connect -O -c        # count per destination and result\n"
+	       "  tcptrace connect --containers -w    # with each process's container and pod\n"
+	       "  tcptrace connect --container web    # only the container named web\n"
 	       "  tcptrace connect -d           # with the DNS name each address came from\n"
 	       "  tcptrace connect -d -c        # count per destination and name\n"
 	       "  tcptrace connect --json | jq -c 'select(.rport == 5432)'\n";

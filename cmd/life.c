@@ -93,6 +93,7 @@ int tt_life_cols(const struct tt_opts *o, struct tt_col *c)
 
 	c[n++] = (struct tt_col){ "PID", "pid", TT_F_PID, 5 };
 	c[n++] = (struct tt_col){ "COMM", "comm", TT_F_COMM, cw, cw };
+	n += tt_cols_container(o, c + n);
 	c[n++] = (struct tt_col){ NULL, "uid", TT_F_UID };
 	c[n++] = (struct tt_col){ ip ? "IP" : NULL, "family", TT_F_IP, 2 };
 	c[n++] = (struct tt_col){ "LADDR", "laddr", TT_F_LADDR, aw };
@@ -105,6 +106,7 @@ int tt_life_cols(const struct tt_opts *o, struct tt_col *c)
 	c[n++] = (struct tt_col){ NULL, "tx_bytes", TT_F_TX_BYTES };
 	c[n++] = (struct tt_col){ NULL, "rx_bytes", TT_F_RX_BYTES };
 	c[n++] = (struct tt_col){ NULL, "duration_ns", TT_F_DURATION_NS };
+	n += tt_cols_container_keys(o, c + n);
 	return n + tt_dns_cols(o, c + n);
 }
 
@@ -154,6 +156,8 @@ static const char doc[] = "Trace TCP session lifespans (life): one line per sess
 	       "  tcptrace life -L 80,443       # only local ports 80 and 443 (servers)\n"
 	       "  tcptrace life -D 5432 -6      # only IPv6 sessions to remote port 5432\n"
 	       "  tcptrace life --csv -T        # CSV with wall-clock times\n"
+	       "  tcptrace life --containers -w # with each session's container and pod\n"
+	       "  tcptrace life --container shop/web-0 --json   # only the sessions of one pod\n"
 	       "  tcptrace life -d              # with the DNS name of sessions opened here\n"
 	       "  tcptrace life --json | jq -c 'select(.rx_bytes > 1000000)'\n";
 

@@ -16,6 +16,12 @@
 int tt_cols_prefix(const struct tt_opts *o, struct tt_col *cols);
 /* Address column width: bcc's 16, or 39 with -w (a full IPv6). */
 int tt_addr_width(const struct tt_opts *o);
+/*
+ * --containers: the table's CONTAINER column (and POD with -w), which goes
+ * after COMM, and the JSON keys, which go last; none without it.
+ */
+int tt_cols_container(const struct tt_opts *o, struct tt_col *cols);
+int tt_cols_container_keys(const struct tt_opts *o, struct tt_col *cols);
 
 /*
  * -d/--dns (connect, life): the option, and its columns, last (bcc's QUERY):

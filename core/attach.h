@@ -5,9 +5,11 @@
 
 #include <linux/types.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "tcptrace/mode.h"
 
+struct bpf_map;
 struct bpf_object;
 struct btf;
 
@@ -26,6 +28,14 @@ struct btf *tt_vmlinux_btf_load(void);
 void tt_vmlinux_btf_handoff(struct btf *btf);
 /* Returns to the kernel the memory the parse used, once it is freed. */
 void tt_vmlinux_btf_trim(void);
+/* The BTF handed over and not yet taken by a load, or NULL. */
+const struct btf *tt_vmlinux_btf_pending(void);
+/*
+ * For a BPF object loaded after the mode's (an enricher's): a memfd holding
+ * the kernel BTF cut down for its CO-RE relocations (core/btfmin.c), whose
+ * /proc/self/fd path (for btf_custom_path) is put in path. The fd, or -errno.
+ */
+int tt_btf_min_memfd(const struct btf *vmlinux, const struct btf *local, char *path, size_t len);
 
 /*
  * Sets the max_entries of p's maps for this plan and these options before
@@ -37,6 +47,9 @@ int tt_size_maps(struct bpf_object *obj, const struct tt_probe *p, const struct 
 /* Entries for a socket map on a host with this many TCP sockets and CPUs. */
 __u32 tt_socket_map_entries(unsigned long sockets, int ncpu);
 __u32 tt_thread_map_entries(unsigned long threads, int ncpu);
+
+/* The sum over the CPUs of entry 0 of a per-CPU array of __u64 (a lost counter); 0 if unread. */
+uint64_t tt_map_percpu_sum(const struct bpf_map *map);
 
 /* 0 if we may load tracing programs (root, or CAP_BPF+CAP_PERFMON), else -errno. */
 int tt_probe_privilege(void);

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "attach.h"
+#include "privs.h"
 #include "tcptrace/dns.h"
 #include "tcptrace/enrich.h"
 #include "tcptrace/mode.h"
@@ -205,7 +208,13 @@ static int attach(void *state, struct bpf_object *mode_obj, int events_fd)
 	if (err) {
 		dns_bpf__destroy(d->skel);
 		d->skel = NULL;
-		disable(d, "loading its BPF programs: %s", tt_strerror(err));
+		/* cgroup_skb and sock_addr programs load only with CAP_NET_ADMIN */
+		if ((err == -EPERM || err == -EACCES) &&
+		    !(tt_priv_effective() & (1ull << CAP_NET_ADMIN)))
+			disable(d, "loading its BPF programs: %s (needs CAP_NET_ADMIN)",
+				tt_strerror(err));
+		else
+			disable(d, "loading its BPF programs: %s", tt_strerror(err));
 		goto out;
 	}
 	progs[0] = d->skel->progs.tt_dns_connect4;
@@ -332,18 +341,7 @@ static bool enrich(void *state, const struct tt_event *e, struct tt_extra *x)
 
 static uint64_t lost(const struct dns *d)
 {
-	int ncpu = libbpf_num_possible_cpus(), i;
-	uint64_t sum = 0, *vals;
-	uint32_t zero = 0;
-
-	if (!d->skel || ncpu <= 0)
-		return 0;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (vals && !bpf_map_lookup_elem(bpf_map__fd(d->skel->maps.dns_lost), &zero, vals))
-		for (i = 0; i < ncpu; i++)
-			sum += vals[i];
-	free(vals);
-	return sum;
+	return d->skel ? tt_map_percpu_sum(d->skel->maps.lost) : 0;
 }
 
 static void report(void *state, struct tt_writer *w, int verbose)

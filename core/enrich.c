@@ -12,10 +12,12 @@
 #include "tcptrace/enrich.h"
 #include "tcptrace/output.h"
 
+extern const struct tt_enricher tt_containers_enricher;
 extern const struct tt_enricher tt_dns_enricher;
 
 /* The registry, in the order they enrich an event. */
 static const struct tt_enricher *const registry[] = {
+	&tt_containers_enricher,
 	&tt_dns_enricher,
 };
 

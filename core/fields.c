@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tcptrace/containers.h"
 #include "tcptrace/core.h"
 #include "tcptrace/dns.h"
 #include "tcptrace/enrich.h"
@@ -105,7 +106,10 @@ const char *tt_result_name(int32_t err, char *buf, size_t len)
 	return buf;
 }
 
-/* A DNS name: long ones (up to 1,024 bytes of text) are referred to, not copied. */
+/*
+ * Text that may be longer than v->text (a DNS name, up to 1,024 bytes; a
+ * cgroup path): referred to, not copied (it outlives the row).
+ */
 static void name(struct tt_val *v, const char *s)
 {
 	if (strlen(s) < sizeof(v->text)) {
@@ -114,6 +118,75 @@ static void name(struct tt_val *v, const char *s)
 	}
 	str(v, "");
 	v->ref = s;
+}
+
+/* The same, or null. */
+static void text_or_null(struct tt_val *v, const char *s)
+{
+	if (s)
+		name(v, s);
+	else
+		null(v);
+}
+
+/* --containers: the table's CONTAINER and POD, and the JSON keys. */
+static void container_field(enum tt_field f, const struct tt_ctr_info *ci, struct tt_val *v)
+{
+	static const struct tt_ctr_info none;
+
+	if (!ci)
+		ci = &none;
+	switch (f) {
+	case TT_F_CONTAINER:
+		if (ci->name)
+			text_or_null(v, ci->name);
+		else if (ci->id)
+			snprintf(v->text, sizeof(v->text), "%.12s", ci->id);
+		else
+			text_or_null(v, ci->unit ? ci->unit : "-");
+		return;
+	case TT_F_POD:
+		text_or_null(v, ci->ns_pod ? ci->ns_pod : ci->k8s_pod ? ci->k8s_pod : "-");
+		return;
+	case TT_F_CGROUP_ID:
+		if (ci->cgroup_id)
+			num(v, ci->cgroup_id);
+		else
+			null(v);
+		return;
+	case TT_F_CGROUP:
+		text_or_null(v, ci->cgroup);
+		return;
+	case TT_F_CONTAINER_ID:
+		text_or_null(v, ci->id);
+		return;
+	case TT_F_CONTAINER_RUNTIME:
+		text_or_null(v, ci->runtime);
+		return;
+	case TT_F_CONTAINER_NAME:
+		text_or_null(v, ci->name);
+		return;
+	case TT_F_CONTAINER_IMAGE:
+		text_or_null(v, ci->image);
+		return;
+	case TT_F_K8S_NAMESPACE:
+		text_or_null(v, ci->k8s_namespace);
+		return;
+	case TT_F_K8S_POD:
+		text_or_null(v, ci->k8s_pod);
+		return;
+	case TT_F_K8S_POD_UID:
+		text_or_null(v, ci->k8s_pod_uid);
+		return;
+	case TT_F_K8S_CONTAINER:
+		text_or_null(v, ci->k8s_container);
+		return;
+	case TT_F_SYSTEMD_UNIT:
+		text_or_null(v, ci->unit);
+		return;
+	default:
+		null(v);
+	}
 }
 
 /* --dns: every field is unknown (null) when the name is. */
@@ -273,6 +346,21 @@ void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock 
 		return;
 	case TT_F_ENRICHED: /* a marker, not a field */
 		break;
+	case TT_F_CONTAINER:
+	case TT_F_POD:
+	case TT_F_CGROUP:
+	case TT_F_CGROUP_ID:
+	case TT_F_CONTAINER_ID:
+	case TT_F_CONTAINER_RUNTIME:
+	case TT_F_CONTAINER_NAME:
+	case TT_F_CONTAINER_IMAGE:
+	case TT_F_K8S_NAMESPACE:
+	case TT_F_K8S_POD:
+	case TT_F_K8S_POD_UID:
+	case TT_F_K8S_CONTAINER:
+	case TT_F_SYSTEMD_UNIT:
+		container_field(f, src->x ? src->x->ctr : NULL, v);
+		return;
 	case TT_F_QUERY:
 	case TT_F_QUERY_CNAME:
 	case TT_F_QUERY_AGE_NS:

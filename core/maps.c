@@ -5,14 +5,33 @@
  * costs: on the development VM a 262144-entry LRU hash took 35 ms to create
  * when idle and over 300 ms under load, 32 MiB of kernel memory either way.
  * So maps that the chosen plan or options never use get one entry, and maps
- * with an entry per open socket are sized to the host.
+ * with an entry per open socket are sized to the host. Also the one reader
+ * of the per-CPU counters (lost records) the objects keep.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+
+uint64_t tt_map_percpu_sum(const struct bpf_map *map)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	uint64_t sum = 0, *vals;
+	uint32_t zero = 0;
+
+	if (!map || ncpu <= 0)
+		return 0;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (vals &&
+	    !bpf_map__lookup_elem(map, &zero, sizeof(zero), vals, (size_t)ncpu * sizeof(*vals), 0))
+		for (i = 0; i < ncpu; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}
 
 /* Floors of the socket and thread maps, and the per-CPU room (see lru_entries()). */
 #define SOCKET_MAP_MIN 16384

@@ -675,19 +675,7 @@ static int try_exit_iter(struct run *r, struct bpf_program *prog)
 
 static uint64_t percpu_sum(struct run *r, const char *name)
 {
-	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, name);
-	int ncpu = libbpf_num_possible_cpus(), i;
-	uint64_t sum = 0, *vals;
-	uint32_t zero = 0;
-
-	if (!map || ncpu <= 0)
-		return 0;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (vals && !bpf_map_lookup_elem(bpf_map__fd(map), &zero, vals))
-		for (i = 0; i < ncpu; i++)
-			sum += vals[i];
-	free(vals);
-	return sum;
+	return tt_map_percpu_sum(bpf_object__find_map_by_name(r->skel->obj, name));
 }
 
 static uint64_t read_lost(struct run *r)

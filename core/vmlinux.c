@@ -15,11 +15,13 @@
  * reach libbpf's call (a shared libbpf), or nothing was handed over, it is
  * the real function: the same result, only parsed twice.
  */
+#define _GNU_SOURCE /* memfd_create() */
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -29,6 +31,7 @@
 #include <bpf/btf.h>
 
 #include "attach.h"
+#include "tcptrace/btfmin.h"
 
 /* The one handed over and not yet taken by libbpf (see above). */
 static struct btf *handed_over;
@@ -174,6 +177,41 @@ struct btf *tt_vmlinux_btf_load(void)
 	memo_clear();
 	memo_btf = btf;
 	return btf;
+}
+
+const struct btf *tt_vmlinux_btf_pending(void)
+{
+	return handed_over;
+}
+
+int tt_btf_min_memfd(const struct btf *vmlinux, const struct btf *local, char *path, size_t len)
+{
+	size_t size = 0, off = 0;
+	void *min = tt_btf_min_core(vmlinux, local, &size, NULL, NULL, 0);
+	int fd, err = 0;
+
+	if (!min)
+		return -errno;
+	fd = memfd_create("tcptrace-enrich-btf", MFD_CLOEXEC);
+	if (fd < 0)
+		err = -errno;
+	while (!err && off < size) {
+		ssize_t n = write(fd, (const char *)min + off, size - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			err = n < 0 ? -errno : -EIO;
+		else
+			off += (size_t)n;
+	}
+	free(min);
+	snprintf(path, len, "/proc/self/fd/%d", fd);
+	if (!err && access(path, R_OK))
+		err = -errno;
+	if (err && fd >= 0)
+		close(fd);
+	return err ? err : fd;
 }
 
 void tt_vmlinux_btf_handoff(struct btf *btf)

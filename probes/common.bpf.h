@@ -16,6 +16,7 @@
 #include "tcptrace/event.h"
 #include "tcptrace/sysnr.h"
 #include "arch.bpf.h"
+#include "ringbuf.bpf.h"
 
 #define IPPROTO_TCP 6
 
@@ -29,19 +30,6 @@ const volatile struct tt_btf_ids tt_ids = {};
 /* Port filters: bit p set = port p selected (host order). */
 const volatile __u8 tt_lports[TT_PORT_BITMAP_BYTES] = {};
 const volatile __u8 tt_rports[TT_PORT_BITMAP_BYTES] = {};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 2 * 1024 * 1024); /* resized by user space */
-} events SEC(".maps");
-
-/* Events that did not fit in the ring buffer, per CPU. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -299,15 +287,6 @@ static __always_inline void tt_event_owner(struct tt_event *e, const struct tt_o
 	e->uid = o->uid;
 	e->cgroup_id = o->cgroup_id;
 	__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
-}
-
-static __always_inline void tt_count_lost(void)
-{
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
-
-	if (n)
-		*n += 1;
 }
 
 /* Space for one event; NULL (loss counted) when the ring buffer is full. */

@@ -38,6 +38,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "tcptrace/event.h"
+#include "ringbuf.bpf.h"
 
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
@@ -47,20 +48,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by user space: the mode's wake-up threshold (tt_config.wakeup_bytes). */
 const volatile __u32 tt_wakeup_bytes = 1;
-
-/* The mode's ring buffer: user space reuses the mode's map here before load. */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096);
-} events SEC(".maps");
-
-/* Replies that did not fit in the ring buffer, per CPU. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} dns_lost SEC(".maps");
 
 /* Who last sent to port 53 on a socket. */
 struct tt_dns_sock {
@@ -153,15 +140,6 @@ SOCK_ADDR_PROG(tt_dns_connect6, "cgroup/connect6")
 SOCK_ADDR_PROG(tt_dns_sendmsg4, "cgroup/sendmsg4")
 SOCK_ADDR_PROG(tt_dns_sendmsg6, "cgroup/sendmsg6")
 
-static __always_inline void count_lost(void)
-{
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&dns_lost, &zero);
-
-	if (n)
-		*n += 1;
-}
-
 /* A reply from port 53 whose payload starts at off: to user space, if its socket is known. */
 static __noinline int capture(struct __sk_buff *skb, __u32 off, __u8 proto)
 {
@@ -198,7 +176,7 @@ static __noinline int capture(struct __sk_buff *skb, __u32 off, __u8 proto)
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= tt_wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&events, b, sizeof(b->hdr) + n, flags))
-		count_lost();
+		tt_count_lost();
 	return 0;
 }
 

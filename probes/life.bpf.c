@@ -27,7 +27,9 @@
  *			birth only, the owner is whoever accepts it.
  *  ->FIN_WAIT1/LAST_ACK  close(2) or shutdown(2) by a task: the owner of a
  *			session opened before tracing started.
- *  ->CLOSE		the end: emit the event, forget the socket.
+ *  ->CLOSE		the end: emit the event, forget the socket. With
+ *			--containers, a session whose owner was never seen
+ *			gets the cgroup of the socket itself (cgroup.bpf.h).
  *
  * Birth is taken at those transitions only. A socket whose birth was not
  * seen (it predates the tracer) has duration unknown, not a guess from a
@@ -43,6 +45,7 @@
  */
 #include "owners.bpf.h"
 #include "accept.bpf.h"
+#include "cgroup.bpf.h"
 #include "nested.bpf.h"
 
 /* Every accept matters: the task filters are recorded with the owner. */
@@ -203,6 +206,9 @@ static __always_inline void closed(const struct sock *sk, bool direct, int oldst
 			o.pid = TT_TASK_UNKNOWN;
 			o.tid = TT_TASK_UNKNOWN;
 			o.uid = TT_TASK_UNKNOWN;
+			/* --containers: the socket's own cgroup, not a task's */
+			if (tt_cfg.containers)
+				o.cgroup_id = tt_sk_cgroup_id(sk);
 			selected = task_filters_off();
 		}
 	}

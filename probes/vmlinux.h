@@ -81,6 +81,26 @@ typedef struct {
 	int owned;
 } socket_lock_t;
 
+/* include/linux/kernfs.h: a cgroup's id is its kernfs node's id (v5.5 layout). */
+struct kernfs_node {
+	u64 id;
+};
+
+struct cgroup_root {
+	int hierarchy_id; /* 0: the default (cgroup v2) hierarchy */
+};
+
+struct cgroup {
+	struct kernfs_node *kn;
+	struct cgroup_root *root;
+	int level;
+};
+
+/* include/linux/cgroup-defs.h since v5.15 (commit 8520e224f547). */
+struct sock_cgroup_data {
+	struct cgroup *cgroup;
+};
+
 struct sock {
 	struct sock_common __sk_common;
 	socket_lock_t sk_lock;
@@ -88,6 +108,7 @@ struct sock {
 	int sk_err;
 	u32 sk_ack_backlog;
 	u32 sk_max_ack_backlog;
+	struct sock_cgroup_data sk_cgrp_data;
 };
 
 struct inet_sock {

@@ -9,16 +9,17 @@
 # zstd, libcap and libseccomp (multiarch): the arm64 architecture is added to
 # dpkg for them.
 set -eu
-build=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libcap-dev libseccomp-dev cmake pkg-config make gcc
-	libc6-dev)
+build=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libcap-dev libseccomp-dev
+	libjson-c-dev cmake pkg-config make gcc libc6-dev)
 # The aarch64 cross build; qemu-user-static runs its unit tests and writes
 # its bash completion.
 arm64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libbpf-dev:arm64 libelf-dev:arm64
-	zlib1g-dev:arm64 libzstd-dev:arm64 libcap-dev:arm64 libseccomp-dev:arm64 qemu-user-static)
+	zlib1g-dev:arm64 libzstd-dev:arm64 libcap-dev:arm64 libseccomp-dev:arm64 libjson-c-dev:arm64
+	qemu-user-static)
 # qemu-system-arm boots the arm64 kernel (its guests' tools are Debian's
 # arm64 packages, fetched by test/kernels/fetch-userland.sh).
 tests=(iproute2 jq util-linux procps kmod file qemu-system-x86 busybox-static cpio nftables bash-static
-	xz-utils binutils qemu-system-arm
+	xz-utils runc binutils qemu-system-arm
 	libclang-rt-14-dev)
 want=("${build[@]}")
 case "${1:-} ${2:-}" in
@@ -55,5 +56,16 @@ for p in "${want[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing: ${missing[*]}"
-[ $updated = 1 ] || root apt-get update -qq
-root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# A resolver or mirror that fails for a while (seen: minutes) gets more
+# tries, each said; apt's errors at the end.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for wait in 15 30 60 120 120 ''; do
+	{ [ $updated = 1 ] || root apt-get update -qq; } >"$log" 2>&1 && updated=1 &&
+		root apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1 && exit 0
+	[ -n "$wait" ] || break
+	echo "deps: apt-get failed ($(grep -m1 '^E: ' "$log" || echo "see above")); again in $wait s" >&2
+	sleep "$wait"
+done
+grep '^E: ' "$log" | sort -u | head -n 3 >&2
+exit 1

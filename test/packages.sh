@@ -28,7 +28,7 @@ expected() {
 		echo "share/bash-completion/completions/$a -> tcptrace"
 		echo "share/man/man8/$a.8.gz"
 	done
-	for a in README.md json.md kernels.md performance.md copyright; do echo "share/doc/tcptrace/$a"; done
+	for a in README.md json.md containers.md kernels.md performance.md copyright; do echo "share/doc/tcptrace/$a"; done
 }
 
 # tar tv lines -> "PATH" / "PATH -> TARGET" without PREFIX, files and links only.

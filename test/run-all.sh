@@ -62,6 +62,16 @@ step "build (static)" build build -DTCPTRACE_AARCH64_BUILD="$top/build-arm64" ||
 step "binary is static" static_binary build x86-64
 step "build (aarch64, cross)" build build-arm64 -DTCPTRACE_ARCH=aarch64
 step "aarch64 binary is static" static_binary build-arm64 aarch64
+# The guests' kernels and tools download meanwhile: a mirror that fails for
+# a while has until the matrix step, which fetches what this missed (the
+# fetch scripts lock their caches: it waits for this one to finish).
+bash test/kernels/matrix.sh --build "$top/build" --arm64 "$top/build-arm64" --fetch-only \
+	>"$top/build/matrix-fetch.log" 2>&1 &
+fetch_pid=$!
+matrix() {
+	wait "$fetch_pid" || echo "(the early fetch failed: $(tail -n 1 "$top/build/matrix-fetch.log"); again now)"
+	bash test/kernels/matrix.sh --build "$top/build" --arm64 "$top/build-arm64"
+}
 step "unit tests" ctest --test-dir build --output-on-failure
 step "unit tests (aarch64, under qemu-user)" ctest --test-dir build-arm64 --output-on-failure
 step "build (ASan+UBSan)" build build-asan -DTCPTRACE_SANITIZE=ON
@@ -70,8 +80,7 @@ step "integration tests" env BUILD="$top/build" bash test/integration/run.sh
 step "fuzz (every target, 15 s each, ASan+UBSan)" bash test/fuzz/run.sh --seconds 15
 step "soak and faults (short)" env BUILD="$top/build" bash test/soak/soak.sh --short
 step "packages (x86_64 and aarch64; dpkg -i and -r here)" packages
-step "kernel matrix (Debian 6.1 in qemu: every mode x attach plan; arm64: the CI cells)" \
-	bash test/kernels/matrix.sh --build "$top/build" --arm64 "$top/build-arm64"
+step "kernel matrix (Debian 6.1 in qemu: every mode x attach plan; arm64: the CI cells)" matrix
 step "benchmark smoke" env BUILD="$top/build" bash test/bench/bench.sh --smoke
 echo "all: $passed passed, $failed failed ($SECONDS s)"
 [ $failed = 0 ]

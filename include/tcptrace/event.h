@@ -31,6 +31,7 @@ enum tt_rec_type {
 	TT_EV_ACCEPT = 2,
 	TT_EV_CLOSE = 3,
 	TT_REC_ENRICH = 16, /* first type of the enrichers' own records */
+	TT_REC_CGROUP = 16, /* --containers: a new cgroup v2 (struct tt_cgroup_rec) */
 	TT_REC_DNS = 17,    /* --dns: struct tt_dns_rec or tt_dns_open, by its kind */
 };
 
@@ -160,6 +161,29 @@ struct tt_btf_ids {
 _Static_assert(sizeof(struct tt_btf_ids) == 24, "tt_btf_ids layout changed");
 
 #define TT_PORT_BITMAP_BYTES (65536 / 8)
+
+/*
+ * --containers (probes/containers.bpf.c): a cgroup created in the cgroup v2
+ * hierarchy while tracing, so that user space knows its path even if it is
+ * gone by the time an event of its tasks is read. path is relative to the
+ * hierarchy's root ("/system.slice/docker-<id>.scope"), NUL-terminated;
+ * TT_CGF_TRUNCATED when it did not fit.
+ */
+#define TT_CGROUP_PATH_MAX 512
+#define TT_CGF_TRUNCATED (1u << 0)
+
+struct tt_cgroup_rec {
+	__u8 type; /* TT_REC_CGROUP */
+	__u8 flags; /* TT_CGF_* */
+	__u16 pad;
+	__u32 level; /* depth below the root (which is level 0) */
+	__u64 id;    /* the cgroup id, as tt_event.cgroup_id */
+	char path[TT_CGROUP_PATH_MAX];
+};
+
+_Static_assert(sizeof(struct tt_cgroup_rec) == 16 + TT_CGROUP_PATH_MAX,
+	       "tt_cgroup_rec layout changed");
+_Static_assert(__builtin_offsetof(struct tt_cgroup_rec, type) == 0, "record type not first");
 
 /*
  * --dns (probes/dns.bpf.c): a message from source port 53 delivered to a

@@ -9,6 +9,7 @@
 #include <argp.h>
 #include <stdbool.h>
 
+#include "tcptrace/containers.h"
 #include "tcptrace/core.h"
 #include "tcptrace/event.h"
 #include "tcptrace/output.h"
@@ -64,6 +65,10 @@ struct tt_opts {
 	uint32_t buffer_kb;	/* ring buffer size; 0 = the probe's default */
 	const char *cgroup;
 	const char *btf;
+	bool containers;	/* --containers (also implied by --container) */
+	const char *host_root;	/* --host-root; NULL: / */
+	const char *ctr_pats[TT_CTR_PATS_MAX]; /* --container patterns */
+	int nctr_pats;
 	struct tt_config cfg;
 	uint8_t lports[TT_PORT_BITMAP_LEN];
 	uint8_t rports[TT_PORT_BITMAP_LEN];

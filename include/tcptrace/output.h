@@ -47,6 +47,20 @@ enum tt_field {
 	 * count mode keys its rows by their text too (core/count.c).
 	 */
 	TT_F_ENRICHED,
+	/* --containers (struct tt_ctr_info, include/tcptrace/containers.h) */
+	TT_F_CONTAINER,	     /* table: name, else 12 digits of the id, else unit, else - */
+	TT_F_POD,	     /* table: namespace/pod, else - */
+	TT_F_CGROUP,
+	TT_F_CGROUP_ID,
+	TT_F_CONTAINER_ID,
+	TT_F_CONTAINER_RUNTIME,
+	TT_F_CONTAINER_NAME,
+	TT_F_CONTAINER_IMAGE,
+	TT_F_K8S_NAMESPACE,
+	TT_F_K8S_POD,
+	TT_F_K8S_POD_UID,
+	TT_F_K8S_CONTAINER,
+	TT_F_SYSTEMD_UNIT,
 	/* --dns (struct tt_dns_info, include/tcptrace/dns.h) */
 	TT_F_QUERY,	       /* the name the destination was resolved from */
 	TT_F_QUERY_CNAME,      /* the last name of its CNAME chain */

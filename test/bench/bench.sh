@@ -5,8 +5,9 @@
 #   test/bench/bench.sh --pairs 5 --duration 5
 #   test/bench/bench.sh --smoke               # 1 pair of 1 s, tcptrace only; fails only on breakage
 #
-# For every tracer (tcptrace accept, connect, connect -d, life, life --json
-# and, when installed, libbpf-tools' tcplife and a bpftrace tracepoint script) it runs
+# For every tracer (tcptrace accept, connect, connect -d, life, life --json,
+# each mode also with --containers, and, when installed, libbpf-tools'
+# tcplife and a bpftrace tracepoint script) it runs
 # the loadgen connection storm on loopback untraced and traced, interleaved
 # (A B A B ...), and reports the median throughput of each and the median of
 # the per-pair ratios, plus the tracer's BPF cost (from one more traced storm
@@ -28,7 +29,9 @@
 #   --build DIR      build directory with tcptrace and test/bench/loadgen
 #                    (default $BUILD or <top>/build)
 #   --only LIST      comma-separated tracer names (accept,connect,connect-dns,life,life-json,
-#                    accept-minpriv,connect-minpriv,life-minpriv,tcplife,bpftrace) and dns-flood
+#                    accept-minpriv,connect-minpriv,life-minpriv,tcplife,bpftrace) and dns-flood;
+#                    accept-containers, connect-containers, life-containers,
+#                    life-json-containers: the same with --containers
 #   --out FILE       also write the table to FILE
 #   --keep           keep the work directory (tracer output, logs)
 #   --smoke          --pairs 1 --duration 1 --warmup 0.5, tcptrace modes only,
@@ -136,6 +139,11 @@ add connect tt "$tt" "$tt" connect -v
 add connect-dns tt "$tt" "$tt" connect -d -v
 add life tt "$tt" "$tt" life -v
 add life-json tt "$tt" "$tt" life --json -v
+# --containers (docs/containers.md): the same storms, each event attributed
+add accept-containers tt "$tt" "$tt" accept --containers -v
+add connect-containers tt "$tt" "$tt" connect --containers -v
+add life-containers tt "$tt" "$tt" life --containers -v
+add life-json-containers tt "$tt" "$tt" life --json --containers -v
 # With exactly CAP_BPF and CAP_PERFMON (uid 0, bounding set limited): no
 # tracefs, so the syscall-exit programs run on the raw sys_exit tracepoint.
 minpriv="setpriv --inh-caps=-all,+bpf,+perfmon --bounding-set=-all,+bpf,+perfmon --"
@@ -321,6 +329,7 @@ done
 label() {
 	case $1 in
 	life-json) echo "tcptrace life --json" ;;
+	*-containers) echo "tcptrace $(label "${1%-containers}" | sed 's/^tcptrace //') --containers" ;;
 	*-minpriv) echo "tcptrace ${1%-minpriv}, CAP_BPF+CAP_PERFMON only (sys_exit)" ;;
 	connect-dns) echo "tcptrace connect -d" ;;
 	tcplife) echo "libbpf-tools tcplife" ;;

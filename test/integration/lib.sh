@@ -175,7 +175,8 @@ srv() {
 	local name=$1 ns=$2 addr=$3 port=$4 ready=$WORK/$1.ready
 	shift 4
 	rm -f "$ready" # a server of the same name earlier in the test
-	in_ns "$ns" "$PEER" server "$addr" "$port" --ready "$ready" "$@" >"$WORK/$name.srv" &
+	${CG_DIR:+in_cgroup} ${CG_DIR:+"$CG_DIR"} in_ns "$ns" "$PEER" server "$addr" "$port" \
+		--ready "$ready" "$@" >"$WORK/$name.srv" &
 	SRV_JOB=$!
 	for _ in $(seq 1 100); do
 		[ -f "$ready" ] && break
@@ -192,10 +193,36 @@ conns() {
 }
 
 # client NS ADDR PORT [ARGS]: a ttpeer client; CLI_OUT holds its lines.
+# With CG_DIR set (srv too), the peer runs in that cgroup v2 directory.
 client() {
 	local ns=$1
 	shift
-	CLI_OUT=$(in_ns "$ns" "$PEER" client "$@")
+	CLI_OUT=$(${CG_DIR:+in_cgroup} ${CG_DIR:+"$CG_DIR"} in_ns "$ns" "$PEER" client "$@")
+}
+
+# at_exit CMD: run CMD (eval) when the test ends, however it ends (run.sh's
+# EXIT trap calls run_at_exit first), last registered first.
+AT_EXIT=()
+at_exit() {
+	AT_EXIT=("$*" "${AT_EXIT[@]}")
+}
+
+run_at_exit() {
+	local cmd
+	for cmd in "${AT_EXIT[@]}"; do
+		eval "$cmd"
+	done
+	AT_EXIT=()
+}
+
+# in_cgroup DIR CMD...: moves the shell it runs in into the cgroup v2
+# directory DIR, then runs CMD: a function, or a command it execs (so $! of
+# `in_cgroup DIR CMD &` is CMD's pid). Only in a subshell, `$(...)` or
+# `... &`, never in the test's own shell.
+in_cgroup() {
+	echo "$BASHPID" >"$1/cgroup.procs" || return 1
+	[ "$(type -t "$2")" = function ] && { "${@:2}"; return; }
+	exec "${@:2}"
 }
 
 # cgroup2_root: where cgroup v2 is mounted; it may be the root (unified) or one of several mounts (hybrid).

@@ -32,7 +32,7 @@ run_test() {
 	local first
 	first=$(declare -f "$2" | sed -n '3{s/^ *//; s/;$//; p}')
 	case $first in host_only | "host_only "* | plan_independent) eval "$first" ;; esac
-	trap 'netns_down; rm -rf "$WORK"' EXIT
+	trap 'run_at_exit; netns_down; rm -rf "$WORK"' EXIT
 	netns_up || { fail "cannot create the test network namespaces"; exit 1; }
 	"$2"
 }

@@ -4,6 +4,8 @@
 # accepting peer itself reports (pid, ports), the addresses the test assigned
 # and the listen() backlog it asked for.
 
+source "$(dirname "${BASH_SOURCE[0]}")/lib-containers.sh"
+
 # check_accept LINE FAMILY LADDR RADDR BACKLOG BACKLOG_MAX [UID]: the one
 # event of the connection the server printed as LINE.
 check_accept() {
@@ -390,4 +392,31 @@ t_usage_errors_exit_2() {
 		expect_eq "'accept $args' exit" $rc 2 || return 1
 		expect_eq "'accept $args' stderr lines" "$(wc -l <<<"$err")" 1 || return 1
 	done
+}
+
+# --containers: the accepting task's cgroup, container and pod, every key:
+# between namespaces a CRI-O container (systemd driver, conmon beside it),
+# on loopback a Podman container (its processes in .scope/container).
+t_containers_every_key() {
+	local crio pod1 pod2 l1 l2
+	ctr_init || return 1
+	ctr_crio_systemd 1 shop || return 1
+	crio=$CTR_DIR pod1=$CTR_COND
+	ctr_podman 2 postgres || return 1
+	CG_DIR=$crio srv s1 "$NS_B" $B4 0
+	local p1=$SRV_PORT
+	CG_DIR=$CTR_DIR srv s2 "$NS_A" 127.0.0.1 0
+	local p2=$SRV_PORT j2=$SRV_JOB
+	pod2=$CTR_COND
+	trace_start a accept --json --containers --host-root "$HOST" || return 1
+	client "$NS_A" $B4 "$p1"
+	client "$NS_A" 127.0.0.1 "$p2"
+	wait "$j2"
+	trace_stop || return 1
+	l1=$(conns s1) l2=$(conns s2)
+	expect_json 1 ".lport == $p1 and .pid == $(peer_field "$l1" pid) and .event == \"accept\" and
+		.comm == \"ttpeer\" and .laddr == \"$B4\" and .raddr == \"$A4\" and $pod1" || return 1
+	expect_json 1 ".lport == $p2 and .pid == $(peer_field "$l2" pid) and .event == \"accept\" and
+		.laddr == \"127.0.0.1\" and .raddr == \"127.0.0.1\" and $pod2" || return 1
+	expect_json 2 ".lport == $p1 or .lport == $p2"
 }

@@ -46,6 +46,8 @@ t_mode_help() {
 		grep -q "^Usage: tcptrace $mode" <<<"$out" || fail "$mode --help usage line" || return 1
 		grep -q "^Examples:" <<<"$out" || fail "$mode --help has no examples" || return 1
 		grep -q -- "--json" <<<"$out" || fail "$mode --help lacks --json" || return 1
+		grep -q -- "--containers " <<<"$out" || fail "$mode --help lacks --containers" ||
+			return 1
 	done < <(registry_modes)
 }
 
@@ -58,6 +60,13 @@ t_bad_input_is_one_line_exit_2() {
 			expect_usage_error "$TT" "$mode" $bad || return 1
 		done
 		expect_usage_error "$TT" "$mode" --cgroup /nonexistent || return 1
+		# --container patterns, --host-root
+		for bad in "" "a b" "web*" "/pod" "ns/" "a/b/c" "ok,,ok" "x$(printf '\t')y"; do
+			expect_usage_error "$TT" "$mode" --container "$bad" || return 1
+		done
+		expect_usage_error "$TT" "$mode" --host-root / || return 1
+		expect_usage_error "$TT" "$mode" --containers --host-root /nonexistent || return 1
+		expect_usage_error "$TT" "$mode" --containers --host-root /etc/passwd || return 1
 	done < <(registry_modes)
 	expect_usage_error "$TT" || return 1
 	expect_usage_error "$TT" nosuchmode || return 1

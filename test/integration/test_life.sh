@@ -4,6 +4,7 @@
 # what the peers report (pids, ports), the addresses the test assigned and
 # the bytes the peers were told to move, whichever end closes first.
 
+source "$(dirname "${BASH_SOURCE[0]}")/lib-containers.sh"
 # shellcheck source=test/integration/dns.sh
 source "$(dirname "${BASH_SOURCE[0]}")/dns.sh"
 
@@ -38,7 +39,7 @@ this_end() {
 }
 
 # check_end LINE FAMILY LADDR RADDR TX RX [UID]: the one event of one end of
-# a session, every field.
+# a session, every field (and END_COND, a jq condition, when set).
 check_end() {
 	local line=$1 pid
 	pid=$(peer_field "$line" pid)
@@ -46,7 +47,7 @@ check_end() {
 	expect_json 1 "$(this_end "$line" "$3")" ".event == \"close\" and .pid == $pid and
 		.comm == \"ttpeer\" and .uid == ${7:-0} and .family == $2 and .raddr == \"$4\" and
 		.tx_bytes == $5 and .rx_bytes == $6 and .duration_ns > 0 and
-		.duration_ns < 10000000000 and
+		.duration_ns < 10000000000 and ${END_COND:-true} and
 		(.time | test(\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\\\.[0-9]{9}Z$\"))"
 }
 
@@ -173,6 +174,26 @@ conn_wait() {
 	fail "client did not connect: $(cat "$1")"
 }
 
+# predating_session ARGS...: a client of server s (127.0.0.1 in $NS_A; in
+# the cgroup $CG_DIR if set) opens a session and holds it with the server's
+# bytes unread, a tracer starts with ARGS, then the client is killed and the
+# tracer stopped once both ends closed: CLI_OUT, SRV_LINE their lines.
+predating_session() {
+	local cli
+	${CG_DIR:+in_cgroup} ${CG_DIR:+"$CG_DIR"} nsenter --net="/run/netns/$NS_A" "$PEER" client \
+		127.0.0.1 "$SRV_PORT" --hold 60 >"$WORK/cli.out" &
+	cli=$!
+	conn_wait "$WORK/cli.out" || { kill $cli "$SRV_JOB"; return 1; }
+	trace_start l "$@" || { kill $cli "$SRV_JOB"; return 1; }
+	kill $cli
+	wait $cli
+	srv_wait || return 1
+	await_port 2 "$SRV_PORT"
+	trace_stop || return 1
+	CLI_OUT=$(cat "$WORK/cli.out")
+	SRV_LINE=$(conns s)
+}
+
 # A session opened before the tracer started: its opener was never seen.
 # The client is killed while holding it with 3000 bytes unread, so its exit
 # resets it in the client's own context and the reset reaches the server in
@@ -181,18 +202,8 @@ conn_wait() {
 # unknown) TX is made up. RX is exact.
 t_session_predating_the_tracer() {
 	srv s "$NS_A" 127.0.0.1 0 --send 3000 --close last
-	ip netns exec "$NS_A" "$PEER" client 127.0.0.1 "$SRV_PORT" --hold 60 >"$WORK/cli.out" &
-	local cli=$!
-	conn_wait "$WORK/cli.out" || { kill $cli "$SRV_JOB"; return 1; }
-	trace_start l life --json || { kill $cli "$SRV_JOB"; return 1; }
-	kill $cli
-	wait $cli
-	srv_wait || return 1
-	await_port 2 "$SRV_PORT"
-	trace_stop || return 1
-	CLI_OUT=$(cat "$WORK/cli.out")
-	local srv_line
-	srv_line=$(conns s)
+	predating_session life --json || return 1
+	local srv_line=$SRV_LINE
 	expect_json 1 "$(this_end "$CLI_OUT" 127.0.0.1)" || return 1
 	expect_json 1 "$(this_end "$CLI_OUT" 127.0.0.1) and .pid == $(peer_field "$CLI_OUT" pid) and
 		.comm == \"ttpeer\" and .uid == 0 and .tx_bytes == null and .rx_bytes == 3000 and
@@ -414,6 +425,61 @@ t_socket_state_is_bounded() {
 		fail "$n of 600 sessions reported, $missed reported missed: $(tail -n 5 "$TRACE_ERR")" ||
 		return 1
 	[ "$left" -lt 50 ] || fail "$left sockets still in the owners map after 300 sessions"
+}
+
+# --containers: both ends of each session, each its owner's cgroup, every
+# key: between namespaces a Docker container (cgroupfs driver) connects to
+# a pod's container that only kubelet's log directories name (cgroupfs
+# driver); on loopback a systemd service connects to a login session.
+t_containers_both_ends() {
+	local dock pod svc sess c_dock c_pod c_svc c_sess l1 l2 j1
+	ctr_init || return 1
+	ctr_docker_cgroupfs 1 web || return 1
+	dock=$CTR_DIR c_dock=$CTR_COND
+	ctr_kubelet_cgroupfs 2 worker || return 1
+	pod=$CTR_DIR c_pod=$CTR_COND
+	ctr_service 3 'front\x2dend' || return 1
+	svc=$CTR_DIR c_svc=$CTR_COND
+	ctr_session 4 || return 1
+	sess=$CTR_DIR c_sess=$CTR_COND
+	CG_DIR=$pod srv s1 "$NS_B" $B4 0 --recv 3000 --send 2000 --close last
+	local p1=$SRV_PORT
+	j1=$SRV_JOB
+	CG_DIR=$sess srv s2 "$NS_A" 127.0.0.1 0 --recv 1000 --send 500 --close last
+	local p2=$SRV_PORT
+	trace_start l life --json --containers --host-root "$HOST" || return 1
+	CG_DIR=$dock client "$NS_A" $B4 "$p1" --send 3000 --recv 2000
+	l1=$CLI_OUT
+	CG_DIR=$svc client "$NS_A" 127.0.0.1 "$p2" --send 1000 --recv 500
+	l2=$CLI_OUT
+	srv_wait "$j1" || return 1
+	srv_wait || return 1
+	await_port 2 "$p1"
+	await_port 2 "$p2"
+	trace_stop || return 1
+	END_COND=$c_dock check_end "$l1" 4 $A4 $B4 3000 2000 || return 1
+	END_COND=$c_pod check_end "$(conns s1)" 4 $B4 $A4 2000 3000 || return 1
+	END_COND=$c_svc check_end "$l2" 4 127.0.0.1 127.0.0.1 1000 500 || return 1
+	END_COND=$c_sess check_end "$(conns s2)" 4 127.0.0.1 127.0.0.1 500 1000
+}
+
+# A session opened before the tracer started (see
+# t_session_predating_the_tracer): the client end is closed by the client
+# itself, reported with its cgroup; the server end closes in softirq, its
+# owner unknown, and gets the cgroup the server created its listener in.
+t_containers_owner_never_seen() {
+	local c_cli c_srv
+	ctr_init || return 1
+	ctr_containerd_systemd 1 api || return 1
+	c_srv=$CTR_COND
+	CG_DIR=$CTR_DIR srv s "$NS_A" 127.0.0.1 0 --send 3000 --close last
+	ctr_docker_cgroupfs 2 caller || return 1
+	c_cli=$CTR_COND
+	CG_DIR=$CTR_DIR predating_session life --json --containers --host-root "$HOST" || return 1
+	expect_json 1 "$(this_end "$CLI_OUT" 127.0.0.1)" ".pid == $(peer_field "$CLI_OUT" pid) and
+		$c_cli" || return 1
+	expect_json 1 "$(this_end "$SRV_LINE" 127.0.0.1)" ".pid == null and .comm == null and
+		$c_srv"
 }
 
 # ---- -d/--dns ----

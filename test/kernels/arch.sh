@@ -106,14 +106,16 @@ guest_plan_missing() {
 }
 
 # apt_download LOG PKG...: apt-get download into the current directory, its
-# output in LOG. A mirror or resolver that fails for a moment (a fresh
-# clone's CI run fetches the kernels) gets three more tries, 15, 30 and 60 s
+# output in LOG. A mirror or resolver that fails for a while (a fresh
+# clone's CI run fetches the kernels) gets six more tries, 15 s to 2 min
 # apart, each said on stderr; at the end apt's errors are. As root, apt's
 # download sandbox user could not write to a root-owned directory.
 apt_download() {
 	local log=$1 wait
 	shift
-	for wait in 15 30 60 ''; do
+	# a resolver or mirror that fails for a while: about 7.5 minutes of tries
+	# (a CI run once saw deb.debian.org unresolvable for over 2 minutes)
+	for wait in 15 30 60 120 120 120 ''; do
 		apt-get -q -o APT::Sandbox::User=root download "$@" >"$log" 2>&1 && return 0
 		[ -n "$wait" ] || break
 		echo "apt-get download $*: $(grep -m1 '^E: ' "$log" || echo failed); again in $wait s" >&2

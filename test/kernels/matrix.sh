@@ -69,6 +69,8 @@
 #   --arm64-guests N    guests for it, booted with the others (default 1)
 #   --arm64-cpu MODEL   its qemu CPU model (default: arch.sh's, neoverse-n1)
 #   --arm64-only     no x86_64 guests and no host row: only the arm64 cells
+#   --fetch-only     fetch the kernels and the guests' tools, then exit
+#                    (run-all.sh does this in the background early on)
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -81,7 +83,7 @@ die() { echo "$prog: $*" >&2; exit 1; }
 build=$TOP/build cache='' kpkgs=() modes='' plans='fentry kprobe tracepoint' guests=2 smp=1
 cpu=qemu64 timeout='' costs_file=$HERE/costs save_costs=0 logs=''
 arm64='' arm64_cache='' arm64_cells=${TT_ARM64_CELLS:-} arm64_guests=1 arm64_cpu='' x86=1
-arm64_kpkgs=()
+arm64_kpkgs=() fetch_only=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=${2:?}; shift 2 ;;
@@ -103,6 +105,7 @@ while [ $# -gt 0 ]; do
 	--arm64-guests) arm64_guests=${2:?}; shift 2 ;;
 	--arm64-cpu) arm64_cpu=${2:?}; shift 2 ;;
 	--arm64-only) x86=0; shift ;;
+	--fetch-only) fetch_only=1; shift ;;
 	-h|--help) usage ;;
 	*) echo "$prog: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -318,6 +321,10 @@ for g in "${!gcells[@]}"; do
 	tool_args "${karchs[k]}" "${ktools[k]}"
 	tools_of[${karchs[k]}]=1
 done
+if [ $fetch_only = 1 ]; then
+	echo "$prog: kernels and guest tools fetched"
+	exit 0
+fi
 
 # ---- boot the guests ----------------------------------------------------------
 rm -rf "$logs"

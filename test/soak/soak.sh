@@ -163,8 +163,15 @@ case_steady() {
 	cp=$(jq -c "select(.event == \"connect\" and .rport == $p and .result == \"ok\")" "$WORK/conn.out" | wc -l)
 	cl=$(lost_of "$WORK/conn.out")
 	echo "    $n connections in ${steady_s} s: life $lp sessions + $ll lost + $lm missed, connect -O $cp + $cl lost"
-	# life's lost and missed counts cover all of the host's sessions: they may exceed ours
-	[ $((lp + ll + lm)) -ge $((2 * n)) ] && [ "$lp" -le $((2 * n)) ] ||
+	# life's lost and missed counts cover all of the host's sessions: they may exceed ours.
+	# Allowed short: 1 in 2,000 sessions. Under loopback load that reuses
+	# 4-tuples still in the server's TIME_WAIT, up to a few server sockets in 10,000
+	# end with no ->CLOSE that inet_sock_set_state reports: two tracers
+	# attached at once miss the same ones, and `perf record` of the
+	# tracepoint shows none for those checked either (6.18).
+	local short=$((2 * n - lp - ll - lm))
+	[ "$short" -gt 0 ] && echo "    life: $short of $((2 * n)) sessions with no end the tracepoint reported"
+	[ "$short" -le $((2 * n / 2000)) ] && [ "$lp" -le $((2 * n)) ] ||
 		fail "life: $lp printed + $ll lost + $lm missed for $((2 * n)) sessions; $(grep -v '^{' "$WORK/life.err" | tail -3)" || return 1
 	[ $((cp + cl)) = "$n" ] || fail "connect -O: $cp printed + $cl lost for $n attempts"
 }
@@ -195,6 +202,7 @@ case_stall() {
 	cat "$fifo" >"$WORK/stall.out" &
 	reader=$!
 	pids+=("$reader")
+	: >"$WORK/stall.err" # the wait below greps it before the child opens it
 	"$TT" connect --json -P "$p" --buffer-size 64 -v >"$fifo" 2>"$WORK/stall.err" &
 	PID=$!
 	pids+=("$PID")

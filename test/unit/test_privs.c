@@ -4,6 +4,7 @@
 #include <linux/bpf.h>
 #include <seccomp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/capability.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -179,6 +180,58 @@ static void test_applies(void)
 	CHECK(!(cmds & (1ull << BPF_PROG_LOAD)) && !(cmds & (1ull << BPF_MAP_CREATE)));
 }
 
+/* The union of what applies to c: kept capabilities, and whether call is allowed. */
+static tt_caps kept(const struct tt_priv_ctx *c, const char *call, bool *allowed)
+{
+	struct tt_priv_entry e;
+	tt_caps keep = 0;
+	char name[64];
+	int i, len;
+	bool on;
+
+	*allowed = false;
+	for (i = 0; tt_priv_entry(i, c, &e, &on); i++) {
+		const char *p = e.syscalls;
+
+		if (!on)
+			continue;
+		keep |= e.keep;
+		while (sscanf(p, " %63s%n", name, &len) == 1) {
+			p += len;
+			*allowed |= !strcmp(name, call);
+		}
+	}
+	return keep;
+}
+
+/*
+ * --containers: nothing more to set up (a missing CAP_DAC_READ_SEARCH only
+ * degrades it); CAP_DAC_READ_SEARCH kept for open_by_handle_at(2), which
+ * with the files' calls is allowed only with the option.
+ */
+static void test_containers(void)
+{
+	static const char *const calls[] = { "open_by_handle_at", "readlink", "openat2", "openat",
+					     "getdents64", "getrandom" };
+	struct tt_opts o;
+	struct tt_probe p = { 0 };
+	struct tt_priv_ctx c = { .o = &o, .p = &p, .plan = &tp };
+	bool allowed;
+	size_t i;
+
+	tt_opts_init(&o, "connect");
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		CHECK(kept(&c, calls[i], &allowed) == 0);
+		CHECK(!allowed);
+	}
+	o.containers = true;
+	CHECK(tt_priv_setup_caps(&c) == (CAP(BPF) | CAP(PERFMON)));
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		CHECK(kept(&c, calls[i], &allowed) == CAP(DAC_READ_SEARCH));
+		CHECK(allowed);
+	}
+}
+
 static void test_names(void)
 {
 	char buf[128];
@@ -205,6 +258,7 @@ int main(void)
 	test_perf_paranoid();
 	test_errors();
 	test_applies();
+	test_containers();
 	test_names();
 	test_syscall_numbers();
 	return tt_test_done("privs");
