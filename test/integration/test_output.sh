@@ -92,8 +92,9 @@ two_signals() {
 	kill -TERM "$TRACE_PID"
 	exited_within 5 || return 1
 	expect_eq "exit status" "$TRACE_RC" 0 || return 1
-	line=$(cat "$TRACE_ERR")
-	expect_eq "stderr lines ($line)" "$(wc -l <"$TRACE_ERR")" 1 || return 1
+	# a storm may also make the kernel skip runs (recursion): that line is counted elsewhere
+	line=$(grep -v ': missed up to [0-9]* events: ' "$TRACE_ERR")
+	expect_eq "stderr lines ($line)" "$(grep -vc ': missed up to [0-9]* events: ' "$TRACE_ERR")" 1 || return 1
 	dropped=$(sed -n 's/^tcptrace: connect: output given up at a second signal while its reader did not read: \([0-9]*\) lines not written$/\1/p' <<<"$line")
 	[ -n "$dropped" ] || fail "stderr: $line" || return 1
 	kill -CONT "$READER"
