@@ -299,18 +299,10 @@ static __always_inline struct tt_event *tt_reserve(void)
 	return e;
 }
 
-/*
- * Hand the event to user space without a wake-up: the reader polls on a short
- * timer, and only a ring buffer filling up forces a wake-up. Per-event
- * wake-ups are the dominant per-event cost.
- */
+/* Hand the event to user space (a wake-up only when the buffer fills: ringbuf.bpf.h). */
 static __always_inline void tt_submit(struct tt_event *e)
 {
-	__u64 flags = BPF_RB_NO_WAKEUP;
-
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= tt_cfg.wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	bpf_ringbuf_submit(e, tt_wakeup_flags(tt_cfg.wakeup_bytes));
 }
 
 /* Count mode: aggregate the event's key fields in the kernel. */

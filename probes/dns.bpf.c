@@ -143,7 +143,7 @@ SOCK_ADDR_PROG(tt_dns_sendmsg6, "cgroup/sendmsg6")
 /* A reply from port 53 whose payload starts at off: to user space, if its socket is known. */
 static __noinline int capture(struct __sk_buff *skb, __u32 off, __u8 proto)
 {
-	__u64 cookie = bpf_get_socket_cookie(skb), flags = BPF_RB_NO_WAKEUP;
+	__u64 cookie = bpf_get_socket_cookie(skb);
 	struct tt_dns_sock *s = bpf_map_lookup_elem(&dns_socks, &cookie);
 	struct tt_dns_buf *b;
 	__u32 zero = 0, wire, n;
@@ -173,10 +173,7 @@ static __noinline int capture(struct __sk_buff *skb, __u32 off, __u8 proto)
 	b->hdr.pid = s->pid;
 	b->hdr.ts_ns = bpf_ktime_get_ns();
 	b->hdr.netns = s->netns;
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= tt_wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, b, sizeof(b->hdr) + n, flags))
-		tt_count_lost();
+	tt_output(b, sizeof(b->hdr) + n, tt_wakeup_bytes);
 	return 0;
 }
 

@@ -250,7 +250,7 @@ static __always_inline void closed(const struct sock *sk, bool direct, int oldst
  */
 static __always_inline void dns_open(const struct sock *sk, bool direct)
 {
-	__u64 key = (__u64)sk, flags = BPF_RB_NO_WAKEUP;
+	__u64 key = (__u64)sk;
 	struct tt_sock_owner *cur = bpf_map_lookup_elem(&owners, &key);
 	struct tt_dns_open r;
 
@@ -266,10 +266,7 @@ static __always_inline void dns_open(const struct sock *sk, bool direct)
 	r.pid = cur->owner.pid;
 	r.start_ns = cur->birth_ns;
 	r.netns = tt_sk_netns(sk, direct);
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= tt_cfg.wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, &r, sizeof(r), flags))
-		tt_count_lost();
+	tt_output(&r, sizeof(r), tt_cfg.wakeup_bytes);
 }
 
 /* direct: sk is a tp_btf argument (common.bpf.h). */

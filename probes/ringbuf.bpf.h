@@ -32,4 +32,22 @@ static __always_inline void tt_count_lost(void)
 		*n += 1;
 }
 
+/*
+ * The flags for a record handed over: no wake-up (the reader polls on a
+ * short timer) unless the ring buffer already holds wakeup_bytes. Per-record
+ * wake-ups are the dominant per-event cost.
+ */
+static __always_inline __u64 tt_wakeup_flags(__u64 wakeup_bytes)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									      : BPF_RB_NO_WAKEUP;
+}
+
+/* A record copied into the ring buffer, or counted as lost. */
+static __always_inline void tt_output(void *r, __u64 size, __u64 wakeup_bytes)
+{
+	if (bpf_ringbuf_output(&events, r, size, tt_wakeup_flags(wakeup_bytes)))
+		tt_count_lost();
+}
+
 #endif
