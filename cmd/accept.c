@@ -46,6 +46,21 @@ static const struct tt_plan plans[] = {
 	  tt_accept_fits, tp_idle_maps },
 };
 
+/* What each program is for, and what its refusal costs (tcptrace(8)). */
+static const struct tt_role roles[] = {
+	{ "tt_accept_fexit", TT_ROLE_CORE, "accepts (fentry plan)" },
+	{ "tt_accept_fexit_old", TT_ROLE_CORE, "accepts (fentry plan, before Linux 6.10)" },
+	{ "tt_accept_kprobe", TT_ROLE_CORE, "accepts (kprobe plan)" },
+	{ "tt_accept_kretprobe", TT_ROLE_CORE, "accepts (kprobe plan)" },
+	{ "tt_accept_exit", TT_ROLE_ALTERNATIVE, "accepts (tracepoint plan)",
+	  "tt_accept_exit_sysexit", TT_SYSEXIT_COST },
+	{ "tt_accept_exit_sysexit", TT_ROLE_CORE, "accepts (tracepoint plan)" },
+	{ "tt_accept_exit_catchup", TT_ROLE_ALTERNATIVE, TT_ACCEPT_CATCHUP,
+	  "tt_accept_exit_catchup_sysexit", TT_SYSEXIT_COST },
+	{ "tt_accept_exit_catchup_sysexit", TT_ROLE_OPTIONAL, TT_ACCEPT_CATCHUP,
+	  "not reported" },
+};
+
 /* Number of parameters of inet_csk_accept() in the kernel's BTF, or -ENOENT. */
 static int csk_accept_nargs(const struct btf *btf)
 {
@@ -189,6 +204,8 @@ const struct tt_mode tt_mode_accept = {
 		.count_fields = TT_COUNT_LADDR | TT_COUNT_LPORT | TT_COUNT_RADDR,
 		.thread_maps = thread_maps,
 		.also_attach = tt_accept_also_attach,
+		.roles = roles,
+		.nroles = sizeof(roles) / sizeof(roles[0]),
 	},
 	.cols = tt_accept_cols,
 	.count_cols = tt_accept_count_cols,

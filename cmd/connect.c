@@ -61,6 +61,33 @@ static const struct tt_plan outcome_plans[] = {
 	  "syscalls:sys_exit_connect" },
 };
 
+#define NESTED_WHAT "state changes in softirqs that interrupt the state program (-O)"
+#define NESTED_LOSS "their outcomes are lost, counted in the missed events"
+
+/* What each program is for, and what its refusal costs (tcptrace(8)). */
+static const struct tt_role roles[] = {
+	{ "tt_connect_state", TT_ROLE_CORE, "attempts (tracepoint plan)" },
+	{ "tt_connect_state_nested", TT_ROLE_OPTIONAL, NESTED_WHAT, NESTED_LOSS, NULL,
+	  "tt_connect_state" },
+	{ "tt_connect_exit", TT_ROLE_ALTERNATIVE, "attempts reported at connect(2)'s return",
+	  "tt_connect_exit_sysexit", TT_SYSEXIT_COST },
+	{ "tt_connect_exit_sysexit", TT_ROLE_CORE, "attempts reported at connect(2)'s return" },
+	{ "tt_connect_v4_fexit", TT_ROLE_CORE, "attempts (fentry plan)" },
+	{ "tt_connect_v6_fexit", TT_ROLE_CORE, "attempts (fentry plan)" },
+	{ "tt_connect_btf", TT_ROLE_CORE, "outcomes (-O, fentry plan)" },
+	{ "tt_connect_btf_nested", TT_ROLE_OPTIONAL, NESTED_WHAT, NESTED_LOSS, NULL,
+	  "tt_connect_btf" },
+	{ "tt_connect_v4_kprobe", TT_ROLE_CORE, "attempts (kprobe plan)" },
+	{ "tt_connect_v4_kretprobe", TT_ROLE_CORE, "attempts (kprobe plan)" },
+	{ "tt_connect_v6_kprobe", TT_ROLE_CORE, "attempts (kprobe plan)" },
+	{ "tt_connect_v6_kretprobe", TT_ROLE_CORE, "attempts (kprobe plan)" },
+	{ "tt_connect_set_state", TT_ROLE_CORE, "outcomes (-O, kprobe plan)" },
+	{ "tt_connect_pending", TT_ROLE_ALTERNATIVE, "attempts still pending at exit (-O)",
+	  "tt_connect_pending_run" },
+	{ "tt_connect_pending_run", TT_ROLE_OPTIONAL, "attempts still pending at exit (-O)",
+	  "not reported (no RESULT pending)" },
+};
+
 /* connect's own options, beyond struct tt_opts. */
 static struct {
 	bool outcome;
@@ -198,6 +225,7 @@ static void setup(struct tt_opts *o, struct tt_probe *p)
 	p->plans = outcome_plans;
 	p->count_fields |= TT_COUNT_RESULT;
 	p->exit_map = "connecting";
+	p->exit_run = "tt_connect_pending_run";
 }
 
 const struct tt_mode tt_mode_connect = {
@@ -213,6 +241,8 @@ const struct tt_mode tt_mode_connect = {
 		.count_fields = TT_COUNT_LADDR | TT_COUNT_RADDR | TT_COUNT_RPORT,
 		.socket_maps = socket_maps,
 		.thread_maps = thread_maps,
+		.roles = roles,
+		.nroles = sizeof(roles) / sizeof(roles[0]),
 	},
 	.cols = tt_connect_cols,
 	.count_cols = tt_connect_count_cols,

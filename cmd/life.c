@@ -69,6 +69,32 @@ static int life_fits(const struct btf *vmlinux, const char *prog)
 	return fit;
 }
 
+#define OWNERS "owners of accepted sessions"
+#define OWNERS_LOSS                                                                       \
+	"learnt from the task that closes them, else pid and comm unknown (null)"
+
+/* What each program is for, and what its refusal costs (tcptrace(8)). */
+static const struct tt_role roles[] = {
+	{ "tt_life_btf", TT_ROLE_CORE, "sessions (tp_btf/inet_sock_set_state)" },
+	{ "tt_life_btf_nested", TT_ROLE_OPTIONAL,
+	  "state changes in softirqs that interrupt tt_life_btf",
+	  "those sessions are lost, counted in the missed events", NULL, "tt_life_btf" },
+	{ "tt_life_tp", TT_ROLE_CORE, "sessions (classic tracepoint plan)" },
+	{ "tt_life_kprobe", TT_ROLE_CORE, "sessions (kernels before tp_btf)" },
+	{ "tt_life_clone", TT_ROLE_CORE, "sessions (kernels before tp_btf)" },
+	{ "tt_accept_fexit", TT_ROLE_OPTIONAL, OWNERS, OWNERS_LOSS },
+	{ "tt_accept_fexit_old", TT_ROLE_OPTIONAL, OWNERS, OWNERS_LOSS },
+	{ "tt_accept_kprobe", TT_ROLE_OPTIONAL, OWNERS, OWNERS_LOSS },
+	{ "tt_accept_kretprobe", TT_ROLE_OPTIONAL, OWNERS, OWNERS_LOSS, NULL, "tt_accept_kprobe" },
+	{ "tt_accept_exit", TT_ROLE_ALTERNATIVE, OWNERS, "tt_accept_exit_sysexit",
+	  TT_SYSEXIT_COST },
+	{ "tt_accept_exit_sysexit", TT_ROLE_OPTIONAL, OWNERS, OWNERS_LOSS },
+	{ "tt_accept_exit_catchup", TT_ROLE_ALTERNATIVE, TT_ACCEPT_CATCHUP,
+	  "tt_accept_exit_catchup_sysexit", TT_SYSEXIT_COST },
+	{ "tt_accept_exit_catchup_sysexit", TT_ROLE_OPTIONAL, TT_ACCEPT_CATCHUP,
+	  "their owners are learnt from the task that closes them" },
+};
+
 static const struct tt_plan plans[] = {
 	{ TT_ATTACH_FENTRY, "inet_csk_accept", fentry_progs,
 	  "tp_btf/inet_sock_set_state + fexit inet_csk_accept", life_fits },
@@ -174,6 +200,8 @@ const struct tt_mode tt_mode_life = {
 		.socket_maps = socket_maps,
 		.thread_maps = thread_maps,
 		.also_attach = tt_accept_also_attach,
+		.roles = roles,
+		.nroles = sizeof(roles) / sizeof(roles[0]),
 	},
 	.cols = tt_life_cols,
 };

@@ -50,6 +50,12 @@ int tt_accept_fits(const struct btf *vmlinux, const char *prog);
 /* The accept hooks' extra attachments (tt_probe.also_attach), for life too. */
 extern const char *const tt_accept_also_attach[][2];
 
+/* A refused syscall-exit tracepoint program's twin on the raw sys_exit: what it costs. */
+#define TT_SYSEXIT_COST                                                                    \
+	"the raw sys_exit tracepoint runs at every system call's exit (about 150 ns each)"
+/* What accept's catch-up programs do (accept and life). */
+#define TT_ACCEPT_CATCHUP "accepts already blocked in accept(2) when tracing started"
+
 /* life's columns for these options (pure; unit-tested). */
 int tt_life_cols(const struct tt_opts *o, struct tt_col *cols);
 

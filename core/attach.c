@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "roles.h"
 
 static const struct bpf_insn ret0[] = {
 	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
@@ -135,8 +136,36 @@ int tt_probe_privilege(void)
 	return 0;
 }
 
+/* The section a plan's main hook has in the probes (for TT_REFUSE_ENV). */
+static int refused_by_env(const struct tt_plan *plan)
+{
+	char sec[128];
+
+	switch (plan->method) {
+	case TT_ATTACH_FENTRY:
+		snprintf(sec, sizeof(sec), "fexit/%s", plan->probe_func);
+		break;
+	case TT_ATTACH_KPROBE:
+		snprintf(sec, sizeof(sec), "kprobe/%s", plan->probe_func);
+		break;
+	case TT_ATTACH_TRACEPOINT:
+		if (plan->probe_func)
+			snprintf(sec, sizeof(sec), "tracepoint/sock/%s", plan->probe_func);
+		else
+			snprintf(sec, sizeof(sec), "tp_btf/inet_sock_set_state");
+		break;
+	default:
+		return 0;
+	}
+	return tt_refuse_env(NULL, sec);
+}
+
 int tt_probe_plan(const struct btf *vmlinux, const struct tt_plan *plan)
 {
+	int err = refused_by_env(plan);
+
+	if (err)
+		return err;
 	switch (plan->method) {
 	case TT_ATTACH_FENTRY:
 		return probe_fentry(vmlinux, plan->probe_func);

@@ -20,6 +20,7 @@ struct tt_priv_ctx {
 	const struct tt_probe *p;
 	const struct tt_plan *plan; /* NULL until one is chosen */
 	bool tracepoints;	    /* classic tracepoints attached by id */
+	bool exit_runs;		    /* the exit map read by p->exit_run, not an iterator */
 	int perf_paranoid;	    /* kernel.perf_event_paranoid (tt_priv_perf_paranoid()) */
 };
 

@@ -29,6 +29,7 @@
 
 #include "attach.h"
 #include "privs.h"
+#include "roles.h"
 #include "tcptrace/btfmin.h"
 #include "tcptrace/count.h"
 #include "tcptrace/enrich.h"
@@ -45,6 +46,7 @@ struct run {
 	struct tt_priv_ctx priv; /* what the privilege table reads */
 	struct tt_skel *skel;
 	const struct tt_plan *plan;
+	int next_plan; /* where choose_plan() goes on from */
 	unsigned prog_mask; /* bit i: plan->progs[i] is loaded on this kernel */
 	struct bpf_link *links[MAX_PROGS];
 	int nlinks;
@@ -201,13 +203,18 @@ static const char *unsupported_hint(enum tt_attach a, int err)
 	return "; try --attach=auto";
 }
 
-static int choose_plan(struct run *r, const struct btf *vmlinux)
+/*
+ * The first plan from r->next_plan on that the kernel takes (feature
+ * probes); load_and_attach() comes back for the next one where the kernel
+ * refuses a core program of this one.
+ */
+static int choose_plan(struct run *r, const struct btf *vmlinux, bool report)
 {
 	const struct tt_probe *p = r->p;
 	const struct tt_plan *first = NULL;
 	int i, err = -ENOENT, first_err = 0;
 
-	for (i = 0; i < p->nplans; i++) {
+	for (i = r->next_plan; i < p->nplans; i++) {
 		const struct tt_plan *plan = &p->plans[i];
 
 		if (r->o->attach != TT_ATTACH_AUTO && plan->method != r->o->attach)
@@ -221,6 +228,7 @@ static int choose_plan(struct run *r, const struct btf *vmlinux)
 				err ? tt_strerror(err) : "ok");
 		if (!err) {
 			r->plan = plan;
+			r->next_plan = i + 1;
 			r->priv.plan = plan;
 			print_progs(r);
 			return 0;
@@ -230,6 +238,8 @@ static int choose_plan(struct run *r, const struct btf *vmlinux)
 			first = plan;
 		}
 	}
+	if (!report)
+		return -1;
 	if (r->o->attach != TT_ATTACH_AUTO) {
 		struct tt_priv_ctx c = r->priv;
 		char what[64];
@@ -301,6 +311,42 @@ static int configure(struct run *r)
 	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_autoload(prog, plan_loads(r, bpf_program__name(prog)));
 	return 0;
+}
+
+/*
+ * The programs the kernel refuses, by their roles (core/roles.c). A refused
+ * core program fails its plan: with --attach=auto the next plan the kernel
+ * takes is tried; else, or with none left, the run fails naming it.
+ */
+static int apply_roles(struct run *r)
+{
+	struct tt_roles_result res;
+	char sec[192];
+	int err;
+
+	for (;;) {
+		err = tt_roles_apply(r->skel->obj, r->p->roles, r->p->nroles, r->vmlinux, &r->w,
+				     r->o->mode, r->o->verbose, &res);
+		if (!err)
+			return 0;
+		if (!res.refused) {
+			tt_err("checking the BPF programs", err);
+			return -1;
+		}
+		if (r->o->verbose)
+			fprintf(stderr, TT_PROG ": %s: %s (%s) refused by the kernel (%s)\n",
+				r->o->mode, res.refused, res.sec, res.words);
+		if (r->o->attach != TT_ATTACH_AUTO || choose_plan(r, r->vmlinux, false))
+			break;
+		if (configure(r))
+			return -1;
+	}
+	tt_security_read(sec, sizeof(sec));
+	tt_errf("%s: %s (%s) refused by the kernel (%s) although the capabilities it needs are "
+		"held: a security policy refuses this program type%s%s%s",
+		r->o->mode, res.refused, res.sec, res.words, sec[0] ? " (" : "", sec,
+		sec[0] ? ")" : "");
+	return -1;
 }
 
 #define TP_PREFIX "tracepoint/"
@@ -467,6 +513,17 @@ static bool is_exit_iter(const struct bpf_program *prog)
 	return !strncmp(bpf_program__section_name(prog), "iter/", 5);
 }
 
+/* Nor is the program user space runs per entry where iterators are refused. */
+static bool is_exit_run(const struct run *r, const struct bpf_program *prog)
+{
+	return r->p->exit_run && !strcmp(bpf_program__name(prog), r->p->exit_run);
+}
+
+static bool is_exit_prog(const struct run *r, const struct bpf_program *prog)
+{
+	return is_exit_iter(prog) || is_exit_run(r, prog);
+}
+
 static int add_link(struct run *r, struct bpf_link *link, const char *where)
 {
 	char what[160];
@@ -493,7 +550,7 @@ static int attach_all(struct run *r)
 	const char *tp;
 
 	bpf_object__for_each_program(prog, r->skel->obj) {
-		if (!bpf_program__autoload(prog) || is_exit_iter(prog))
+		if (!bpf_program__autoload(prog) || is_exit_prog(r, prog))
 			continue;
 		tp = prog_tracepoint(prog);
 		link = tp ? attach_tracepoint(r, prog, tp) : bpf_program__attach(prog);
@@ -585,92 +642,157 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/*
- * Runs the mode's exit iterators (iter/bpf_map_elem over p->exit_map, e.g.
- * connect's attempts still pending), each writing struct tt_event records,
- * and hands every record to fn. Called once the hooks are detached.
- */
-static int read_exit_events(struct run *r, void (*fn)(struct run *r, const struct tt_event *e))
-{
-	struct bpf_map *map;
-	struct bpf_program *prog;
-	int err = 0;
-
-	if (!r->p->exit_map)
-		return 0;
-	map = bpf_object__find_map_by_name(r->skel->obj, r->p->exit_map);
-	bpf_object__for_each_program(prog, r->skel->obj) {
-		DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
-		union bpf_iter_link_info info = {};
-		struct tt_event e;
-		struct bpf_link *link;
-		size_t have = 0;
-		ssize_t n;
-		int fd;
-
-		if (!bpf_program__autoload(prog) || !is_exit_iter(prog) || !map)
-			continue;
-		info.map.map_fd = bpf_map__fd(map);
-		opts.link_info = &info;
-		opts.link_info_len = sizeof(info);
-		link = bpf_program__attach_iter(prog, &opts);
-		if (!link) {
-			err = -errno;
-			tt_err("reading what is pending at exit", err);
-			continue;
-		}
-		fd = bpf_iter_create(bpf_link__fd(link));
-		if (fd < 0) {
-			err = -errno;
-			tt_err("reading what is pending at exit", err);
-			bpf_link__destroy(link);
-			continue;
-		}
-		/* The iterator's output is a stream: records may span reads. */
-		while ((n = read(fd, (char *)&e + have, sizeof(e) - have)) > 0 ||
-		       (n < 0 && errno == EINTR)) {
-			if (n < 0)
-				continue;
-			have += (size_t)n;
-			if (have == sizeof(e)) {
-				fn(r, &e);
-				have = 0;
-			}
-		}
-		if (n < 0) {
-			err = -errno;
-			tt_err("reading what is pending at exit", err);
-		}
-		close(fd);
-		bpf_link__destroy(link);
-	}
-	return err;
-}
-
-/* Creates the exit iterator over the map and closes it: 0 or -errno. */
-static int try_exit_iter(struct run *r, struct bpf_program *prog)
+/* The exit map's records as a stream: an iterator over it, its link in *link. */
+static int exit_iter_open(struct run *r, struct bpf_program *prog, struct bpf_link **link)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, r->p->exit_map);
 	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
 	union bpf_iter_link_info info = {};
-	struct bpf_link *link;
-	int fd, err = 0;
+	int fd;
 
 	if (!map)
-		return 0;
+		return -ENOENT;
 	info.map.map_fd = bpf_map__fd(map);
 	opts.link_info = &info;
 	opts.link_info_len = sizeof(info);
-	link = bpf_program__attach_iter(prog, &opts);
-	if (!link)
+	*link = bpf_program__attach_iter(prog, &opts);
+	if (!*link)
 		return -errno;
-	fd = bpf_iter_create(bpf_link__fd(link));
+	fd = bpf_iter_create(bpf_link__fd(*link));
+	if (fd < 0) {
+		fd = -errno;
+		bpf_link__destroy(*link);
+		*link = NULL;
+	}
+	return fd;
+}
+
+/* Every record the exit iterator prog writes, to fn. */
+static int read_exit_iter(struct run *r, struct bpf_program *prog,
+			  void (*fn)(struct run *r, const struct tt_event *e))
+{
+	struct bpf_link *link;
+	struct tt_event e;
+	size_t have = 0;
+	ssize_t n;
+	int fd = exit_iter_open(r, prog, &link);
+
 	if (fd < 0)
-		err = -errno;
-	else
-		close(fd);
+		return fd;
+	/* The iterator's output is a stream: records may span reads. */
+	while ((n = read(fd, (char *)&e + have, sizeof(e) - have)) > 0 ||
+	       (n < 0 && errno == EINTR)) {
+		if (n < 0)
+			continue;
+		have += (size_t)n;
+		if (have == sizeof(e)) {
+			fn(r, &e);
+			have = 0;
+		}
+	}
+	close(fd);
 	bpf_link__destroy(link);
+	return n < 0 ? -errno : 0;
+}
+
+#define EXIT_KEY_MAX 64
+
+/*
+ * One run of p->exit_run for an entry's key (BPF_PROG_TEST_RUN): 1 with its
+ * record in *e (read back from the map "exit_event"), 0 for none, or -errno.
+ */
+static int exit_run_once(struct run *r, struct bpf_program *prog, const void *key, size_t size,
+			 struct tt_event *e)
+{
+	struct bpf_map *out = bpf_object__find_map_by_name(r->skel->obj, "exit_event");
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = key, .ctx_size_in = (__u32)size);
+	uint32_t zero = 0;
+
+	if (!out)
+		return -ENOENT;
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts))
+		return -errno;
+	if (opts.retval != 1)
+		return 0;
+	return bpf_map_lookup_elem(bpf_map__fd(out), &zero, e) ? -errno : 1;
+}
+
+/*
+ * Where the kernel refuses iterators: the exit map's keys read here, and
+ * prog run once per key: the same records from the same code (the socket
+ * behind each entry decides, never the entry alone).
+ */
+static int read_exit_runs(struct run *r, struct bpf_program *prog,
+			  void (*fn)(struct run *r, const struct tt_event *e))
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, r->p->exit_map);
+	unsigned char key[EXIT_KEY_MAX], next[EXIT_KEY_MAX];
+	size_t size = map ? bpf_map__key_size(map) : 0;
+	struct tt_event e;
+	void *prev = NULL;
+	int err;
+
+	/* a raw_tp program's arguments are u64s */
+	if (!size || size > EXIT_KEY_MAX || size % 8)
+		return -EINVAL;
+	while (!bpf_map_get_next_key(bpf_map__fd(map), prev, next)) {
+		err = exit_run_once(r, prog, next, size, &e);
+		if (err < 0)
+			return err;
+		if (err)
+			fn(r, &e);
+		memcpy(key, next, size);
+		prev = key;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/*
+ * The mode's records at exit (connect -O: attempts still pending), once the
+ * hooks are detached, through the iterator over p->exit_map, or where the
+ * kernel refused it its alternative p->exit_run; each record to fn.
+ */
+static int read_exit_events(struct run *r, void (*fn)(struct run *r, const struct tt_event *e))
+{
+	struct bpf_program *prog;
+	int err = 0, e;
+
+	if (!r->p->exit_map)
+		return 0;
+	bpf_object__for_each_program(prog, r->skel->obj) {
+		if (!bpf_program__autoload(prog) || !is_exit_prog(r, prog))
+			continue;
+		if (r->o->verbose)
+			fprintf(stderr, TT_PROG ": %s: at exit: %s over %s (%s)\n", r->o->mode,
+				is_exit_iter(prog) ? "a BPF iterator" : "one program run per entry",
+				r->p->exit_map, bpf_program__name(prog));
+		e = is_exit_iter(prog) ? read_exit_iter(r, prog, fn) : read_exit_runs(r, prog, fn);
+		if (e) {
+			tt_err("reading what is pending at exit", e);
+			err = e;
+		}
+	}
 	return err;
+}
+
+/* The exit program tried once (the iterator created, a run for no entry): 0 or -errno. */
+static int try_exit_prog(struct run *r, struct bpf_program *prog)
+{
+	unsigned char key[EXIT_KEY_MAX] = { 0 };
+	struct bpf_link *link;
+	struct tt_event e;
+	int fd;
+
+	if (is_exit_run(r, prog)) {
+		fd = exit_run_once(r, prog, key, 8, &e);
+		return fd < 0 ? fd : 0;
+	}
+	fd = exit_iter_open(r, prog, &link);
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	close(fd);
+	bpf_link__destroy(link);
+	return 0;
 }
 
 static uint64_t percpu_sum(struct run *r, const char *name)
@@ -1011,8 +1133,14 @@ static int load_and_attach(struct run *r)
 		tt_err("opening BPF object", -errno);
 		return -1;
 	}
-	if (configure(r))
+	if (configure(r) || apply_roles(r))
 		return -1;
+	if (r->p->exit_run) {
+		struct bpf_program *run = bpf_object__find_program_by_name(r->skel->obj,
+									   r->p->exit_run);
+
+		r->priv.exit_runs = run && bpf_program__autoload(run);
+	}
 	if (write_core_btf(r))
 		return -1;
 	if (resolve_tracepoints(r))
@@ -1114,8 +1242,8 @@ static int steady_probe(void *arg)
 
 		if (err || !bpf_program__autoload(prog))
 			continue;
-		if (is_exit_iter(prog)) {
-			err = try_exit_iter(r, prog);
+		if (is_exit_prog(r, prog)) {
+			err = try_exit_prog(r, prog);
 			continue;
 		}
 		memset(&info, 0, sizeof(info));
@@ -1174,7 +1302,7 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 		btf__free(vmlinux);
 		goto out;
 	}
-	if (choose_plan(&r, vmlinux)) {
+	if (choose_plan(&r, vmlinux, true)) {
 		btf__free(vmlinux);
 		goto out;
 	}

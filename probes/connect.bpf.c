@@ -557,39 +557,76 @@ int BPF_KPROBE(tt_connect_set_state, struct sock *sk, int state)
 /* ---- at exit (--outcome, every plan) ---- */
 
 /*
- * Run by user space once the hooks are detached: one event per attempt still
- * in SYN_SENT, written to the iterator's output (TT_RES_PENDING). The source
- * port is read now (connect(2) may still be blocked); an entry whose socket
- * left SYN_SENT unseen (outcome lost to recursion, LRU reuse) is skipped.
+ * The record of an attempt still in SYN_SENT at exit (TT_RES_PENDING), or
+ * false. The source port is read now (connect(2) may still be blocked); an
+ * entry whose socket left SYN_SENT unseen (outcome lost to recursion, LRU
+ * reuse) is not pending: the socket itself is the evidence.
+ */
+static __always_inline bool pending_event(__u64 key, const struct tt_attempt *a,
+					  struct tt_event *e)
+{
+	const struct sock *sk = (const struct sock *)key;
+	__u64 now = bpf_ktime_get_ns();
+
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_SYN_SENT)
+		return false;
+	if (tt_cfg.min_latency_ns && now - a->owner.ts_ns < tt_cfg.min_latency_ns)
+		return false;
+	e->ts_ns = now;
+	e->start_ns = a->owner.ts_ns;
+	e->type = TT_EV_CONNECT;
+	e->err = TT_RES_PENDING;
+	e->flags = TT_EVF_OUTCOME;
+	tt_event_owner(e, &a->owner);
+	e->netns = tt_sk_netns(sk, false);
+	e->family = a->family;
+	e->lport = tt_sk_lport(sk, NULL);
+	e->rport = a->rport;
+	__builtin_memcpy(e->laddr, a->laddr, sizeof(e->laddr));
+	__builtin_memcpy(e->raddr, a->raddr, sizeof(e->raddr));
+	return true;
+}
+
+/*
+ * Run by user space once the hooks are detached: one record per attempt
+ * still pending, written to the iterator's output.
  */
 SEC("iter/bpf_map_elem")
 int tt_connect_pending(struct bpf_iter__bpf_map_elem *ctx)
 {
-	struct seq_file *seq = ctx->meta->seq;
 	struct tt_attempt *a = ctx->value;
-	__u64 *key = ctx->key, now = bpf_ktime_get_ns();
-	const struct sock *sk;
+	__u64 *key = ctx->key;
 	struct tt_event e = {};
 
-	if (!key || !a)
-		return 0;
-	sk = (const struct sock *)*key;
-	if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_SYN_SENT)
-		return 0;
-	if (tt_cfg.min_latency_ns && now - a->owner.ts_ns < tt_cfg.min_latency_ns)
-		return 0;
-	e.ts_ns = now;
-	e.start_ns = a->owner.ts_ns;
-	e.type = TT_EV_CONNECT;
-	e.err = TT_RES_PENDING;
-	e.flags = TT_EVF_OUTCOME;
-	tt_event_owner(&e, &a->owner);
-	e.netns = tt_sk_netns(sk, false);
-	e.family = a->family;
-	e.lport = tt_sk_lport(sk, NULL);
-	e.rport = a->rport;
-	__builtin_memcpy(e.laddr, a->laddr, sizeof(e.laddr));
-	__builtin_memcpy(e.raddr, a->raddr, sizeof(e.raddr));
-	bpf_seq_write(seq, &e, sizeof(e));
+	if (key && a && pending_event(*key, a, &e))
+		bpf_seq_write(ctx->meta->seq, &e, sizeof(e));
 	return 0;
+}
+
+/* Where tt_connect_pending_run leaves its record for user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tt_event);
+} exit_event SEC(".maps");
+
+/*
+ * The same where the kernel refuses iterators (lockdown with a BPF LSM
+ * policy): never attached, user space runs it (BPF_PROG_TEST_RUN, raw_tp
+ * since v5.10, commit 1b4d60ec162f) once per key of "connecting", the key
+ * as its only argument. Returns 1 with the record in exit_event, else 0.
+ */
+SEC("raw_tp")
+int tt_connect_pending_run(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 key = ctx->args[0];
+	__u32 zero = 0;
+	struct tt_attempt *a = bpf_map_lookup_elem(&connecting, &key);
+	struct tt_event *e = bpf_map_lookup_elem(&exit_event, &zero);
+
+	if (!a || !e)
+		return 0;
+	__builtin_memset(e, 0, sizeof(*e));
+	return pending_event(key, a, e);
 }

@@ -47,6 +47,33 @@ struct tt_plan {
 	const char *const *idle_maps;
 };
 
+/*
+ * What a program of a mode's BPF object is for, which decides what happens
+ * when the kernel refuses to load it (a lockdown or LSM policy refusing a
+ * program type, core/roles.c): one entry per program of the object, in
+ * cmd/<mode>.c, checked against the object by a unit test.
+ */
+enum tt_role_kind {
+	TT_ROLE_CORE,	     /* the plan cannot work without it: refused, the plan fails */
+	TT_ROLE_OPTIONAL,    /* refused, one feature degrades (a warning says so) */
+	TT_ROLE_ALTERNATIVE, /* refused, the program `instead` does the same job */
+};
+
+struct tt_role {
+	const char *prog;
+	enum tt_role_kind kind;
+	const char *feature; /* what it does, in words */
+	/*
+	 * Optional: what the feature degrades to. Alternative: the program that
+	 * takes its place (loaded only then).
+	 */
+	const char *instead;
+	/* Alternative: what the other program costs (a warning), or NULL: nothing. */
+	const char *note;
+	/* Loaded only with this other program (a nested twin with its outer one), or NULL. */
+	const char *with;
+};
+
 /* Options every mode takes (core/options.c parses them). */
 struct tt_opts {
 	const char *mode;	/* "connect" */
@@ -96,6 +123,16 @@ struct tt_probe {
 	 * are output (or counted) like any event.
 	 */
 	const char *exit_map;
+	/*
+	 * Optional, where the kernel refuses iterators (its alternative in
+	 * roles): a raw_tp program that user space runs (BPF_PROG_TEST_RUN)
+	 * once per key of exit_map, the key as its context; it writes the
+	 * record to the map "exit_event" and returns 1, or returns 0 (none).
+	 */
+	const char *exit_run;
+	/* Every program of the object and its role (see struct tt_role). */
+	const struct tt_role *roles;
+	int nroles;
 	/*
 	 * Optional: classic tracepoints ("category/name") a loaded program
 	 * is attached to as well as its own section's, NULL-terminated

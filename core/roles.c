@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Programs the kernel refuses (core/roles.h). A host may refuse some program
+ * types to everyone, root included: lockdown with the BPF LSM, security
+ * agents' BPF LSM policies, vendor kernels. Measured on a 6.18 host with
+ * lockdown=integrity and the LSMs lockdown,capability,landlock,bpf: every
+ * iter/ and fentry/fexit program fails to load with EPERM before the
+ * verifier runs ("processed 0 insns"), while tp_btf, raw_tp, classic
+ * tracepoints and cgroup programs load. A two-instruction program of the
+ * same type and attach point gets the same answer in microseconds, so each
+ * program to load is tried that way before the object loads, and the
+ * object loads without the refused ones (libbpf loads an object whole).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "roles.h"
+#include "tcptrace/output.h"
+
+bool tt_refuse_listed(const char *list, const char *name, const char *sec)
+{
+	const char *p = list, *end;
+	size_t n;
+
+	while (p && *p) {
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		if (n && p[n - 1] == '/') {
+			if (sec && !strncmp(sec, p, n))
+				return true;
+		} else if (n && name && strlen(name) == n && !strncmp(name, p, n)) {
+			return true;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+int tt_refuse_env(const char *name, const char *sec)
+{
+	return tt_refuse_listed(getenv(TT_REFUSE_ENV), name, sec) ? -EPERM : 0;
+}
+
+/* "none [integrity] confidentiality": the word in brackets. */
+static bool lockdown_mode(const char *text, char *out, size_t len)
+{
+	const char *a = text ? strchr(text, '[') : NULL, *b = a ? strchr(a, ']') : NULL;
+
+	if (!b || (size_t)(b - a - 1) >= len || b == a + 1)
+		return false;
+	memcpy(out, a + 1, (size_t)(b - a - 1));
+	out[b - a - 1] = '\0';
+	return true;
+}
+
+void tt_security_format(const char *lockdown, const char *lsm, char *buf, size_t len)
+{
+	char mode[32], lsms[160] = "";
+	size_t i, j = 0;
+	int n = 0;
+
+	buf[0] = '\0';
+	/* one line of names: drop a trailing newline and anything not printable */
+	for (i = 0; lsm && lsm[i] && j + 1 < sizeof(lsms); i++)
+		if (lsm[i] > ' ' && lsm[i] < 0x7f)
+			lsms[j++] = lsm[i];
+	lsms[j] = '\0';
+	if (lockdown_mode(lockdown, mode, sizeof(mode)))
+		n = snprintf(buf, len, "lockdown %s", mode);
+	if (lsms[0] && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%sLSMs %s", n ? "; " : "", lsms);
+}
+
+static void read_text(int dirfd, const char *name, char *buf, size_t len)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+/* securityfs where it is mounted, or a mount of our own attached nowhere. */
+static int securityfs_dir(void)
+{
+	int fd = open("/sys/kernel/security/lsm", O_RDONLY | O_CLOEXEC), fs, mnt;
+
+	if (fd >= 0) {
+		close(fd);
+		return open("/sys/kernel/security", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	fs = fsopen("securityfs", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -1;
+	mnt = fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) ? -1
+		: fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+						       MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	close(fs);
+	return mnt;
+}
+
+void tt_security_read(char *buf, size_t len)
+{
+	char lockdown[128], lsm[160];
+	int dir = securityfs_dir();
+
+	lockdown[0] = lsm[0] = '\0';
+	if (dir >= 0) {
+		read_text(dir, "lockdown", lockdown, sizeof(lockdown));
+		read_text(dir, "lsm", lsm, sizeof(lsm));
+		close(dir);
+	}
+	tt_security_format(lockdown[0] ? lockdown : NULL, lsm[0] ? lsm : NULL, buf, len);
+}
+
+const struct tt_role *tt_role_of(const struct tt_role *roles, int n, const char *prog)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(roles[i].prog, prog))
+			return &roles[i];
+	return NULL;
+}
+
+static const struct bpf_insn ret0[] = {
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
+
+/*
+ * The kernel BTF id a tracing program attaches to, from its section as
+ * libbpf reads it: fentry/F, fexit/F (the function F), tp_btf/T (the
+ * typedef btf_trace_T), iter/I (the function bpf_iter_I). 0: none needed
+ * or not found (the real load says what is wrong).
+ */
+static __u32 attach_btf_id(const struct btf *vmlinux, enum bpf_attach_type at, const char *sec)
+{
+	const char *target = strchr(sec, '/');
+	char name[128];
+	int kind = BTF_KIND_FUNC, id;
+
+	if (!target || !vmlinux)
+		return 0;
+	target++;
+	switch (at) {
+	case BPF_TRACE_FENTRY:
+	case BPF_TRACE_FEXIT:
+	case BPF_MODIFY_RETURN:
+		snprintf(name, sizeof(name), "%s", target);
+		break;
+	case BPF_TRACE_RAW_TP:
+		snprintf(name, sizeof(name), "btf_trace_%s", target);
+		kind = BTF_KIND_TYPEDEF;
+		break;
+	case BPF_TRACE_ITER:
+		snprintf(name, sizeof(name), "bpf_iter_%s", target);
+		break;
+	default:
+		return 0;
+	}
+	id = btf__find_by_name_kind(vmlinux, name, kind);
+	return id > 0 ? (__u32)id : 0;
+}
+
+int tt_prog_refused(const struct bpf_program *prog, const struct btf *vmlinux)
+{
+	enum bpf_prog_type type = bpf_program__type(prog);
+	enum bpf_attach_type at = bpf_program__expected_attach_type(prog);
+	const char *sec = bpf_program__section_name(prog);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = at);
+	int fd, err = tt_refuse_env(bpf_program__name(prog), sec);
+
+	if (err)
+		return err;
+	if (type == BPF_PROG_TYPE_TRACING) {
+		opts.attach_btf_id = attach_btf_id(vmlinux, at, sec);
+		if (!opts.attach_btf_id)
+			return 0;
+	}
+	fd = bpf_prog_load(type, NULL, "GPL", ret0, 2, &opts);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	err = -errno;
+	return err == -EPERM || err == -EACCES ? err : 0;
+}
+
+static const char *refusal_words(const struct bpf_program *prog, int err)
+{
+	if (tt_refuse_env(bpf_program__name(prog), bpf_program__section_name(prog)))
+		return "Operation not permitted (" TT_REFUSE_ENV ")";
+	return strerror(-err);
+}
+
+#define MAX_OBJ_PROGS 64
+
+struct apply {
+	struct bpf_object *obj;
+	const struct tt_role *roles;
+	int n;
+	const struct btf *vmlinux;
+	struct tt_writer *w;
+	const char *mode;
+	int verbose;
+	struct bpf_program *progs[MAX_OBJ_PROGS];
+	int nprogs;
+	unsigned long long checked; /* bit i: progs[i] was tried */
+};
+
+static int prog_index(const struct apply *a, const char *name)
+{
+	int i;
+
+	for (i = 0; i < a->nprogs; i++)
+		if (!strcmp(bpf_program__name(a->progs[i]), name))
+			return i;
+	return -1;
+}
+
+/* A refused program that is not core: left out, and its role says what follows. */
+static void give_way(struct apply *a, struct bpf_program *prog, const struct tt_role *role,
+		     int err)
+{
+	const char *name = bpf_program__name(prog), *sec = bpf_program__section_name(prog);
+	int alt = role->kind == TT_ROLE_ALTERNATIVE ? prog_index(a, role->instead) : -1;
+
+	bpf_program__set_autoload(prog, false);
+	if (alt >= 0) {
+		bpf_program__set_autoload(a->progs[alt], true);
+		a->checked &= ~(1ull << alt);
+		if (role->note)
+			tt_warn(a->w, a->mode, NULL, "%s: %s (%s) refused by the kernel (%s): %s "
+				"instead; %s", role->feature, name, sec, refusal_words(prog, err),
+				role->instead, role->note);
+		else if (a->verbose)
+			fprintf(stderr, TT_PROG ": %s: %s (%s) refused by the kernel (%s): %s "
+				"does the same (%s)\n", a->mode, name, sec, refusal_words(prog, err),
+				role->instead, role->feature);
+		return;
+	}
+	tt_warn(a->w, a->mode, NULL, "%s: %s (%s) refused by the kernel (%s): %s", role->feature,
+		name, sec, refusal_words(prog, err), role->instead ? role->instead : "not available");
+}
+
+/* Programs loaded only with another (nested twins): not without it. */
+static void drop_orphans(struct apply *a)
+{
+	int i, with;
+
+	for (i = 0; i < a->nprogs; i++) {
+		const struct tt_role *role = tt_role_of(a->roles, a->n, bpf_program__name(a->progs[i]));
+
+		if (!role || !role->with || !bpf_program__autoload(a->progs[i]))
+			continue;
+		with = prog_index(a, role->with);
+		if (with < 0 || !bpf_program__autoload(a->progs[with])) {
+			bpf_program__set_autoload(a->progs[i], false);
+			if (a->verbose)
+				fprintf(stderr, TT_PROG ": %s: %s left out: it goes with %s\n", a->mode,
+					bpf_program__name(a->progs[i]), role->with);
+		}
+	}
+}
+
+int tt_roles_apply(struct bpf_object *obj, const struct tt_role *roles, int n,
+		   const struct btf *vmlinux, struct tt_writer *w, const char *mode, int verbose,
+		   struct tt_roles_result *res)
+{
+	struct apply a = { obj, roles, n, vmlinux, w, mode, verbose };
+	struct bpf_program *prog;
+	bool again = true;
+	int i, err;
+
+	memset(res, 0, sizeof(*res));
+	bpf_object__for_each_program(prog, obj) {
+		if (a.nprogs == MAX_OBJ_PROGS)
+			return -E2BIG;
+		a.progs[a.nprogs++] = prog;
+	}
+	/* An alternative taken is tried in turn (it may be refused too). */
+	while (again) {
+		again = false;
+		for (i = 0; i < a.nprogs; i++) {
+			const char *name = bpf_program__name(a.progs[i]);
+			const struct tt_role *role;
+
+			if (!bpf_program__autoload(a.progs[i]) || (a.checked & (1ull << i)))
+				continue;
+			a.checked |= 1ull << i;
+			err = tt_prog_refused(a.progs[i], vmlinux);
+			if (!err)
+				continue;
+			role = tt_role_of(roles, n, name);
+			if (!role || role->kind == TT_ROLE_CORE) {
+				res->refused = name;
+				res->sec = bpf_program__section_name(a.progs[i]);
+				res->err = err;
+				res->words = refusal_words(a.progs[i], err);
+				return -EPERM;
+			}
+			give_way(&a, a.progs[i], role, err);
+			again = true;
+		}
+	}
+	drop_orphans(&a);
+	return 0;
+}
