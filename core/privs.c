@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "privs.h"
+#include "roles.h"
 
 #define TT_CAP(x) (1ull << CAP_##x)
 #define TT_BPF(x) (1ull << BPF_##x)
@@ -158,6 +159,24 @@ int tt_priv_perf_paranoid(void)
 	return level;
 }
 
+/*
+ * Refused while every capability it needs is held: the host's policy (a
+ * lockdown mode, an LSM such as the BPF LSM with a policy, seccomp), with
+ * what securityfs tells of the first two where it can be read.
+ */
+static void refused_err(const char *what, int err)
+{
+	char sec[192];
+
+	tt_security_read(sec, sizeof(sec));
+	if (sec[0])
+		tt_errf("%s: %s (refused although the capabilities it needs are held: a security "
+			"policy refuses it: %s)", what, strerror(err), sec);
+	else
+		tt_errf("%s: %s (refused although the capabilities it needs are held: kernel "
+			"lockdown, an LSM or a seccomp policy?)", what, strerror(err));
+}
+
 /* The hint of a refused privilege; c: the table's entries say why. */
 static void priv_err(const struct tt_priv_ctx *c, const char *what, int err, tt_caps need)
 {
@@ -185,9 +204,7 @@ static void priv_err(const struct tt_priv_ctx *c, const char *what, int err, tt_
 			tt_priv_names(missing, names, sizeof(names)), because,
 			__builtin_popcountll(missing) > 1 ? "them" : "it");
 	else
-		tt_errf("%s: %s (refused although the capabilities it needs are held: kernel "
-			"lockdown, an LSM or a seccomp policy?)",
-			what, strerror(err));
+		refused_err(what, err);
 }
 
 void tt_priv_err(const char *what, int err, tt_caps need)

@@ -213,6 +213,9 @@ static int choose_plan(struct run *r, const struct btf *vmlinux, bool report)
 	const struct tt_probe *p = r->p;
 	const struct tt_plan *first = NULL;
 	int i, err = -ENOENT, first_err = 0;
+	bool refused = false;
+	char why[256] = "";
+	size_t used = 0;
 
 	for (i = r->next_plan; i < p->nplans; i++) {
 		const struct tt_plan *plan = &p->plans[i];
@@ -237,6 +240,11 @@ static int choose_plan(struct run *r, const struct btf *vmlinux, bool report)
 			first_err = err;
 			first = plan;
 		}
+		refused |= err == -EPERM || err == -EACCES;
+		if (used < sizeof(why))
+			used += (size_t)snprintf(why + used, sizeof(why) - used, "%s%s: %s",
+						 used ? "; " : "", tt_attach_name(plan->method),
+						 tt_strerror(err));
 	}
 	if (!report)
 		return -1;
@@ -255,7 +263,14 @@ static int choose_plan(struct run *r, const struct btf *vmlinux, bool report)
 			tt_strerror(first_err ? first_err : err),
 			unsupported_hint(r->o->attach, first_err ? first_err : err));
 	} else {
-		tt_err("no attach method works on this kernel", first_err ? first_err : err);
+		char sec[192] = "";
+
+		/* privilege was probed before: a refusal is the host's policy */
+		if (refused)
+			tt_security_read(sec, sizeof(sec));
+		tt_errf("no attach method works on this kernel (%s)%s%s%s", why,
+			refused ? "; a security policy refuses some program types" : "",
+			sec[0] ? ": " : "", sec);
 	}
 	return -1;
 }

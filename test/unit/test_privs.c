@@ -148,10 +148,11 @@ static void test_errors(void)
 	got = stderr_with(CAP(BPF), kprobe_refused, &c);
 	CHECK_STR(got ? got : "", "tcptrace: --attach=kprobe: Permission denied (needs CAP_PERFMON: "
 				  "run as root, or grant it)\n");
+	/* what follows names the host's lockdown and LSMs where securityfs is readable */
+	static const char held[] = "tcptrace: --attach=kprobe: Permission denied (refused although "
+				   "the capabilities it needs are held: ";
 	got = stderr_with(CAP(BPF) | CAP(PERFMON), kprobe_refused, &c);
-	CHECK_STR(got ? got : "", "tcptrace: --attach=kprobe: Permission denied (refused although "
-				  "the capabilities it needs are held: kernel lockdown, an LSM or "
-				  "a seccomp policy?)\n");
+	CHECK(got && !strncmp(got, held, strlen(held)) && strchr(got, '\n') == got + strlen(got) - 1);
 }
 
 /* What applies to a run: the exit iterator's bpf(2) commands only with -O. */
