@@ -27,6 +27,7 @@
 
 #include "attach.h"
 #include "ctrlookup.h"
+#include "roles.h"
 #include "tcptrace/cgroupfs.h"
 #include "tcptrace/containers.h"
 #include "tcptrace/enrich.h"
@@ -363,6 +364,7 @@ static int ctr_attach(void *state, struct bpf_object *mode_obj, int events_fd)
 {
 	struct ctr_state *st = state;
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = st->o->btf);
+	const struct bpf_program *refused = NULL;
 	int err;
 
 	/* else libbpf parses the kernel's BTF itself: the same, only slower */
@@ -373,6 +375,9 @@ static int ctr_attach(void *state, struct bpf_object *mode_obj, int events_fd)
 		err = -errno;
 		goto fail;
 	}
+	err = tt_refuse_env_obj(st->skel->obj, &refused);
+	if (err)
+		goto fail;
 	err = bpf_map__reuse_fd(st->skel->maps.events, events_fd);
 	if (err)
 		goto fail;
@@ -389,9 +394,16 @@ static int ctr_attach(void *state, struct bpf_object *mode_obj, int events_fd)
 			st->o->mode);
 	return 0;
 fail:
-	tt_enrich_warn(st->w, OPT, "cgroups created while tracing are not seen (%s): a "
-		       "container gone before its events are read stays unnamed",
-		       strerror(err < 0 ? -err : EINVAL));
+	if (refused)
+		tt_enrich_warn(st->w, OPT, "cgroups created while tracing are not seen (%s (%s) "
+			       "refused by the kernel: %s (" TT_REFUSE_ENV ")): a container gone "
+			       "before its events are read stays unnamed",
+			       bpf_program__name(refused), bpf_program__section_name(refused),
+			       strerror(-err));
+	else
+		tt_enrich_warn(st->w, OPT, "cgroups created while tracing are not seen (%s): a "
+			       "container gone before its events are read stays unnamed",
+			       strerror(err < 0 ? -err : EINVAL));
 	containers_bpf__destroy(st->skel);
 	st->skel = NULL;
 	return 0;

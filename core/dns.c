@@ -30,6 +30,7 @@
 
 #include "attach.h"
 #include "privs.h"
+#include "roles.h"
 #include "tcptrace/dns.h"
 #include "tcptrace/enrich.h"
 #include "tcptrace/mode.h"
@@ -192,6 +193,7 @@ static int attach(void *state, struct bpf_object *mode_obj, int events_fd)
 {
 	struct dns *d = state;
 	struct bpf_program *progs[NPROGS];
+	const struct bpf_program *refused;
 	int i, err;
 
 	if (!d->on)
@@ -202,6 +204,15 @@ static int attach(void *state, struct bpf_object *mode_obj, int events_fd)
 		goto out;
 	}
 	d->skel->rodata->tt_wakeup_bytes = d->o->cfg.wakeup_bytes;
+	err = tt_refuse_env_obj(d->skel->obj, &refused);
+	if (err) {
+		disable(d, "%s (%s) refused by the kernel (%s (" TT_REFUSE_ENV "))",
+			bpf_program__name(refused), bpf_program__section_name(refused),
+			strerror(-err));
+		dns_bpf__destroy(d->skel);
+		d->skel = NULL;
+		goto out;
+	}
 	err = bpf_map__reuse_fd(d->skel->maps.events, events_fd);
 	if (!err)
 		err = dns_bpf__load(d->skel);

@@ -51,6 +51,18 @@ int tt_refuse_env(const char *name, const char *sec)
 	return tt_refuse_listed(getenv(TT_REFUSE_ENV), name, sec) ? -EPERM : 0;
 }
 
+int tt_refuse_env_obj(struct bpf_object *obj, const struct bpf_program **prog)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj)
+		if (tt_refuse_env(bpf_program__name(p), bpf_program__section_name(p))) {
+			*prog = p;
+			return -EPERM;
+		}
+	return 0;
+}
+
 /* "none [integrity] confidentiality": the word in brackets. */
 static bool lockdown_mode(const char *text, char *out, size_t len)
 {

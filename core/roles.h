@@ -36,6 +36,12 @@ bool tt_refuse_listed(const char *list, const char *name, const char *sec);
 int tt_refuse_env(const char *name, const char *sec);
 
 /*
+ * For an enricher's object, which degrades as a whole: -EPERM, naming in
+ * *prog the first of its programs TT_REFUSE_ENV names, else 0.
+ */
+int tt_refuse_env_obj(struct bpf_object *obj, const struct bpf_program **prog);
+
+/*
  * The host's security settings in words, for a refusal's message: from
  * the text of securityfs' lockdown ("none [integrity] confidentiality") and
  * lsm ("lockdown,capability,bpf") files, either NULL when unreadable.
