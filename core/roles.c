@@ -230,6 +230,9 @@ struct apply {
 	struct bpf_program *progs[MAX_OBJ_PROGS];
 	int nprogs;
 	unsigned long long checked; /* bit i: progs[i] was tried */
+	/* progs[i] stands in for via[i], refused with via_err[i] (said once i loads) */
+	struct bpf_program *via[MAX_OBJ_PROGS];
+	int via_err[MAX_OBJ_PROGS];
 };
 
 static int prog_index(const struct apply *a, const char *name)
@@ -246,25 +249,37 @@ static int prog_index(const struct apply *a, const char *name)
 static void give_way(struct apply *a, struct bpf_program *prog, const struct tt_role *role,
 		     int err)
 {
-	const char *name = bpf_program__name(prog), *sec = bpf_program__section_name(prog);
 	int alt = role->kind == TT_ROLE_ALTERNATIVE ? prog_index(a, role->instead) : -1;
 
 	bpf_program__set_autoload(prog, false);
 	if (alt >= 0) {
+		/* said once the alternative is known to load (it may be refused too) */
 		bpf_program__set_autoload(a->progs[alt], true);
 		a->checked &= ~(1ull << alt);
-		if (role->note)
-			tt_warn(a->w, a->mode, NULL, "%s: %s (%s) refused by the kernel (%s): %s "
-				"instead; %s", role->feature, name, sec, refusal_words(prog, err),
-				role->instead, role->note);
-		else if (a->verbose)
-			fprintf(stderr, TT_PROG ": %s: %s (%s) refused by the kernel (%s): %s "
-				"does the same (%s)\n", a->mode, name, sec, refusal_words(prog, err),
-				role->instead, role->feature);
+		a->via[alt] = prog;
+		a->via_err[alt] = err;
 		return;
 	}
 	tt_warn(a->w, a->mode, NULL, "%s: %s (%s) refused by the kernel (%s): %s", role->feature,
-		name, sec, refusal_words(prog, err), role->instead ? role->instead : "not available");
+		bpf_program__name(prog), bpf_program__section_name(prog), refusal_words(prog, err),
+		role->instead ? role->instead : "not available");
+}
+
+/* progs[i], standing in for a refused program, loads: said (a warning if it costs). */
+static void took_alternative(struct apply *a, int i)
+{
+	struct bpf_program *prog = a->via[i];
+	const char *name = bpf_program__name(prog), *sec = bpf_program__section_name(prog);
+	const struct tt_role *role = tt_role_of(a->roles, a->n, name);
+
+	if (role->note)
+		tt_warn(a->w, a->mode, NULL, "%s: %s (%s) refused by the kernel (%s): %s instead; %s",
+			role->feature, name, sec, refusal_words(prog, a->via_err[i]), role->instead,
+			role->note);
+	else if (a->verbose)
+		fprintf(stderr, TT_PROG ": %s: %s (%s) refused by the kernel (%s): %s does the same "
+			"(%s)\n", a->mode, name, sec, refusal_words(prog, a->via_err[i]), role->instead,
+			role->feature);
 }
 
 /* Programs loaded only with another (nested twins): not without it. */
@@ -313,8 +328,11 @@ int tt_roles_apply(struct bpf_object *obj, const struct tt_role *roles, int n,
 				continue;
 			a.checked |= 1ull << i;
 			err = tt_prog_refused(a.progs[i], vmlinux);
-			if (!err)
+			if (!err) {
+				if (a.via[i])
+					took_alternative(&a, i);
 				continue;
+			}
 			role = tt_role_of(roles, n, name);
 			if (!role || role->kind == TT_ROLE_CORE) {
 				res->refused = name;

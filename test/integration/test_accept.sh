@@ -420,3 +420,18 @@ t_containers_every_key() {
 		.laddr == \"127.0.0.1\" and .raddr == \"127.0.0.1\" and $pod2" || return 1
 	expect_json 2 ".lport == $p1 or .lport == $p2"
 }
+
+# The syscall-exit tracepoint refused (TCPTRACE_REFUSE, test-only:
+# core/roles.c): its twin on the raw sys_exit takes over, said once with
+# its cost, and every field is still right.
+t_sysexit_twin_when_exit_tracepoint_refused() {
+	srv s "$NS_B" $B4 0
+	TCPTRACE_REFUSE=tt_accept_exit,tt_accept_exit_catchup trace_start a accept --json || return 1
+	client "$NS_A" $B4 "$SRV_PORT"
+	wait $SRV_JOB
+	trace_stop || return 1
+	check_accept "$(conns s)" 4 $B4 $A4 0 128 || return 1
+	expect_json 1 '.event == "warning"' '.message | test("^(accepts \\(tracepoint plan\\)|accepts already blocked in accept\\(2\\) when tracing started): tt_accept_exit(_catchup)? \\(tracepoint/syscalls/sys_exit_accept\\) refused by the kernel \\(Operation not permitted \\(TCPTRACE_REFUSE\\)\\): tt_accept_exit(_catchup)?_sysexit instead; the raw sys_exit tracepoint runs at every system call.s exit \\(about 150 ns each\\)$")' ||
+		return 1
+	expect_no_progs
+}

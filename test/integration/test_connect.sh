@@ -983,3 +983,124 @@ EOF
 		"$TRACE_ERR" || fail "no mount of its own: $(cat "$TRACE_ERR")" || return 1
 	expect_query "$CONN" nomount.tt.test "$OWN"
 }
+
+# ---- Programs the kernel refuses (core/roles.c) ----
+# TCPTRACE_REFUSE (test-only) makes the tracer treat programs as refused, so
+# the refused paths run on every kernel; on a host that refuses iterators
+# itself, the t_outcome_* tests above take the alternative too.
+
+# pending_client PORT: a client blocked in SYN_SENT to $B4:PORT (dropped by
+# nftables) in the background; PENDING_PID is its pid.
+pending_client() {
+	ip netns exec "$NS_A" "$PEER" client $B4 "$1" --syncnt 6 >/dev/null &
+	PENDING_PID=$!
+	at_exit "kill $PENDING_PID 2>/dev/null"
+	syn_sent 1 "$1"
+}
+
+# Attempts pending at exit: the iterator where the kernel allows it, one
+# program run per entry where it refuses it: the same records, -v says which.
+t_pending_with_and_without_iterator() {
+	need_nft
+	nft_in "$NS_B" "tcp dport 7005 drop"
+	trace_start i connect -O --json || return 1
+	local it_pid=$TRACE_PID it_progs=$TRACE_PROGS n
+	TCPTRACE_REFUSE=tt_connect_pending trace_start r connect -O --json || return 1
+	pending_client 7005 || return 1
+	sleep 0.4
+	trace_stop || return 1
+	TRACE_PID=$it_pid TRACE_OUT=$WORK/i.out TRACE_ERR=$WORK/i.err
+	trace_stop || return 1
+	for n in i r; do
+		TRACE_OUT=$WORK/$n.out
+		expect_json 1 ".pid == $PENDING_PID" ".event == \"connect\" and .comm == \"ttpeer\" and
+			.uid == 0 and .family == 4 and .laddr == \"$A4\" and .lport > 0 and
+			.raddr == \"$B4\" and .rport == 7005 and .result == \"pending\" and
+			.errno == null and .latency_ns >= 400000000" || return 1
+		expect_json 0 '.event == "warning"' || return 1
+	done
+	expect_eq "records without their times" \
+		"$(jq -c "select(.pid == $PENDING_PID) | del(.time, .latency_ns)" "$WORK/r.out")" \
+		"$(jq -c "select(.pid == $PENDING_PID) | del(.time, .latency_ns)" "$WORK/i.out")" ||
+		return 1
+	grep -qx "tcptrace: connect: at exit: one program run per entry over connecting (tt_connect_pending_run)" \
+		"$WORK/r.err" || fail "refused: no exit runs: $(cat "$WORK/r.err")" || return 1
+	if grep -q "tt_connect_pending (iter/bpf_map_elem) refused by the kernel (Operation not permitted)" \
+		"$WORK/i.err"; then
+		echo "    (this kernel refuses iterators: both tracers ran the program per entry)" >&2
+		grep -q "at exit: one program run per entry" "$WORK/i.err"
+	else
+		grep -qx "tcptrace: connect: at exit: a BPF iterator over connecting (tt_connect_pending)" \
+			"$WORK/i.err" || fail "no iterator: $(cat "$WORK/i.err")"
+	fi || return 1
+	expect_no_progs || return 1
+	TRACE_PROGS=$it_progs expect_no_progs
+}
+
+# Both refused: one warning naming the feature, the program and the kernel's
+# words; every other outcome is still reported.
+t_pending_not_reported_when_both_ways_refused() {
+	need_nft
+	nft_in "$NS_B" "tcp dport 7006 drop"
+	start_server "$NS_B" $B4
+	TCPTRACE_REFUSE=tt_connect_pending,tt_connect_pending_run trace_start o connect -O --json ||
+		return 1
+	client "$NS_A" $B4 "$SRV_PORT"
+	pending_client 7006 || return 1
+	trace_stop || return 1
+	check_outcome "$CLI_OUT" 4 $A4 $B4 "$SRV_PORT" ok null 1 500000000 || return 1
+	expect_json 0 '.result == "pending"' || return 1
+	local msg="attempts still pending at exit (-O): tt_connect_pending_run (raw_tp) refused by the kernel (Operation not permitted (TCPTRACE_REFUSE)): not reported (no RESULT pending)"
+	expect_json 1 '.event == "warning"' ".option == null and .message == \"$msg\"" || return 1
+	expect_eq "the warning on stderr" "$(grep -c -F -x "tcptrace: connect: $msg" "$TRACE_ERR")" 1
+}
+
+# An optional program refused: one warning, the rest works.
+t_refused_nested_program_warns() {
+	start_server "$NS_B" $B4
+	TCPTRACE_REFUSE=tt_connect_state_nested,tt_connect_btf_nested trace_start o connect -O --json ||
+		return 1
+	client "$NS_A" $B4 "$SRV_PORT"
+	trace_stop || return 1
+	check_outcome "$CLI_OUT" 4 $A4 $B4 "$SRV_PORT" ok null 1 500000000 || return 1
+	if grep -q 'attaching via kprobe' "$TRACE_ERR"; then
+		expect_json 0 '.event == "warning"' # the kprobe plan has no nested program
+		return
+	fi
+	expect_json 1 '.event == "warning"' '.option == null and (.message | test("^state changes in softirqs that interrupt the state program \\(-O\\): tt_connect_(state|btf)_nested \\(tp_btf/inet_sock_set_state\\) refused by the kernel \\(Operation not permitted \\(TCPTRACE_REFUSE\\)\\): their outcomes are lost, counted in the missed events$"))'
+}
+
+# A core program refused: exit 1, one line naming it, nothing on stdout.
+t_refused_core_program_fails() {
+	plan_independent
+	TCPTRACE_REFUSE=tt_connect_state "$TT" connect --attach=tracepoint --json \
+		>"$WORK/c.out" 2>"$WORK/c.err"
+	expect_eq "exit status" $? 1 || return 1
+	expect_eq "stdout" "$(cat "$WORK/c.out")" "" || return 1
+	expect_eq "stderr lines" "$(wc -l <"$WORK/c.err")" 1 || return 1
+	grep -q "^tcptrace: connect: tt_connect_state (tp_btf/inet_sock_set_state) refused by the kernel (Operation not permitted (TCPTRACE_REFUSE)) although the capabilities it needs are held: a security policy refuses this program type" \
+		"$WORK/c.err" || fail "stderr: $(cat "$WORK/c.err")"
+}
+
+# --attach=auto: a plan whose core program is refused gives way to the next.
+t_auto_goes_on_when_a_core_program_is_refused() {
+	plan_independent
+	TT_ATTACH= TCPTRACE_REFUSE=tt_connect_v4_fexit,tt_connect_v4_kprobe \
+		trace_start c connect --json || return 1
+	client "$NS_A" $B4 9
+	trace_stop || return 1
+	grep -q 'attaching via tracepoint' "$TRACE_ERR" || fail "plan: $(cat "$TRACE_ERR")" || return 1
+	check_connect "$CLI_OUT" 4 $A4 $B4 9
+}
+
+# The enrichers' objects degrade as a whole, saying which program was refused.
+t_refused_enricher_programs_warn() {
+	plan_independent
+	TCPTRACE_REFUSE=tt_dns_ingress,tt_cgroup_mkdir "$TT" connect -d --containers --json \
+		--duration 0.5 >"$WORK/e.out" 2>"$WORK/e.err"
+	expect_eq "exit status" $? 0 || return 1
+	TRACE_OUT=$WORK/e.out
+	expect_json 1 '.event == "warning" and .option == "--dns"' '.message == "tt_dns_ingress (cgroup_skb/ingress) refused by the kernel (Operation not permitted (TCPTRACE_REFUSE)): QUERY disabled"' ||
+		return 1
+	expect_json 1 '.event == "warning" and .option == "--containers"' '.message | startswith("cgroups created while tracing are not seen (tt_cgroup_mkdir (raw_tp/cgroup_mkdir) refused by the kernel: Operation not permitted (TCPTRACE_REFUSE))")'
+}
