@@ -63,6 +63,7 @@ struct run {
 	struct {
 		const char *tp;
 		int id;
+		int pfd; /* check_perf_event()'s perf event, for attach_tracepoint(); or -1 */
 	} tps[MAX_PROGS];
 	int ntps;
 	bool out_closed; /* stdout went away: stop quietly */
@@ -70,6 +71,10 @@ struct run {
 	int out_errno;
 	uint64_t lost_reported;
 	struct tt_enrich_stage enrich;
+	/* -v: the milliseconds of each setup phase, said at "attached" */
+	uint64_t phase_ns;
+	char phases[320];
+	size_t phases_len;
 	/* -c: rows collected at exit (kernel counts) or from each event (user_count) */
 	struct tt_counts counts;
 	bool user_count; /* -c with enrichment: events stream and are counted here */
@@ -106,6 +111,19 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* -v: the phase of setup that ends now, and how long it took since the last. */
+static void phase(struct run *r, const char *name)
+{
+	uint64_t now = now_ns();
+	size_t n = r->phases_len;
+
+	if (r->o->verbose && n < sizeof(r->phases))
+		r->phases_len += (size_t)snprintf(r->phases + n, sizeof(r->phases) - n, "%s%s %.1f",
+						  n ? ", " : "", name,
+						  (double)(now - r->phase_ns) / 1e6);
+	r->phase_ns = now;
 }
 
 /* Finds a variable of .rodata by name through the object's BTF. */
@@ -384,6 +402,7 @@ static int add_tp(struct run *r, const char *tp)
 			return 0;
 	if (r->ntps == MAX_PROGS)
 		return -E2BIG;
+	r->tps[r->ntps].pfd = -1;
 	r->tps[r->ntps++].tp = tp;
 	return 0;
 }
@@ -455,8 +474,15 @@ static int check_perf_event(struct run *r, int id)
 	int fd = tt_tracepoint_open(id);
 	char why[64] = "perf_event_open(2) is refused";
 
-	if (fd >= 0)
-		close(fd);
+	/*
+	 * Kept for the attach: closing a syscall tracepoint's perf event waits
+	 * for an RCU tasks-trace grace period on kernels whose syscall
+	 * tracepoints may fault (35-50 ms measured on 6.18), most of start-up.
+	 */
+	if (fd >= 0) {
+		r->tps[0].pfd = fd;
+		return 0;
+	}
 	if (fd != -EACCES && fd != -EPERM)
 		return 0; /* another error: attaching reports it */
 	if (r->priv.perf_paranoid > 2)
@@ -504,10 +530,16 @@ static int resolve_tracepoints(struct run *r)
 
 static struct bpf_link *attach_tracepoint(struct run *r, struct bpf_program *prog, const char *tp)
 {
-	int id = tp_id(r, tp), pfd;
+	int id = tp_id(r, tp), pfd = -1, i;
 	struct bpf_link *link;
 
-	pfd = id < 0 ? id : tt_tracepoint_open(id);
+	for (i = 0; i < r->ntps; i++)
+		if (!strcmp(r->tps[i].tp, tp) && r->tps[i].pfd >= 0) {
+			pfd = r->tps[i].pfd; /* the one check_perf_event() opened */
+			r->tps[i].pfd = -1;
+		}
+	if (pfd < 0)
+		pfd = id < 0 ? id : tt_tracepoint_open(id);
 	if (pfd < 0) {
 		errno = -pfd;
 		return NULL;
@@ -997,10 +1029,16 @@ static void detach_all(struct run *r)
 
 static void teardown(struct run *r)
 {
+	int i;
+
 	check_output(r); /* what an early failure had to say (warnings) */
 	tt_sink_close(&r->sink, r->out);
 	r->out = NULL;
 	detach_all(r);
+	for (i = 0; i < r->ntps; i++)
+		if (r->tps[i].pfd >= 0)
+			close(r->tps[i].pfd);
+	r->ntps = 0;
 	tt_enrich_detach(&r->enrich);
 	ring_buffer__free(r->rb);
 	r->rb = NULL;
@@ -1144,12 +1182,14 @@ static int load_and_attach(struct run *r)
 
 	open_opts.btf_custom_path = core_btf_path(r);
 	r->skel = r->p->open(&open_opts);
+	phase(r, "open");
 	if (!r->skel) {
 		tt_err("opening BPF object", -errno);
 		return -1;
 	}
 	if (configure(r) || apply_roles(r))
 		return -1;
+	phase(r, "roles");
 	if (r->p->exit_run) {
 		struct bpf_program *run = bpf_object__find_program_by_name(r->skel->obj,
 									   r->p->exit_run);
@@ -1158,8 +1198,10 @@ static int load_and_attach(struct run *r)
 	}
 	if (write_core_btf(r))
 		return -1;
+	phase(r, "core-btf");
 	if (resolve_tracepoints(r))
 		return -1;
+	phase(r, "tracepoints");
 	err = bpf_object__load(r->skel->obj);
 	/* libbpf took the kernel's BTF for attach targets (and freed it), or
 	 * needed none: either way it is not needed any more. */
@@ -1172,6 +1214,7 @@ static int load_and_attach(struct run *r)
 		close(r->core_btf_fd);
 	r->core_btf_fd = -1;
 	tt_vmlinux_btf_trim();
+	phase(r, "load");
 	if (err == -EACCES) {
 		/* Privilege was probed before: this is the verifier's answer. */
 		tt_errf("%s: loading BPF programs: the kernel's verifier rejected them (%s; -v "
@@ -1193,9 +1236,11 @@ static int load_and_attach(struct run *r)
 	}
 	if (attach_all(r))
 		return -1;
+	phase(r, "attach");
 	if (tt_enrich_attach(&r->enrich, r->skel->obj,
 			     bpf_map__fd(bpf_object__find_map_by_name(r->skel->obj, "events"))))
 		return -1;
+	phase(r, "enrichers' objects");
 	/* Kernel count mode reads only the "counts" map, at exit. */
 	if (!r->o->cfg.count_mode) {
 		struct bpf_map *events = bpf_object__find_map_by_name(r->skel->obj, "events");
@@ -1298,7 +1343,9 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	}
 	r.w = (struct tt_writer){ .out = r.out, .fmt = o->fmt, .cols = p->cols, .ncols = p->ncols };
 
+	r.phase_ns = now_ns();
 	vmlinux = o->btf ? btf__parse(o->btf, NULL) : tt_vmlinux_btf_load();
+	phase(&r, "btf");
 	if (!vmlinux) {
 		err = errno;
 
@@ -1317,6 +1364,7 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 		btf__free(vmlinux);
 		goto out;
 	}
+	phase(&r, "privilege");
 	if (choose_plan(&r, vmlinux, true)) {
 		btf__free(vmlinux);
 		goto out;
@@ -1329,16 +1377,20 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 		fprintf(stderr, TT_PROG ": %s: attaching via %s: %s\n", o->mode,
 			tt_attach_name(r.plan->method), r.plan->what);
 	/* Enrichers set what the probes need (o->cfg) before the load. */
+	phase(&r, "plan");
 	if (tt_enrich_init(&r.enrich, o, &r.w, NULL, 0))
 		goto out;
+	phase(&r, "enrichers");
 	r.user_count = o->count && tt_enrich_active(&r.enrich);
 	tt_counts_init(&r.counts, p->count_cols, p->ncount_cols);
 	if (load_and_attach(&r))
 		goto out;
 	if (!o->no_sandbox && enter_sandbox(&r))
 		goto out;
+	phase(&r, "sandbox");
 	if (o->verbose)
-		fprintf(stderr, TT_PROG ": %s: attached\n", o->mode);
+		fprintf(stderr, TT_PROG ": %s: setup in ms: %s\n" TT_PROG ": %s: attached\n", o->mode,
+			r.phases, o->mode);
 	if (!o->count) {
 		tt_write_header(&r.w);
 		check_output(&r);
