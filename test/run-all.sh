@@ -8,10 +8,13 @@
 # and installs and removes this machine's .deb; then, in qemu guests, runs
 # the integration tests against Debian's 6.1 kernel for every mode and
 # attach plan, and against its arm64 6.1 kernel with the aarch64 binary for
-# the cells docs/kernels.md names (test/kernels/matrix.sh). What each suite
-# proves and costs: docs/testing.md. Ends with one "all: N passed, N failed"
-# line; exits non-zero on any failure. With CI=true, tests that need BPF
-# fail instead of skipping.
+# the cells docs/kernels.md names (test/kernels/matrix.sh). Its last step
+# fails if anything it started is left: a tracer, loadgen, a peer or a qemu
+# guest still running (killed once named), a BPF program or link of
+# tcptrace still in the kernel (test/leftovers.sh). What each suite proves
+# and costs: docs/testing.md. Ends with one "all: N passed, N failed" line;
+# exits non-zero on any failure. With CI=true, tests that need BPF fail
+# instead of skipping.
 #
 # Runs as root: a user with sudo gets the whole run under sudo (CI passed on).
 set -u
@@ -22,6 +25,11 @@ fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc)
+# Everything this run starts carries it: test/leftovers.sh tells this run's
+# processes from those of anything else running here.
+export TCPTRACE_TEST_RUN=run-all.$$.$EPOCHSECONDS
+leftovers=$(mktemp /tmp/tcptrace-leftovers.XXXXXX)
+trap 'rm -f "$leftovers"' EXIT
 passed=0
 failed=0
 
@@ -57,6 +65,7 @@ packages() {
 }
 
 step "dependencies" bash test/deps.sh || exit 1
+bash test/leftovers.sh --snapshot "$leftovers" # (bpftool: from the dependencies)
 step "build (static)" build build -DTCPTRACE_AARCH64_BUILD="$top/build-arm64" ||
 	{ echo "all: $passed passed, $((failed)) failed"; exit 1; }
 step "binary is static" static_binary build x86-64
@@ -82,5 +91,7 @@ step "soak and faults (short)" env BUILD="$top/build" bash test/soak/soak.sh --s
 step "packages (x86_64 and aarch64; dpkg -i and -r here)" packages
 step "kernel matrix (Debian 6.1 in qemu: every mode x attach plan; arm64: the CI cells)" matrix
 step "benchmark smoke" env BUILD="$top/build" bash test/bench/bench.sh --smoke
+step "nothing left: no process of this run, no BPF program or link of tcptrace" \
+	bash test/leftovers.sh --check "$leftovers"
 echo "all: $passed passed, $failed failed ($SECONDS s)"
 [ $failed = 0 ]

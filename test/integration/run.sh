@@ -58,7 +58,7 @@ on_signal() {
 	exit 130
 }
 trap 'end_test; rm -rf "$state"' EXIT
-trap on_signal INT TERM
+trap on_signal INT TERM HUP
 
 set -m # background jobs (each test, its watchdog) lead process groups of their own
 passed=0

@@ -330,12 +330,14 @@ fi
 rm -rf "$logs"
 mkdir -p "$logs"
 pids=() tails=()
+# However this script ends before its guests do (a signal, a die below),
+# they end too.
 stop() {
 	kill "${pids[@]}" 2>/dev/null # run-guest.sh kills its qemu when signalled
 	wait "${pids[@]}" 2>/dev/null
-	exit 130
 }
-trap stop INT TERM
+trap stop EXIT
+trap 'exit 130' INT TERM HUP
 echo "$prog: ${#gcells[@]} guest(s) of $smp vCPU at once; a test is hung after $test_timeout s," \
 	"a guest after $idle s without output"
 glimit=() gstart=() gend=()
@@ -368,7 +370,7 @@ while [ ${#left[@]} -gt 0 ]; do
 	mapfile -t left < <(printf '%s\n' "${left[@]}" | grep -vx -- "$ended")
 done
 wait "${tails[@]}" 2>/dev/null
-trap - INT TERM
+trap - EXIT INT TERM HUP
 
 # ---- the guests' cells ------------------------------------------------------------
 declare -A cell_text=() cell_bad=()

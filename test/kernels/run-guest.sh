@@ -48,7 +48,7 @@
 # boot, panicked, hung past --timeout or --idle, powered off without a result), after a
 # line "guest failed: <reason>" and the last 40 lines of the console log.
 # Needs: qemu-system-x86 (arm64: qemu-system-arm) busybox-static cpio
-# xz-utils (see fetch-kernel.sh).
+# xz-utils (see fetch-kernel.sh), setpriv (util-linux).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -125,7 +125,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
 
 t0=$(date +%s.%N)
 root=$work/root
@@ -253,7 +253,8 @@ cmdline="console=$G_CONSOLE quiet loglevel=4 panic=-1 oops=panic mitigations=off
 cmdline="$cmdline $G_APPEND random.trust_cpu=on rdinit=/init $append"
 guest_out_args "$out"
 t1=$(date +%s.%N)
-"$QEMU" "${G_MACHINE[@]}" -cpu "$cpu" -smp "$smp" -m "$mem" \
+# (setpriv --pdeathsig: the guest is killed when this script dies, even of SIGKILL)
+setpriv --pdeathsig KILL "$QEMU" "${G_MACHINE[@]}" -cpu "$cpu" -smp "$smp" -m "$mem" \
     -nographic -nodefaults -no-user-config -no-reboot -monitor none \
     -serial "file:$console" "${G_OUT_ARGS[@]}" \
     -kernel "$kimage" -initrd "$work/initrd" -append "$cmdline" \

@@ -22,6 +22,8 @@
 #  dev-full   output to /dev/full: exit 1, one line, for every mode
 #  sigkill    SIGKILL of the tracer: none of its programs, links or maps is
 #             left, nothing mounted
+# Each case leads a process group of its own: whatever it started is killed
+# when it ends, passed or failed, and when this script is interrupted.
 # Options: --short, --minutes N (steady phase, default 10), --rate N
 # (connections per second, default 300), --build DIR. Ends with
 # "soak: N passed, N failed".
@@ -50,14 +52,24 @@ fi
 for f in "$TT" "$LG"; do [ -x "$f" ] || { echo "soak: no $f (build first)" >&2; exit 1; }; done
 for c in jq bpftool; do command -v $c >/dev/null || { echo "soak: $c missing (test/deps.sh)" >&2; exit 1; }; done
 WORK=$(mktemp -d /tmp/tcptrace-soak.XXXXXX)
-pids=()
+# Each case runs in a background subshell that leads a process group of its
+# own (run below): whatever it started (tracers, loadgen, a reader) is ended
+# with the group when the case ends, however it ends, and when this script
+# is interrupted.
+case_pid=''
+end_case() {
+	[ -n "$case_pid" ] || return 0
+	kill -KILL -- "-$case_pid" 2>/dev/null
+	# gone once their exit has released what they held (a tracer's BPF)
+	for _ in $(seq 1 50); do kill -0 -- "-$case_pid" 2>/dev/null || break; sleep 0.1; done
+	case_pid=''
+}
 cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	end_case
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
 passed=0 failed=0
 
 fail() { echo "    FAIL: $*" >&2; return 1; }
@@ -78,7 +90,6 @@ start() {
 	: >"$WORK/$name.err"
 	"$TT" "$@" -v >"$WORK/$name.out" 2>"$WORK/$name.err" &
 	PID=$!
-	pids+=("$PID")
 	for i in $(seq 1 200); do
 		grep -q ': attached$' "$WORK/$name.err" && return 0
 		kill -0 "$PID" 2>/dev/null || { fail "$name did not start: $(tail -2 "$WORK/$name.err")"; return 1; }
@@ -87,14 +98,25 @@ start() {
 	fail "$name did not attach in 10 s"
 }
 
+# reap PID: its exit status once it ends; SIGKILL (137) if it still runs 10 s later.
+reap() {
+	local i
+	for i in $(seq 1 100); do
+		kill -0 "$1" 2>/dev/null || { wait "$1"; return; }
+		sleep 0.1
+	done
+	echo "    $1 still runs 10 s after it was told to stop: killed" >&2
+	kill -KILL "$1"
+	wait "$1"
+}
+
 # stop PID: SIGINT, exit status 0 within 10 s.
 stop() {
-	local i
+	local rc
 	sleep 0.3
 	kill -INT "$1"
-	for i in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-	wait "$1"
-	local rc=$?
+	reap "$1"
+	rc=$?
 	[ $rc = 0 ] || fail "tracer $1 exited $rc"
 }
 
@@ -104,7 +126,8 @@ load() {
 	local args=(--json --threads 2 --port "$1" --duration "$3")
 	[ "$2" != 0 ] && args+=(--rate "$2")
 	[ -n "${4:-}" ] && args=(--json --threads 2 --port "$1" --count "$4")
-	timeout $(( ${3%.*} + 60 )) "$LG" "${args[@]}" >"$WORK/load.json" || fail "loadgen failed: $(cat "$WORK/load.json")" || return 1
+	# --foreground: timeout and loadgen stay in the case's process group
+	timeout --foreground $(( ${3%.*} + 60 )) "$LG" "${args[@]}" >"$WORK/load.json" || fail "loadgen failed: $(cat "$WORK/load.json")" || return 1
 	jq -e '(.connect_errors // {} | length) == 0 and (.io_errors // {} | length) == 0' "$WORK/load.json" >/dev/null ||
 		fail "loadgen saw errors: $(cat "$WORK/load.json")"
 }
@@ -201,11 +224,9 @@ case_stall() {
 	mkfifo "$fifo"
 	cat "$fifo" >"$WORK/stall.out" &
 	reader=$!
-	pids+=("$reader")
 	: >"$WORK/stall.err" # the wait below greps it before the child opens it
 	"$TT" connect --json -P "$p" --buffer-size 64 -v >"$fifo" 2>"$WORK/stall.err" &
 	PID=$!
-	pids+=("$PID")
 	for _ in $(seq 1 200); do grep -q ': attached$' "$WORK/stall.err" && break; sleep 0.05; done
 	kill -STOP $reader
 	load "$p" 2000 "$stall_s" &
@@ -235,10 +256,10 @@ case_dev_full() {
 		"$TT" "$m" --json >/dev/full 2>"$WORK/full.err" &
 		PID=$!
 		sleep 1.5
-		"$LG" --port "$p" --count 5 >/dev/null
+		timeout --foreground 60 "$LG" --port "$p" --count 5 >/dev/null
 		for _ in $(seq 1 50); do kill -0 $PID 2>/dev/null || break; sleep 0.1; done
 		kill -INT $PID 2>/dev/null
-		wait $PID
+		reap $PID
 		rc=$?
 		[ $rc = 1 ] || fail "$m > /dev/full: exit $rc, want 1: $(cat "$WORK/full.err")" || return 1
 		[ "$(wc -l <"$WORK/full.err")" = 1 ] && grep -q '^tcptrace: writing output: No space left on device$' "$WORK/full.err" ||
@@ -267,9 +288,14 @@ case_sigkill() {
 }
 
 run() {
-	local name=$1 t0=$SECONDS
+	local name=$1 t0=$SECONDS rc
 	echo "=== $name"
-	if ( set -u; "case_$name" ); then
+	( set -u; "case_$name" ) &
+	case_pid=$!
+	wait $case_pid
+	rc=$?
+	end_case # what a failed check left running
+	if [ $rc = 0 ]; then
 		passed=$((passed + 1))
 		echo "ok   $name ($((SECONDS - t0)) s)"
 	else
@@ -278,6 +304,7 @@ run() {
 	fi
 }
 
+set -m # each case (run) leads a process group of its own
 run steady
 run tiny_ring
 run stall
