@@ -543,16 +543,11 @@ t_dns_table() {
 # still right, no warning (nothing is lost but the nested program's help).
 t_classic_tracepoint_when_tp_btf_refused() {
 	plan_independent
-	srv s "$NS_B" $B4 0 --recv 100000 --send 5000 --close last
-	TT_ATTACH= TCPTRACE_REFUSE=tp_btf/ trace_start l life --json || return 1
-	client "$NS_A" $B4 "$SRV_PORT" --send 100000 --recv 5000 --close first
-	srv_wait || return 1
-	await_port 2 "$SRV_PORT"
-	trace_stop || return 1
+	TT_ATTACH= TCPTRACE_REFUSE=tp_btf/ session "$NS_B" $B4 "$NS_A" client || return 1
 	grep -q "attaching via tracepoint: tracepoint sock:inet_sock_set_state" "$TRACE_ERR" ||
 		fail "plan: $(cat "$TRACE_ERR")" || return 1
 	check_end "$CLI_OUT" 4 $A4 $B4 100000 5000 || return 1
-	check_end "$(conns s)" 4 $B4 $A4 5000 100000 || return 1
+	check_end "$SRV_LINE" 4 $B4 $A4 5000 100000 || return 1
 	expect_json 0 '.event == "warning"' || return 1
 	expect_no_progs
 }
@@ -561,15 +556,10 @@ t_classic_tracepoint_when_tp_btf_refused() {
 # warning, and the server's end is still reported, its owner learnt from
 # the task that closes it (the server itself here).
 t_owners_degrade_when_accept_hooks_refused() {
-	srv s "$NS_B" $B4 0 --recv 100000 --send 5000 --close last
 	TCPTRACE_REFUSE=tt_accept_exit,tt_accept_exit_sysexit,tt_accept_fexit,tt_accept_fexit_old,tt_accept_kprobe,tt_accept_exit_catchup \
-		trace_start l life --json || return 1
-	client "$NS_A" $B4 "$SRV_PORT" --send 100000 --recv 5000 --close first
-	srv_wait || return 1
-	await_port 2 "$SRV_PORT"
-	trace_stop || return 1
+		session "$NS_B" $B4 "$NS_A" client || return 1
 	check_end "$CLI_OUT" 4 $A4 $B4 100000 5000 || return 1
-	check_end "$(conns s)" 4 $B4 $A4 5000 100000 || return 1
+	check_end "$SRV_LINE" 4 $B4 $A4 5000 100000 || return 1
 	expect_json 1 '.event == "warning" and (.message | startswith("owners of accepted sessions: "))' \
 		'.message | endswith("learnt from the task that closes them, else pid and comm unknown (null)")'
 }
