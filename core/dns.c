@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "fsmount.h"
 #include "privs.h"
 #include "roles.h"
 #include "tcptrace/dns.h"
@@ -96,7 +97,7 @@ int tt_dns_cgroup2_mount(FILE *mountinfo, char *path, size_t len)
 static int open_root(struct dns *d, int *err)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
-	int fd = -1, fsfd, mfd;
+	int fd = -1, mfd;
 
 	if (f && !tt_dns_cgroup2_mount(f, d->root, sizeof(d->root)))
 		fd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -105,18 +106,14 @@ static int open_root(struct dns *d, int *err)
 	if (fd >= 0)
 		return fd;
 	snprintf(d->root, sizeof(d->root), "a cgroup2 mount of its own");
-	fsfd = fsopen("cgroup2", FSOPEN_CLOEXEC);
-	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
-	    (mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, 0)) < 0) {
-		*err = errno;
-		if (fsfd >= 0)
-			close(fsfd);
+	mfd = tt_fsmount_private("cgroup2", 0);
+	if (mfd < 0) {
+		*err = -mfd;
 		return -1;
 	}
 	fd = openat(mfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	*err = errno;
 	close(mfd);
-	close(fsfd);
 	return fd;
 }
 

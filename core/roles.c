@@ -24,6 +24,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "fsmount.h"
 #include "roles.h"
 #include "tcptrace/output.h"
 
@@ -106,20 +107,13 @@ static void read_text(int dirfd, const char *name, char *buf, size_t len)
 /* securityfs where it is mounted, or a mount of our own attached nowhere. */
 static int securityfs_dir(void)
 {
-	int fd = open("/sys/kernel/security/lsm", O_RDONLY | O_CLOEXEC), fs, mnt;
+	int fd = open("/sys/kernel/security/lsm", O_RDONLY | O_CLOEXEC);
 
-	if (fd >= 0) {
-		close(fd);
-		return open("/sys/kernel/security", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	}
-	fs = fsopen("securityfs", FSOPEN_CLOEXEC);
-	if (fs < 0)
-		return -1;
-	mnt = fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) ? -1
-		: fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-						       MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	close(fs);
-	return mnt;
+	if (fd < 0)
+		return tt_fsmount_private("securityfs", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+							       MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	close(fd);
+	return open("/sys/kernel/security", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 void tt_security_read(char *buf, size_t len)

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "fsmount.h"
 
 #define TRACEFS_MAGIC_NR 0x74726163
 #define MAX_ROOTS 8
@@ -115,21 +116,8 @@ static int tracefs_roots(char roots[MAX_ROOTS][256])
 /* A tracefs of our own, attached nowhere: its root as a file descriptor. */
 static int private_tracefs(void)
 {
-	int fs, mnt, err;
-
-	fs = fsopen("tracefs", FSOPEN_CLOEXEC);
-	if (fs < 0)
-		return -errno;
-	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0)) {
-		err = -errno;
-		close(fs);
-		return err;
-	}
-	mnt = fsmount(fs, FSMOUNT_CLOEXEC,
-		      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	err = mnt < 0 ? -errno : 0;
-	close(fs);
-	return mnt < 0 ? err : mnt;
+	return tt_fsmount_private("tracefs", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+						     MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 }
 
 int tt_tracepoint_ids(const char *const *tps, int n, int *ids, char *how, size_t how_len)
