@@ -30,6 +30,8 @@ void tt_vmlinux_btf_handoff(struct btf *btf);
 void tt_vmlinux_btf_trim(void);
 /* The BTF handed over and not yet taken by a load, or NULL. */
 const struct btf *tt_vmlinux_btf_pending(void);
+/* Writes all of data to fd (a memfd), going on after EINTR and short writes: 0 or -errno. */
+int tt_write_all(int fd, const void *data, size_t size);
 /*
  * For a BPF object loaded after the mode's (an enricher's): a memfd holding
  * the kernel BTF cut down for its CO-RE relocations (core/btfmin.c), whose

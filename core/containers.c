@@ -77,14 +77,6 @@ struct ctr_state {
 	uint64_t records, by_handle, handle_failed, lookups, found;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static const char *dup_or_null(const char *s)
 {
 	return s && s[0] ? strdup(s) : NULL;
@@ -228,9 +220,9 @@ static struct cg_entry *entry_for(struct ctr_state *st, uint64_t id)
 	if (!e)
 		return NULL;
 	if (!e->filled) {
-		fill(st, e, now_ns());
+		fill(st, e, tt_now_ns());
 	} else if (e->retry_ns) {
-		uint64_t now = now_ns();
+		uint64_t now = tt_now_ns();
 
 		if (now >= e->retry_ns)
 			fill(st, e, now);

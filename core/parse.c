@@ -29,11 +29,11 @@ static int parse_port(const char *s, size_t n, unsigned *out)
 	return 0;
 }
 
-int tt_ports_parse(const char *list, uint8_t bitmap[TT_PORT_BITMAP_LEN], char *why, size_t why_len)
+int tt_ports_parse(const char *list, uint8_t bitmap[TT_PORT_BITMAP_BYTES], char *why, size_t why_len)
 {
 	const char *p = list;
 
-	memset(bitmap, 0, TT_PORT_BITMAP_LEN);
+	memset(bitmap, 0, TT_PORT_BITMAP_BYTES);
 	for (;;) {
 		const char *end = strchr(p, ','), *dash;
 		size_t n = end ? (size_t)(end - p) : strlen(p);
@@ -66,7 +66,7 @@ bad:
 	}
 }
 
-bool tt_port_isset(const uint8_t bitmap[TT_PORT_BITMAP_LEN], unsigned port)
+bool tt_port_isset(const uint8_t bitmap[TT_PORT_BITMAP_BYTES], unsigned port)
 {
 	return port < 65536 && (bitmap[port >> 3] & (1u << (port & 7)));
 }

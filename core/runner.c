@@ -105,18 +105,10 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return 0;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* -v: the phase of setup that ends now, and how long it took since the last. */
 static void phase(struct run *r, const char *name)
 {
-	uint64_t now = now_ns();
+	uint64_t now = tt_now_ns();
 	size_t n = r->phases_len;
 
 	if (r->o->verbose && n < sizeof(r->phases))
@@ -315,8 +307,8 @@ static int configure(struct run *r)
 {
 	struct bpf_object *obj = r->skel->obj;
 	struct tt_config *cfg = rodata_var(obj, "tt_cfg", sizeof(*cfg));
-	uint8_t *lports = rodata_var(obj, "tt_lports", TT_PORT_BITMAP_LEN);
-	uint8_t *rports = rodata_var(obj, "tt_rports", TT_PORT_BITMAP_LEN);
+	uint8_t *lports = rodata_var(obj, "tt_lports", TT_PORT_BITMAP_BYTES);
+	uint8_t *rports = rodata_var(obj, "tt_rports", TT_PORT_BITMAP_BYTES);
 	struct bpf_map *events = bpf_object__find_map_by_name(obj, "events");
 	struct bpf_program *prog;
 	int err;
@@ -338,8 +330,8 @@ static int configure(struct run *r)
 	}
 	r->o->cfg.wakeup_bytes = bpf_map__max_entries(events) / 4;
 	*cfg = r->o->cfg;
-	memcpy(lports, r->o->lports, TT_PORT_BITMAP_LEN);
-	memcpy(rports, r->o->rports, TT_PORT_BITMAP_LEN);
+	memcpy(lports, r->o->lports, TT_PORT_BITMAP_BYTES);
+	memcpy(rports, r->o->rports, TT_PORT_BITMAP_BYTES);
 
 	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_autoload(prog, plan_loads(r, bpf_program__name(prog)));
@@ -982,7 +974,7 @@ static int print_counts(struct run *r)
 
 static int poll_loop(struct run *r)
 {
-	uint64_t start = now_ns(), last_lost = start, deadline = 0;
+	uint64_t start = tt_now_ns(), last_lost = start, deadline = 0;
 	int err;
 
 	if (r->o->duration > 0)
@@ -1004,7 +996,7 @@ static int poll_loop(struct run *r)
 
 			nanosleep(&ts, NULL);
 		}
-		now = now_ns();
+		now = tt_now_ns();
 		if (now - last_lost >= LOST_CHECK_NS) {
 			report_lost(r);
 			last_lost = now;
@@ -1096,23 +1088,6 @@ static const char *core_btf_path(struct run *r)
 	return r->core_btf_path;
 }
 
-static int write_all(int fd, const void *data, size_t size)
-{
-	const char *p = data;
-
-	while (size) {
-		ssize_t n = write(fd, p, size);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		size -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * The ids of the kernel types the probes cast addresses to with
  * bpf_rdonly_cast() (probes/common.bpf.h), where the kernel has it (v6.2)
@@ -1164,7 +1139,7 @@ static int write_core_btf(struct run *r)
 		data = btf__raw_data(r->vmlinux, &full);
 		size = full;
 	}
-	err = data ? write_all(r->core_btf_fd, data, size) : -ENOMEM;
+	err = data ? tt_write_all(r->core_btf_fd, data, size) : -ENOMEM;
 	if (err)
 		tt_err("writing the kernel BTF for CO-RE to a memfd", err);
 	else if (r->o->verbose)
@@ -1343,7 +1318,7 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 	}
 	r.w = (struct tt_writer){ .out = r.out, .fmt = o->fmt, .cols = p->cols, .ncols = p->ncols };
 
-	r.phase_ns = now_ns();
+	r.phase_ns = tt_now_ns();
 	vmlinux = o->btf ? btf__parse(o->btf, NULL) : tt_vmlinux_btf_load();
 	phase(&r, "btf");
 	if (!vmlinux) {

@@ -197,27 +197,33 @@ const struct btf *tt_vmlinux_btf_pending(void)
 	return handed_over;
 }
 
+int tt_write_all(int fd, const void *data, size_t size)
+{
+	const char *p = data;
+
+	while (size) {
+		ssize_t n = write(fd, p, size);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		size -= (size_t)n;
+	}
+	return 0;
+}
+
 int tt_btf_min_memfd(const struct btf *vmlinux, const struct btf *local, char *path, size_t len)
 {
-	size_t size = 0, off = 0;
+	size_t size = 0;
 	void *min = tt_btf_min_core(vmlinux, local, &size, NULL, NULL, 0);
 	int fd, err = 0;
 
 	if (!min)
 		return -errno;
 	fd = memfd_create("tcptrace-enrich-btf", MFD_CLOEXEC);
-	if (fd < 0)
-		err = -errno;
-	while (!err && off < size) {
-		ssize_t n = write(fd, (const char *)min + off, size - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			err = n < 0 ? -errno : -EIO;
-		else
-			off += (size_t)n;
-	}
+	err = fd < 0 ? -errno : tt_write_all(fd, min, size);
 	free(min);
 	snprintf(path, len, "/proc/self/fd/%d", fd);
 	if (!err && access(path, R_OK))

@@ -9,8 +9,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
+
+#include "tcptrace/event.h" /* TT_PORT_BITMAP_BYTES, as the probes see it */
 
 #define TT_PROG "tcptrace"
+
+/* CLOCK_MONOTONIC in nanoseconds (the probes' bpf_ktime_get_ns()). */
+static inline uint64_t tt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 /* Exit codes (DESIGN.md contracts). */
 enum { TT_EXIT_OK = 0, TT_EXIT_FAIL = 1, TT_EXIT_USAGE = 2 };
@@ -41,9 +53,8 @@ int tt_family_version(unsigned family);
  * (bit p = port p). Returns 0, or -EINVAL with *why naming the bad item
  * (empty item, junk, 0, > 65535, reversed range).
  */
-#define TT_PORT_BITMAP_LEN (65536 / 8)
-int tt_ports_parse(const char *list, uint8_t bitmap[TT_PORT_BITMAP_LEN], char *why, size_t why_len);
-bool tt_port_isset(const uint8_t bitmap[TT_PORT_BITMAP_LEN], unsigned port);
+int tt_ports_parse(const char *list, uint8_t bitmap[TT_PORT_BITMAP_BYTES], char *why, size_t why_len);
+bool tt_port_isset(const uint8_t bitmap[TT_PORT_BITMAP_BYTES], unsigned port);
 
 /* Parses a decimal id (pid, uid): 0..UINT32_MAX-1, nothing else. */
 int tt_parse_u32(const char *s, uint32_t *out);

@@ -97,8 +97,8 @@ struct tt_opts {
 	const char *ctr_pats[TT_CTR_PATS_MAX]; /* --container patterns */
 	int nctr_pats;
 	struct tt_config cfg;
-	uint8_t lports[TT_PORT_BITMAP_LEN];
-	uint8_t rports[TT_PORT_BITMAP_LEN];
+	uint8_t lports[TT_PORT_BITMAP_BYTES];
+	uint8_t rports[TT_PORT_BITMAP_BYTES];
 };
 
 /* The skeleton glue of a mode: every bpftool skeleton starts with these. */

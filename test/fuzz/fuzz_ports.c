@@ -14,7 +14,7 @@ static int reference(const char *list, uint8_t *bitmap)
 {
 	const char *p = list;
 
-	memset(bitmap, 0, TT_PORT_BITMAP_LEN);
+	memset(bitmap, 0, TT_PORT_BITMAP_BYTES);
 	for (;;) {
 		unsigned long lo, hi;
 		char *end;
@@ -47,7 +47,7 @@ static int reference(const char *list, uint8_t *bitmap)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t got[TT_PORT_BITMAP_LEN], want[TT_PORT_BITMAP_LEN];
+	static uint8_t got[TT_PORT_BITMAP_BYTES], want[TT_PORT_BITMAP_BYTES];
 	char why[160], *s = fuzz_string(data, size);
 	int err, ref;
 

@@ -5,7 +5,7 @@
 #include "check.h"
 #include "tcptrace/core.h"
 
-static uint8_t bm[TT_PORT_BITMAP_LEN];
+static uint8_t bm[TT_PORT_BITMAP_BYTES];
 
 static int count_set(void)
 {
