@@ -94,6 +94,11 @@ static int read_proc(const char *path, char **text, size_t *len)
 	return 0;
 }
 
+int tt_mountinfo_read(char **text, size_t *len)
+{
+	return read_proc("/proc/self/mountinfo", text, len);
+}
+
 static bool own_cgroup_ns(void)
 {
 	struct stat st;
@@ -115,7 +120,7 @@ int tt_cgroupfs_open(struct tt_cgroupfs *c, char *why, size_t why_len)
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	c->own_ns = own_cgroup_ns();
-	err = read_proc("/proc/self/mountinfo", &text, &len);
+	err = tt_mountinfo_read(&text, &len);
 	if (err) {
 		snprintf(why, why_len, "cannot read /proc/self/mountinfo: %s", strerror(-err));
 		return -ENOENT;

@@ -32,6 +32,7 @@
 #include "fsmount.h"
 #include "privs.h"
 #include "roles.h"
+#include "tcptrace/cgroupfs.h"
 #include "tcptrace/dns.h"
 #include "tcptrace/enrich.h"
 #include "tcptrace/mode.h"
@@ -60,33 +61,31 @@ struct dns {
 	uint64_t opens, opens_named;
 };
 
-int tt_dns_cgroup2_mount(FILE *mountinfo, char *path, size_t len)
-{
-	char line[4096], root[1024], mnt[1024], *sep;
-	size_t i, j;
+struct root_mount {
+	char *path;
+	size_t len;
+};
 
-	while (fgets(line, sizeof(line), mountinfo)) {
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...] - FSTYPE SOURCE SUPEROPTS */
-		sep = strstr(line, " - ");
-		if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
-			continue;
-		if (sscanf(line, "%*s %*s %*s %1023s %1023s", root, mnt) != 2 || strcmp(root, "/"))
-			continue;
-		/* octal escapes of space, tab, newline and backslash */
-		for (i = j = 0; mnt[i] && j + 1 < len; j++) {
-			if (mnt[i] == '\\' && mnt[i + 1] >= '0' && mnt[i + 1] <= '3' && mnt[i + 2] &&
-			    mnt[i + 3]) {
-				path[j] = (char)((mnt[i + 1] - '0') << 6 | (mnt[i + 2] - '0') << 3 |
-						 (mnt[i + 3] - '0'));
-				i += 4;
-			} else {
-				path[j] = mnt[i++];
-			}
-		}
-		path[j] = '\0';
-		return 0;
-	}
-	return -ENOENT;
+/* A mount of the hierarchy's root ("/"), not a subtree's (a container's view). */
+static bool root_mount(const char *root, const char *mnt, void *ctx)
+{
+	struct root_mount *m = ctx;
+
+	if (strcmp(root, "/"))
+		return false;
+	snprintf(m->path, m->len, "%s", mnt);
+	return true;
+}
+
+int tt_dns_cgroup2_mount(const char *mountinfo, size_t mlen, char *path, size_t len)
+{
+	struct root_mount m = { path, len };
+
+	if (!len)
+		return -ENOENT;
+	path[0] = '\0';
+	tt_mountinfo_each(mountinfo, mlen, "cgroup2", root_mount, &m);
+	return path[0] ? 0 : -ENOENT;
 }
 
 /*
@@ -96,13 +95,15 @@ int tt_dns_cgroup2_mount(FILE *mountinfo, char *path, size_t len)
  */
 static int open_root(struct dns *d, int *err)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
 	int fd = -1, mfd;
+	size_t len;
+	char *text;
 
-	if (f && !tt_dns_cgroup2_mount(f, d->root, sizeof(d->root)))
-		fd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (f)
-		fclose(f);
+	if (!tt_mountinfo_read(&text, &len)) {
+		if (!tt_dns_cgroup2_mount(text, len, d->root, sizeof(d->root)))
+			fd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		free(text);
+	}
 	if (fd >= 0)
 		return fd;
 	snprintf(d->root, sizeof(d->root), "a cgroup2 mount of its own");

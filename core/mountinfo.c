@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The cgroup2 mounts of a /proc/self/mountinfo text: pure, for
- * core/cgroupfs.c. A line is "id parent major:minor root mount-point
+ * The mounts of a /proc/self/mountinfo text: pure, the one parser of it
+ * (core/cgroupfs.c, core/dns.c, core/tracefs.c). A line is "id parent major:minor root mount-point
  * options [optional fields...] - fstype source super-options", with
  * spaces, tabs, newlines and backslashes in names written as "\ooo".
  */
@@ -33,11 +33,11 @@ static const char *field(const char *p, const char *end, char *out, size_t size)
 	return p < end && *p == ' ' ? p + 1 : p;
 }
 
-void tt_mountinfo_cgroup2(const char *text, size_t len, bool (*fn)(const char *mnt, void *ctx),
-			  void *ctx)
+void tt_mountinfo_each(const char *text, size_t len, const char *fstype,
+		       bool (*fn)(const char *root, const char *mnt, void *ctx), void *ctx)
 {
 	const char *p = text, *end = text + len;
-	char mnt[PATH_MAX], word[64];
+	char root[PATH_MAX], mnt[PATH_MAX], word[64];
 
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -46,8 +46,9 @@ void tt_mountinfo_cgroup2(const char *text, size_t len, bool (*fn)(const char *m
 		if (!eol)
 			eol = end;
 		/* id parent major:minor root mount-point options [optional...] - fstype ... */
-		for (i = 0; i < 4 && p < eol; i++)
+		for (i = 0; i < 3 && p < eol; i++)
 			p = field(p, eol, word, sizeof(word));
+		p = field(p, eol, root, sizeof(root));
 		p = field(p, eol, mnt, sizeof(mnt));
 		while (p < eol) {
 			p = field(p, eol, word, sizeof(word));
@@ -55,8 +56,29 @@ void tt_mountinfo_cgroup2(const char *text, size_t len, bool (*fn)(const char *m
 				break;
 		}
 		p = field(p, eol, word, sizeof(word));
-		if (!strcmp(word, "cgroup2") && mnt[0] == '/' && fn(mnt, ctx))
+		if (!strcmp(word, fstype) && mnt[0] == '/' && fn(root, mnt, ctx))
 			return;
 		p = eol + 1;
 	}
+}
+
+struct cgroup2_fn {
+	bool (*fn)(const char *mnt, void *ctx);
+	void *ctx;
+};
+
+static bool cgroup2_mount(const char *root, const char *mnt, void *ctx)
+{
+	const struct cgroup2_fn *c = ctx;
+
+	(void)root;
+	return c->fn(mnt, c->ctx);
+}
+
+void tt_mountinfo_cgroup2(const char *text, size_t len, bool (*fn)(const char *mnt, void *ctx),
+			  void *ctx)
+{
+	struct cgroup2_fn c = { fn, ctx };
+
+	tt_mountinfo_each(text, len, "cgroup2", cgroup2_mount, &c);
 }

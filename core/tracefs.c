@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "tcptrace/cgroupfs.h"
 #include "fsmount.h"
 
 #define TRACEFS_MAGIC_NR 0x74726163
@@ -71,46 +72,34 @@ static int read_ids(int dirfd, const char *const *tps, int n, int *ids)
 	return 0;
 }
 
-/* Undoes mountinfo's octal escapes (\040 for a space) in place. */
-static void unescape(char *s)
-{
-	char *d = s;
+struct roots {
+	char (*roots)[256];
+	int n;
+};
 
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
-		}
-	}
-	*d = '\0';
+static bool add_root(const char *root, const char *mnt, void *ctx)
+{
+	struct roots *r = ctx;
+
+	(void)root;
+	snprintf(r->roots[r->n++], sizeof(r->roots[0]), "%s", mnt);
+	return r->n == MAX_ROOTS - 2;
 }
 
 /* Mount points of tracefs in mountinfo, then the usual places: how many. */
 static int tracefs_roots(char roots[MAX_ROOTS][256])
 {
-	char line[1024];
-	int n = 0;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	struct roots r = { roots, 0 };
+	size_t len;
+	char *text;
 
-	while (f && n < MAX_ROOTS - 2 && fgets(line, sizeof(line), f)) {
-		char mnt[256], fstype[64];
-		const char *sep = strstr(line, " - ");
-
-		/* id parent major:minor root mountpoint ... - fstype source opts */
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1 ||
-		    sscanf(sep + 3, "%63s", fstype) != 1 || strcmp(fstype, "tracefs"))
-			continue;
-		unescape(mnt);
-		snprintf(roots[n++], sizeof(roots[0]), "%s", mnt);
+	if (!tt_mountinfo_read(&text, &len)) {
+		tt_mountinfo_each(text, len, "tracefs", add_root, &r);
+		free(text);
 	}
-	if (f)
-		fclose(f);
-	snprintf(roots[n++], sizeof(roots[0]), "/sys/kernel/tracing");
-	snprintf(roots[n++], sizeof(roots[0]), "/sys/kernel/debug/tracing");
-	return n;
+	snprintf(roots[r.n++], sizeof(roots[0]), "/sys/kernel/tracing");
+	snprintf(roots[r.n++], sizeof(roots[0]), "/sys/kernel/debug/tracing");
+	return r.n;
 }
 
 /* A tracefs of our own, attached nowhere: its root as a file descriptor. */

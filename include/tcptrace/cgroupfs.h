@@ -36,10 +36,17 @@ void tt_cgroupfs_close(struct tt_cgroupfs *c);
 int tt_cgroupfs_path(const struct tt_cgroupfs *c, uint64_t id, char *buf, size_t size);
 
 /*
- * Pure: calls fn with the mount point of each cgroup2 mount in the text of
- * /proc/self/mountinfo (len bytes), until it returns true.
+ * Pure: calls fn with the root (the path inside the file system) and the
+ * mount point, unescaped, of each mount of file system type fstype in the
+ * text of /proc/self/mountinfo (len bytes), until it returns true.
  */
+void tt_mountinfo_each(const char *text, size_t len, const char *fstype,
+		       bool (*fn)(const char *root, const char *mnt, void *ctx), void *ctx);
+/* The same for cgroup2 mounts, with the mount point only. */
 void tt_mountinfo_cgroup2(const char *text, size_t len, bool (*fn)(const char *mnt, void *ctx),
 			  void *ctx);
+
+/* The text of /proc/self/mountinfo (bounded: 4 MiB), to free(): 0 or -errno. */
+int tt_mountinfo_read(char **text, size_t *len);
 
 #endif /* TCPTRACE_CGROUPFS_H */

@@ -181,10 +181,10 @@ void tt_dns_cache_stats(const struct tt_dns_cache *c, struct tt_dns_cache_stats 
 #include <stdio.h>
 
 /*
- * The mount point of the cgroup v2 hierarchy's root in a
- * /proc/self/mountinfo stream (a mount of "/" of a cgroup2 file system),
- * unescaped, into path. 0 or -ENOENT.
+ * The mount point of the cgroup v2 hierarchy's root in the text of
+ * /proc/self/mountinfo (a mount of "/" of a cgroup2 file system),
+ * unescaped, into path (cut to len). 0 or -ENOENT.
  */
-int tt_dns_cgroup2_mount(FILE *mountinfo, char *path, size_t len);
+int tt_dns_cgroup2_mount(const char *mountinfo, size_t mlen, char *path, size_t len);
 
 #endif /* TCPTRACE_DNS_H */
