@@ -88,16 +88,30 @@ int tt_parse_attach(const char *s, enum tt_attach *out)
 	return -EINVAL;
 }
 
+static void usage_line(const struct tt_opts *o, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, TT_PROG " %s: ", o->mode);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, " (see '" TT_PROG " %s --help')\n", o->mode);
+}
+
+void tt_usage_say(const struct tt_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	usage_line(o, fmt, ap);
+	va_end(ap);
+}
+
 void tt_usage(const struct tt_opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, TT_PROG " %s: ", o->mode);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	usage_line(o, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see '" TT_PROG " %s --help')\n", o->mode);
 	exit(TT_EXIT_USAGE);
 }
 

@@ -162,9 +162,12 @@ void tt_opts_init(struct tt_opts *o, const char *mode);
  * input): one-line errors and exit 2 for bad input, --help exits 0.
  */
 void tt_parse_args(const struct argp *argp, int argc, char **argv, struct tt_opts *o);
-/* One-line usage error naming the mode's --help, exit 2. */
+/* One-line usage error naming the mode's --help, exit 2 (while parsing options). */
 void tt_usage(const struct tt_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+/* The same line, without exiting: the caller returns TT_EXIT_USAGE. */
+void tt_usage_say(const struct tt_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Parses a port list option into bitmap, or exits 2 naming the option. */
 void tt_opt_ports(const struct tt_opts *o, const char *opt, const char *arg, uint8_t *bitmap);
 
