@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,6 +33,10 @@ int run_load_and_attach(struct run *r)
 	}
 	if (run_configure(r) || run_apply_roles(r))
 		return TT_EXIT_FAIL;
+	/* the plan chosen, once the kernel's refusals may have changed it */
+	if (r->o->verbose)
+		fprintf(stderr, TT_PROG ": %s: attaching via %s: %s\n", r->o->mode,
+			tt_attach_name(r->plan->method), r->plan->what);
 	run_phase(r, "roles");
 	if (r->p->exit_run) {
 		struct bpf_program *run = bpf_object__find_program_by_name(r->skel->obj,

@@ -141,9 +141,6 @@ static int plan(struct run *r)
 {
 	if (run_choose_plan(r, r->vmlinux, true))
 		return TT_EXIT_FAIL;
-	if (r->o->verbose)
-		fprintf(stderr, TT_PROG ": %s: attaching via %s: %s\n", r->o->mode,
-			tt_attach_name(r->plan->method), r->plan->what);
 	run_phase(r, "plan");
 	return 0;
 }
