@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,7 @@ static const char *refusal_words(const struct bpf_program *prog, int err)
 }
 
 #define MAX_OBJ_PROGS 64
+#define MAX_SAID 16
 
 struct apply {
 	struct bpf_object *obj;
@@ -227,7 +229,32 @@ struct apply {
 	/* progs[i] stands in for via[i], refused with via_err[i] (said once i loads) */
 	struct bpf_program *via[MAX_OBJ_PROGS];
 	int via_err[MAX_OBJ_PROGS];
+	/*
+	 * What is said once every program is settled: nothing when a core
+	 * program is refused (the plan fails, another may be tried).
+	 */
+	struct {
+		bool warn; /* a warning; else -v only */
+		char text[480];
+	} said[MAX_SAID];
+	int nsaid;
 };
+
+/* To be said (warn: as a warning, else with -v) if the plan holds. */
+static void say(struct apply *a, bool warn, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void say(struct apply *a, bool warn, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->nsaid == MAX_SAID || (!warn && !a->verbose))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(a->said[a->nsaid].text, sizeof(a->said[0].text), fmt, ap);
+	va_end(ap);
+	a->said[a->nsaid++].warn = warn;
+}
 
 static int prog_index(const struct apply *a, const char *name)
 {
@@ -254,9 +281,9 @@ static void give_way(struct apply *a, struct bpf_program *prog, const struct tt_
 		a->via_err[alt] = err;
 		return;
 	}
-	tt_warn(a->w, a->mode, NULL, "%s: %s (%s) refused by the kernel (%s): %s", role->feature,
-		bpf_program__name(prog), bpf_program__section_name(prog), refusal_words(prog, err),
-		role->instead ? role->instead : "not available");
+	say(a, true, "%s: %s (%s) refused by the kernel (%s): %s", role->feature,
+	    bpf_program__name(prog), bpf_program__section_name(prog), refusal_words(prog, err),
+	    role->instead ? role->instead : "not available");
 }
 
 /* progs[i], standing in for a refused program, loads: said (a warning if it costs). */
@@ -267,13 +294,11 @@ static void took_alternative(struct apply *a, int i)
 	const struct tt_role *role = tt_role_of(a->roles, a->n, name);
 
 	if (role->note)
-		tt_warn(a->w, a->mode, NULL, "%s: %s (%s) refused by the kernel (%s): %s instead; %s",
-			role->feature, name, sec, refusal_words(prog, a->via_err[i]), role->instead,
-			role->note);
-	else if (a->verbose)
-		fprintf(stderr, TT_PROG ": %s: %s (%s) refused by the kernel (%s): %s does the same "
-			"(%s)\n", a->mode, name, sec, refusal_words(prog, a->via_err[i]), role->instead,
-			role->feature);
+		say(a, true, "%s: %s (%s) refused by the kernel (%s): %s instead; %s", role->feature,
+		    name, sec, refusal_words(prog, a->via_err[i]), role->instead, role->note);
+	else
+		say(a, false, "%s (%s) refused by the kernel (%s): %s does the same (%s)", name, sec,
+		    refusal_words(prog, a->via_err[i]), role->instead, role->feature);
 }
 
 /* Programs loaded only with another (nested twins): not without it. */
@@ -289,9 +314,8 @@ static void drop_orphans(struct apply *a)
 		with = prog_index(a, role->with);
 		if (with < 0 || !bpf_program__autoload(a->progs[with])) {
 			bpf_program__set_autoload(a->progs[i], false);
-			if (a->verbose)
-				fprintf(stderr, TT_PROG ": %s: %s left out: it goes with %s\n", a->mode,
-					bpf_program__name(a->progs[i]), role->with);
+			say(a, false, "%s left out: it goes with %s", bpf_program__name(a->progs[i]),
+			    role->with);
 		}
 	}
 }
@@ -340,5 +364,11 @@ int tt_roles_apply(struct bpf_object *obj, const struct tt_role *roles, int n,
 		}
 	}
 	drop_orphans(&a);
+	for (i = 0; i < a.nsaid; i++) {
+		if (a.said[i].warn)
+			tt_warn(w, mode, NULL, "%s", a.said[i].text);
+		else
+			fprintf(stderr, TT_PROG ": %s: %s\n", mode, a.said[i].text);
+	}
 	return 0;
 }
