@@ -128,7 +128,11 @@ static int probe_classic_tracepoint(const struct btf *vmlinux, const char *event
 
 int tt_probe_privilege(void)
 {
-	int fd = load_tiny(BPF_PROG_TYPE_TRACEPOINT, 0, 0);
+	int fd = tt_refuse_env(NULL, "tracepoint/");
+
+	if (fd)
+		return fd;
+	fd = load_tiny(BPF_PROG_TYPE_TRACEPOINT, 0, 0);
 
 	if (fd < 0)
 		return fd;

@@ -217,6 +217,11 @@ void tt_priv_err_run(const struct tt_priv_ctx *c, const char *what, int err)
 	priv_err(c, what, err, tt_priv_setup_caps(c));
 }
 
+tt_caps tt_priv_missing(const struct tt_priv_ctx *c)
+{
+	return as_known(tt_priv_setup_caps(c)) & ~held(tt_priv_effective());
+}
+
 /* Sets the effective and permitted sets; inheritable is emptied. */
 static int set_caps(tt_caps eff, tt_caps perm)
 {

@@ -32,6 +32,8 @@ typedef uint64_t tt_caps;
 
 /* The setup capabilities of the entries that apply to c. */
 tt_caps tt_priv_setup_caps(const struct tt_priv_ctx *c);
+/* Those of them the process lacks (CAP_SYS_ADMIN counting for CAP_BPF and CAP_PERFMON). */
+tt_caps tt_priv_missing(const struct tt_priv_ctx *c);
 /* The process's effective capabilities. */
 tt_caps tt_priv_effective(void);
 /*
