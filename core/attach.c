@@ -28,7 +28,7 @@ static const struct bpf_insn ret0[] = {
 	{ .code = BPF_JMP | BPF_EXIT },
 };
 
-static int load_tiny(enum bpf_prog_type type, enum bpf_attach_type expected, __u32 btf_id)
+int tt_load_tiny(enum bpf_prog_type type, enum bpf_attach_type expected, __u32 btf_id)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = expected,
 		    .attach_btf_id = btf_id);
@@ -45,7 +45,7 @@ static int probe_fentry(const struct btf *vmlinux, const char *func)
 	id = btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC);
 	if (id <= 0)
 		return -ENOENT;
-	fd = load_tiny(BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, (__u32)id);
+	fd = tt_load_tiny(BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, (__u32)id);
 	if (fd < 0)
 		return fd;
 	link = bpf_raw_tracepoint_open(NULL, fd);
@@ -73,7 +73,7 @@ static int probe_kprobe(const char *func)
 	if (err)
 		return err;
 	type = atoi(buf);
-	fd = load_tiny(BPF_PROG_TYPE_KPROBE, 0, 0);
+	fd = tt_load_tiny(BPF_PROG_TYPE_KPROBE, 0, 0);
 	if (fd < 0)
 		return fd;
 	attr.type = (__u32)type;
@@ -106,7 +106,7 @@ static int probe_tracepoint(const struct btf *vmlinux)
 	id = btf__find_by_name_kind(vmlinux, "btf_trace_inet_sock_set_state", BTF_KIND_TYPEDEF);
 	if (id <= 0)
 		return -ENOENT;
-	fd = load_tiny(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, (__u32)id);
+	fd = tt_load_tiny(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, (__u32)id);
 	if (fd < 0)
 		return fd;
 	close(fd);
@@ -132,7 +132,7 @@ int tt_probe_privilege(void)
 
 	if (fd)
 		return fd;
-	fd = load_tiny(BPF_PROG_TYPE_TRACEPOINT, 0, 0);
+	fd = tt_load_tiny(BPF_PROG_TYPE_TRACEPOINT, 0, 0);
 
 	if (fd < 0)
 		return fd;

@@ -3,6 +3,7 @@
 #ifndef TCPTRACE_ATTACH_H
 #define TCPTRACE_ATTACH_H
 
+#include <linux/bpf.h>
 #include <linux/types.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,6 +53,12 @@ __u32 tt_thread_map_entries(unsigned long threads, int ncpu);
 
 /* The sum over the CPUs of entry 0 of a per-CPU array of __u64 (a lost counter); 0 if unread. */
 uint64_t tt_map_percpu_sum(const struct bpf_map *map);
+
+/*
+ * A two-instruction program ("return 0") of this type and attach point,
+ * loaded: its fd, or -errno (the kernel's answer for such programs).
+ */
+int tt_load_tiny(enum bpf_prog_type type, enum bpf_attach_type expected, __u32 btf_id);
 
 /* 0 if we may load tracing programs (root, or CAP_BPF+CAP_PERFMON), else -errno. */
 int tt_probe_privilege(void);

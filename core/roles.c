@@ -25,6 +25,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "attach.h"
 #include "fsmount.h"
 #include "roles.h"
 #include "tcptrace/output.h"
@@ -141,11 +142,6 @@ const struct tt_role *tt_role_of(const struct tt_role *roles, int n, const char 
 	return NULL;
 }
 
-static const struct bpf_insn ret0[] = {
-	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-	{ .code = BPF_JMP | BPF_EXIT },
-};
-
 /*
  * The kernel BTF id a tracing program attaches to, from its section as
  * libbpf reads it: fentry/F, fexit/F (the function F), tp_btf/T (the
@@ -186,23 +182,22 @@ int tt_prog_refused(const struct bpf_program *prog, const struct btf *vmlinux)
 	enum bpf_prog_type type = bpf_program__type(prog);
 	enum bpf_attach_type at = bpf_program__expected_attach_type(prog);
 	const char *sec = bpf_program__section_name(prog);
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = at);
-	int fd, err = tt_refuse_env(bpf_program__name(prog), sec);
+	int fd = tt_refuse_env(bpf_program__name(prog), sec);
+	__u32 btf_id = 0;
 
-	if (err)
-		return err;
+	if (fd)
+		return fd;
 	if (type == BPF_PROG_TYPE_TRACING) {
-		opts.attach_btf_id = attach_btf_id(vmlinux, at, sec);
-		if (!opts.attach_btf_id)
+		btf_id = attach_btf_id(vmlinux, at, sec);
+		if (!btf_id)
 			return 0;
 	}
-	fd = bpf_prog_load(type, NULL, "GPL", ret0, 2, &opts);
+	fd = tt_load_tiny(type, at, btf_id);
 	if (fd >= 0) {
 		close(fd);
 		return 0;
 	}
-	err = -errno;
-	return err == -EPERM || err == -EACCES ? err : 0;
+	return fd == -EPERM || fd == -EACCES ? fd : 0;
 }
 
 static const char *refusal_words(const struct bpf_program *prog, int err)
