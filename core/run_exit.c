@@ -112,18 +112,26 @@ static int exit_run_once(struct run *r, struct bpf_program *prog, const void *ke
  * prog run once per key: the same records from the same code (the socket
  * behind each entry decides, never the entry alone).
  */
+/* The exit map's key size, which is p->exit_run's argument: 0 if it cannot be one. */
+static size_t exit_key_size(const struct bpf_map *map)
+{
+	size_t size = map ? bpf_map__key_size(map) : 0;
+
+	/* a raw_tp program's arguments are u64s */
+	return size && size <= EXIT_KEY_MAX && !(size % 8) ? size : 0;
+}
+
 static int read_exit_runs(struct run *r, struct bpf_program *prog,
 			  void (*fn)(struct run *r, const struct tt_event *e))
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, r->p->exit_map);
 	unsigned char key[EXIT_KEY_MAX], next[EXIT_KEY_MAX];
-	size_t size = map ? bpf_map__key_size(map) : 0;
+	size_t size = exit_key_size(map);
 	struct tt_event e;
 	void *prev = NULL;
 	int err;
 
-	/* a raw_tp program's arguments are u64s */
-	if (!size || size > EXIT_KEY_MAX || size % 8)
+	if (!size)
 		return -EINVAL;
 	while (!bpf_map_get_next_key(bpf_map__fd(map), prev, next)) {
 		err = exit_run_once(r, prog, next, size, &e);
@@ -174,7 +182,10 @@ int run_try_exit_prog(struct run *r, struct bpf_program *prog)
 	int fd;
 
 	if (is_exit_run(r, prog)) {
-		fd = exit_run_once(r, prog, key, 8, &e);
+		size_t size = exit_key_size(bpf_object__find_map_by_name(r->skel->obj,
+									 r->p->exit_map));
+
+		fd = size ? exit_run_once(r, prog, key, size, &e) : -EINVAL;
 		return fd < 0 ? fd : 0;
 	}
 	fd = exit_iter_open(r, prog, &link);

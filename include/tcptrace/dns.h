@@ -178,8 +178,6 @@ void tt_dns_cache_stats(const struct tt_dns_cache *c, struct tt_dns_cache_stats 
 
 /* ---- the enricher (core/dns.c) ---- */
 
-#include <stdio.h>
-
 /*
  * The mount point of the cgroup v2 hierarchy's root in the text of
  * /proc/self/mountinfo (a mount of "/" of a cgroup2 file system),
