@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The mounts of a /proc/self/mountinfo text: pure, the one parser of it
- * (core/cgroupfs.c, core/dns.c, core/tracefs.c). A line is "id parent major:minor root mount-point
- * options [optional fields...] - fstype source super-options", with
- * spaces, tabs, newlines and backslashes in names written as "\ooo".
+ * (core/cgroupfs.c, core/dns.c, core/tracefs.c). A line is "id parent
+ * major:minor root mount-point options [optional fields...] - fstype source
+ * super-options", with spaces, tabs, newlines and backslashes in names
+ * written as "\ooo".
  */
 #include <limits.h>
 #include <string.h>
