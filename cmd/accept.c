@@ -120,7 +120,7 @@ int tt_accept_cols(const struct tt_opts *o, struct tt_col *c)
 
 	c[n++] = (struct tt_col){ "PID", "pid", TT_F_PID, 7 };
 	c[n++] = (struct tt_col){ "COMM", "comm", TT_F_COMM, 12, 12 };
-	n += tt_cols_container(o, c + n);
+	c[n++] = TT_COL_ENRICH;
 	c[n++] = (struct tt_col){ NULL, "uid", TT_F_UID };
 	c[n++] = (struct tt_col){ "IP", "family", TT_F_IP, 2 };
 	c[n++] = (struct tt_col){ NULL, "laddr", TT_F_LADDR };
@@ -134,7 +134,6 @@ int tt_accept_cols(const struct tt_opts *o, struct tt_col *c)
 	c[n++] = (struct tt_col){ "BL", NULL, TT_F_BACKLOG, 9 };
 	c[n++] = (struct tt_col){ NULL, "backlog", TT_F_BACKLOG_CUR };
 	c[n++] = (struct tt_col){ NULL, "backlog_max", TT_F_BACKLOG_MAX };
-	n += tt_cols_container_keys(o, c + n);
 	return n;
 }
 
@@ -142,12 +141,11 @@ int tt_accept_count_cols(const struct tt_opts *o, struct tt_col *c)
 {
 	int n = 0, aw = o->wide ? 39 : 25;
 
-	n += tt_cols_container(o, c + n);
+	c[n++] = TT_COL_ENRICH;
 	c[n++] = (struct tt_col){ NULL, "family", TT_F_IP };
 	c[n++] = (struct tt_col){ "LADDR", "laddr", TT_F_LADDR, aw };
 	c[n++] = (struct tt_col){ "LPORT", "lport", TT_F_LPORT, 6 };
 	c[n++] = (struct tt_col){ "RADDR", "raddr", TT_F_RADDR, aw };
-	n += tt_cols_container_keys(o, c + n);
 	c[n++] = (struct tt_col){ "ACCEPTS", "count", TT_F_COUNT, 8 };
 	return n;
 }
@@ -197,6 +195,7 @@ const struct tt_mode tt_mode_accept = {
 	.parser = parse_opt,
 	.doc = doc,
 	.probe = {
+		.events = TT_EVBIT(TT_EV_ACCEPT),
 		.open = accept_open,
 		.destroy = accept_destroy,
 		.plans = plans,

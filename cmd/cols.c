@@ -2,38 +2,50 @@
 /* What the modes share: column pieces, and the main() each of them runs. */
 #include "modes.h"
 
-/* The parent of the mode's options and the common ones: both get the opts. */
+/* The parent of the mode's options, the common ones and the enrichers': all get the opts. */
 static error_t pass_input(int key, char *arg, struct argp_state *state)
 {
+	int i;
+
 	(void)arg;
 	if (key != ARGP_KEY_INIT)
 		return ARGP_ERR_UNKNOWN;
-	state->child_inputs[0] = state->input;
-	state->child_inputs[1] = state->input;
+	for (i = 0; state->root_argp->children[i].argp; i++)
+		state->child_inputs[i] = state->input;
 	return 0;
+}
+
+void tt_mode_setup(const struct tt_mode *m, int argc, char **argv, struct tt_opts *o,
+		   struct tt_probe *probe, struct tt_col *cols, struct tt_col *count_cols)
+{
+	struct tt_col c[TT_MAX_COLS];
+	const struct argp mode_argp = { .options = m->options, .parser = m->parser };
+	struct argp_child children[2 + TT_ENRICH_MAX + 1] = { { &mode_argp, 0, NULL, 0 },
+							      { &tt_common_argp, 0, NULL, 0 } };
+	const struct argp argp = { .parser = pass_input, .doc = m->doc, .children = children };
+
+	tt_enrich_children(m->probe.events, children + 2, TT_ENRICH_MAX);
+	*probe = m->probe;
+	tt_opts_init(o, m->name);
+	tt_parse_args(&argp, argc, argv, o);
+	if (m->setup)
+		m->setup(o, probe);
+	probe->cols = cols;
+	probe->ncols = tt_enrich_cols(o, probe->events, false, c, m->cols(o, c), cols);
+	if (m->count_cols) {
+		probe->count_cols = count_cols;
+		probe->ncount_cols =
+			tt_enrich_cols(o, probe->events, true, c, m->count_cols(o, c), count_cols);
+	}
 }
 
 int tt_mode_main(const struct tt_mode *m, int argc, char **argv)
 {
 	static struct tt_opts o;
 	static struct tt_col cols[TT_MAX_COLS], count_cols[TT_MAX_COLS];
-	const struct argp mode_argp = { .options = m->options, .parser = m->parser };
-	const struct argp_child children[] = { { &mode_argp, 0, NULL, 0 },
-					       { &tt_common_argp, 0, NULL, 0 },
-					       {} };
-	const struct argp argp = { .parser = pass_input, .doc = m->doc, .children = children };
-	struct tt_probe probe = m->probe;
+	struct tt_probe probe;
 
-	tt_opts_init(&o, m->name);
-	tt_parse_args(&argp, argc, argv, &o);
-	if (m->setup)
-		m->setup(&o, &probe);
-	probe.cols = cols;
-	probe.ncols = m->cols(&o, cols);
-	if (m->count_cols) {
-		probe.count_cols = count_cols;
-		probe.ncount_cols = m->count_cols(&o, count_cols);
-	}
+	tt_mode_setup(m, argc, argv, &o, &probe, cols, count_cols);
 	return tt_run(&probe, &o);
 }
 
@@ -56,55 +68,4 @@ int tt_cols_prefix(const struct tt_opts *o, struct tt_col *c)
 int tt_addr_width(const struct tt_opts *o)
 {
 	return o->wide ? 39 : 16;
-}
-
-int tt_cols_container(const struct tt_opts *o, struct tt_col *c)
-{
-	int n = 0, w = o->wide ? 32 : 16;
-
-	if (!o->containers)
-		return 0;
-	c[n++] = (struct tt_col){ "CONTAINER", NULL, TT_F_CONTAINER, w, w };
-	if (o->wide)
-		c[n++] = (struct tt_col){ "POD", NULL, TT_F_POD, 40, 40 };
-	return n;
-}
-
-int tt_cols_container_keys(const struct tt_opts *o, struct tt_col *c)
-{
-	static const struct tt_col keys[] = {
-		{ NULL, "cgroup", TT_F_CGROUP },
-		{ NULL, "cgroup_id", TT_F_CGROUP_ID },
-		{ NULL, "container_id", TT_F_CONTAINER_ID },
-		{ NULL, "container_runtime", TT_F_CONTAINER_RUNTIME },
-		{ NULL, "container_name", TT_F_CONTAINER_NAME },
-		{ NULL, "container_image", TT_F_CONTAINER_IMAGE },
-		{ NULL, "k8s_namespace", TT_F_K8S_NAMESPACE },
-		{ NULL, "k8s_pod", TT_F_K8S_POD },
-		{ NULL, "k8s_pod_uid", TT_F_K8S_POD_UID },
-		{ NULL, "k8s_container", TT_F_K8S_CONTAINER },
-		{ NULL, "systemd_unit", TT_F_SYSTEMD_UNIT },
-	};
-	int n = 0;
-
-	if (!o->containers)
-		return 0;
-	for (; n < (int)(sizeof(keys) / sizeof(keys[0])); n++)
-		c[n] = keys[n];
-	return n;
-}
-
-int tt_dns_cols(const struct tt_opts *o, struct tt_col *c)
-{
-	int n = 0;
-
-	if (!o->dns)
-		return 0;
-	c[n++] = (struct tt_col){ "QUERY", "query", TT_F_QUERY };
-	c[n++] = (struct tt_col){ NULL, "query_cname", TT_F_QUERY_CNAME };
-	c[n++] = (struct tt_col){ NULL, "query_age_ns", TT_F_QUERY_AGE_NS };
-	c[n++] = (struct tt_col){ NULL, "query_stale", TT_F_QUERY_STALE };
-	c[n++] = (struct tt_col){ NULL, "query_scope", TT_F_QUERY_SCOPE };
-	c[n++] = (struct tt_col){ NULL, "query_candidates", TT_F_QUERY_CANDIDATES };
-	return n;
 }

@@ -20,16 +20,23 @@ static bool is_option(const struct argp_option *opt)
 	return opt->name || (opt->key > 0 && opt->key < 128 && isprint(opt->key));
 }
 
-/* Calls fn for each visible option of a mode: its own, then the common ones. */
+/*
+ * Calls fn for each visible option of a mode: its own, the common ones,
+ * then its enrichers'.
+ */
 static void each_option(const struct tt_mode *m, FILE *out,
 			void (*fn)(FILE *out, const struct argp_option *opt, const char *arg))
 {
-	const struct argp_option *tables[] = { m->options, tt_common_argp.options };
+	const struct argp_option *tables[2 + TT_ENRICH_MAX] = { m->options, tt_common_argp.options };
+	struct argp_child children[TT_ENRICH_MAX];
 	const struct argp_option *opt;
 	const char *arg = NULL;
-	size_t i;
+	size_t i, n = 2;
+	int k, nchildren = tt_enrich_children(m->probe.events, children, TT_ENRICH_MAX);
 
-	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+	for (k = 0; k < nchildren; k++)
+		tables[n++] = children[k].argp->options;
+	for (i = 0; i < n; i++)
 		for (opt = tables[i]; opt->name || opt->key || opt->doc; opt++) {
 			/* An alias takes the argument of the option before it. */
 			if (!(opt->flags & OPTION_ALIAS))

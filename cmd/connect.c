@@ -104,7 +104,7 @@ int tt_connect_cols(const struct tt_opts *o, struct tt_col *c)
 
 	c[n++] = (struct tt_col){ "PID", "pid", TT_F_PID, 7 };
 	c[n++] = (struct tt_col){ "COMM", "comm", TT_F_COMM, 12, 12 };
-	n += tt_cols_container(o, c + n);
+	c[n++] = TT_COL_ENRICH;
 	c[n++] = (struct tt_col){ NULL, "uid", TT_F_UID };
 	c[n++] = (struct tt_col){ "IP", "family", TT_F_IP, 2 };
 	c[n++] = (struct tt_col){ "SADDR", "laddr", TT_F_LADDR, aw };
@@ -117,25 +117,21 @@ int tt_connect_cols(const struct tt_opts *o, struct tt_col *c)
 		c[n++] = (struct tt_col){ "LAT(ms)", NULL, TT_F_MS, 9, 0, TT_COL_RIGHT };
 		c[n++] = (struct tt_col){ NULL, "latency_ns", TT_F_DURATION_NS };
 	}
-	n += tt_cols_container_keys(o, c + n);
-	return n + tt_dns_cols(o, c + n);
+	return n;
 }
 
 int tt_connect_count_cols(const struct tt_opts *o, struct tt_col *c)
 {
 	int n = 0, aw = o->wide ? 39 : 25;
 
-	n += tt_cols_container(o, c + n);
+	c[n++] = TT_COL_ENRICH;
 	c[n++] = (struct tt_col){ NULL, "family", TT_F_IP };
 	c[n++] = (struct tt_col){ "LADDR", "laddr", TT_F_LADDR, aw };
 	c[n++] = (struct tt_col){ "RADDR", "raddr", TT_F_RADDR, aw };
 	c[n++] = (struct tt_col){ "RPORT", "rport", TT_F_RPORT, 6 };
 	if (o->cfg.outcome)
 		c[n++] = (struct tt_col){ "RESULT", "result", TT_F_RESULT, 11 };
-	n += tt_cols_container_keys(o, c + n);
 	c[n++] = (struct tt_col){ "CONNECTS", "count", TT_F_COUNT, 8 };
-	if (o->dns)
-		c[n++] = (struct tt_col){ "QUERY", "query", TT_F_QUERY };
 	return n;
 }
 
@@ -153,7 +149,6 @@ static const struct argp_option options[] = {
 	  "Only attempts that did not succeed (implies -O; includes those pending at exit)", 1 },
 	{ "min-latency", OPT_MIN_LATENCY, "MS", 0,
 	  "Only attempts that took at least MS milliseconds, e.g. 200 or 0.5 (implies -O)", 1 },
-	TT_DNS_OPTION,
 	{},
 };
 
@@ -171,9 +166,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'c':
 		o->count = true;
-		break;
-	case 'd':
-		o->dns = true;
 		break;
 	case 'O':
 		copts.outcome = true;
@@ -234,6 +226,7 @@ const struct tt_mode tt_mode_connect = {
 	.parser = parse_opt,
 	.doc = doc,
 	.probe = {
+		.events = TT_EVBIT(TT_EV_CONNECT),
 		.open = connect_open,
 		.destroy = connect_destroy,
 		.plans = plans,

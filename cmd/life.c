@@ -119,7 +119,7 @@ int tt_life_cols(const struct tt_opts *o, struct tt_col *c)
 
 	c[n++] = (struct tt_col){ "PID", "pid", TT_F_PID, 5 };
 	c[n++] = (struct tt_col){ "COMM", "comm", TT_F_COMM, cw, cw };
-	n += tt_cols_container(o, c + n);
+	c[n++] = TT_COL_ENRICH;
 	c[n++] = (struct tt_col){ NULL, "uid", TT_F_UID };
 	c[n++] = (struct tt_col){ ip ? "IP" : NULL, "family", TT_F_IP, 2 };
 	c[n++] = (struct tt_col){ "LADDR", "laddr", TT_F_LADDR, aw };
@@ -132,15 +132,13 @@ int tt_life_cols(const struct tt_opts *o, struct tt_col *c)
 	c[n++] = (struct tt_col){ NULL, "tx_bytes", TT_F_TX_BYTES };
 	c[n++] = (struct tt_col){ NULL, "rx_bytes", TT_F_RX_BYTES };
 	c[n++] = (struct tt_col){ NULL, "duration_ns", TT_F_DURATION_NS };
-	n += tt_cols_container_keys(o, c + n);
-	return n + tt_dns_cols(o, c + n);
+	return n;
 }
 
 static const struct argp_option options[] = {
 	{ NULL, 's', NULL, 0, "Same as --csv (bcc's tcplife -s)", 1 },
 	{ "localport", 'L', "PORTS", 0, "Only these local ports: 80,443 or 8000-8099", 2 },
 	{ "remoteport", 'D', "PORTS", 0, "Only these remote ports", 2 },
-	TT_DNS_OPTION,
 	{},
 };
 
@@ -161,9 +159,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'D':
 		tt_opt_ports(o, "-D", arg, o->rports);
 		o->cfg.filter_rports = 1;
-		break;
-	case 'd':
-		o->dns = true;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -193,6 +188,7 @@ const struct tt_mode tt_mode_life = {
 	.parser = parse_opt,
 	.doc = doc,
 	.probe = {
+		.events = TT_EVBIT(TT_EV_CLOSE),
 		.open = life_open,
 		.destroy = life_destroy,
 		.plans = plans,

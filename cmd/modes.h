@@ -14,26 +14,14 @@
  * TIME, TIME(s) and UID as asked. A mode adds the JSON-only "uid" itself.
  */
 int tt_cols_prefix(const struct tt_opts *o, struct tt_col *cols);
+/*
+ * tt_mode_main() without the run: parses argv into o, the probe and its
+ * columns (the enrichers' put in), cols and count_cols of TT_MAX_COLS.
+ */
+void tt_mode_setup(const struct tt_mode *m, int argc, char **argv, struct tt_opts *o,
+		   struct tt_probe *probe, struct tt_col *cols, struct tt_col *count_cols);
 /* Address column width: bcc's 16, or 39 with -w (a full IPv6). */
 int tt_addr_width(const struct tt_opts *o);
-/*
- * --containers: the table's CONTAINER column (and POD with -w), which goes
- * after COMM, and the JSON keys, which go last; none without it.
- */
-int tt_cols_container(const struct tt_opts *o, struct tt_col *cols);
-int tt_cols_container_keys(const struct tt_opts *o, struct tt_col *cols);
-
-/*
- * -d/--dns (connect, life): the option, and its columns, last (bcc's QUERY):
- * appended to cols, returns how many (none without -d).
- */
-#define TT_DNS_OPTION                                                                      \
-	{ "dns", 'd', NULL, 0,                                                              \
-	  "Add a QUERY column: the DNS name the destination was resolved from (any "        \
-	  "resolver; '-' when unknown)",                                                     \
-	  1 }
-int tt_dns_cols(const struct tt_opts *o, struct tt_col *cols);
-
 /* connect's columns for these options (pure; unit-tested). */
 int tt_connect_cols(const struct tt_opts *o, struct tt_col *cols);
 int tt_connect_count_cols(const struct tt_opts *o, struct tt_col *cols);

@@ -17,9 +17,11 @@
  */
 #define _GNU_SOURCE /* asprintf */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +29,7 @@
 
 #include "attach.h"
 #include "ctrlookup.h"
+#include "privs.h"
 #include "roles.h"
 #include "tcptrace/cgroupfs.h"
 #include "tcptrace/containers.h"
@@ -61,8 +64,18 @@ struct meta_entry {
 	uint64_t looked_ns;
 };
 
+/* Its options (tt_enrich_opts()). */
+struct ctr_opts {
+	bool on;	       /* --containers, or --container */
+	const char *host_root; /* --host-root; NULL: / */
+	const char *pats[TT_CTR_PATS_MAX]; /* --container patterns */
+	int npats;
+};
+_Static_assert(sizeof(struct ctr_opts) <= TT_ENRICH_OPTS_MAX, "ctr_opts");
+
 struct ctr_state {
 	const struct tt_opts *o;
+	const struct ctr_opts *co;
 	struct tt_writer *w;
 	struct tt_cgroupfs fs;
 	int root; /* --host-root */
@@ -73,8 +86,9 @@ struct ctr_state {
 	int btf_fd;	  /* the kernel BTF cut down for containers.bpf.c, or -1 */
 	char btf_path[32]; /* its /proc/self/fd path */
 	struct tt_ctr_info unknown; /* an event without a cgroup id */
-	/* for -v at exit */
-	uint64_t records, by_handle, handle_failed, lookups, found;
+	/* counters, at exit (ctr_report()): misses by reason among them */
+	uint64_t records, by_handle, handle_denied, handle_failed, lookups, found;
+	uint64_t events, no_cgroup_id, no_path;
 };
 
 static const char *dup_or_null(const char *s)
@@ -183,13 +197,15 @@ static char *path_by_handle(struct ctr_state *st, uint64_t id)
 		st->by_handle++;
 		return strdup(path);
 	}
-	st->handle_failed++;
 	if (err == -EPERM || err == -EACCES) {
+		st->handle_denied++;
 		st->handles_denied = true;
 		tt_enrich_warn(st->w, OPT,
 			       "opening cgroups by handle needs CAP_DAC_READ_SEARCH (%s): only "
 			       "cgroups created from now on are named",
 			       strerror(-err));
+	} else {
+		st->handle_failed++;
 	}
 	return NULL;
 }
@@ -234,23 +250,27 @@ static bool matches(const struct ctr_state *st, const struct tt_ctr_info *c)
 {
 	int i;
 
-	for (i = 0; i < st->o->nctr_pats; i++)
-		if (tt_ctr_pattern_match(st->o->ctr_pats[i], c))
+	for (i = 0; i < st->co->npats; i++)
+		if (tt_ctr_pattern_match(st->co->pats[i], c))
 			return true;
 	return false;
 }
 
-static bool ctr_enrich(void *state, const struct tt_event *ev, struct tt_extra *x)
+static bool ctr_enrich(void *state, const struct tt_event *ev, const void **data)
 {
 	struct ctr_state *st = state;
 	struct cg_entry *e = ev->cgroup_id ? entry_for(st, ev->cgroup_id) : NULL;
 
+	st->events++;
 	if (!e) {
-		x->ctr = &st->unknown;
-		return st->o->nctr_pats == 0;
+		st->no_cgroup_id += !ev->cgroup_id;
+		st->no_path += ev->cgroup_id != 0;
+		*data = &st->unknown;
+		return st->co->npats == 0;
 	}
-	x->ctr = &e->info;
-	if (!st->o->nctr_pats)
+	st->no_path += !e->path;
+	*data = &e->info;
+	if (!st->co->npats)
 		return true;
 	if (e->match < 0)
 		e->match = matches(st, &e->info);
@@ -307,21 +327,20 @@ static void core_btf(struct ctr_state *st)
 	containers_bpf__destroy(skel);
 }
 
-static bool ctr_enabled(const struct tt_opts *o)
-{
-	return o->containers;
-}
-
-static int ctr_init(struct tt_opts *o, struct tt_writer *w, void **state)
+static int ctr_init(const struct tt_enrich_ctx *c, void **state)
 {
 	struct ctr_state *st = calloc(1, sizeof(*st));
-	const char *root = o->host_root ? o->host_root : "/";
+	const struct ctr_opts *co = c->opts;
+	const char *root = co->host_root ? co->host_root : "/";
+	struct tt_opts *o = c->o;
+	struct tt_writer *w = c->w;
 	char why[256];
 
 	*state = st;
 	if (!st)
 		return -ENOMEM;
 	st->o = o;
+	st->co = co;
 	st->w = w;
 	st->fs.fd = -1;
 	st->root = -1;
@@ -337,7 +356,7 @@ static int ctr_init(struct tt_opts *o, struct tt_writer *w, void **state)
 			NULL))
 		return -ENOMEM;
 	if (tt_cgroupfs_open(&st->fs, why, sizeof(why))) {
-		if (o->nctr_pats) {
+		if (co->npats) {
 			tt_errf("--container: %s: no container could be told apart", why);
 			return -ENOENT;
 		}
@@ -413,18 +432,34 @@ static void ctr_report(void *state, struct tt_writer *w, int verbose)
 {
 	struct ctr_state *st = state;
 	uint64_t lost = st->skel ? tt_map_percpu_sum(st->skel->maps.lost) : 0;
+	const char *const keys[] = {
+		"events", "no_cgroup_id", "no_path", "cgroups_created", "lost", "by_handle",
+		"handle_denied", "handle_failed", "lookups", "found", "not_found",
+		"cache_cgroups", "cache_containers", "cache_cgroups_evicted",
+		"cache_containers_evicted",
+	};
+	const uint64_t vals[] = {
+		st->events, st->no_cgroup_id, st->no_path, st->records, lost, st->by_handle,
+		st->handle_denied, st->handle_failed, st->lookups, st->found,
+		st->lookups - st->found, st->cgroups.n, st->metas.n, st->cgroups.evicted,
+		st->metas.evicted,
+	};
 
+	tt_write_counters(w, "containers", keys, vals, (int)(sizeof(vals) / sizeof(vals[0])));
 	if (lost)
 		tt_enrich_warn(w, OPT, "%llu new cgroups not recorded (ring buffer full): their "
 			       "containers may be unnamed once gone",
 			       (unsigned long long)lost);
 	if (verbose)
 		fprintf(stderr,
-			TT_PROG ": %s: " OPT ": %llu cgroups created, %llu paths by handle (%llu "
-			"failed), %llu containers looked up (%llu found), %llu + %llu cached "
+			TT_PROG ": %s: " OPT ": %llu events (%llu without a cgroup id, %llu of a "
+			"cgroup whose path is unknown), %llu cgroups created, %llu paths by handle "
+			"(%llu failed), %llu containers looked up (%llu found), %llu + %llu cached "
 			"(%llu + %llu evicted)\n",
-			st->o->mode, (unsigned long long)st->records,
-			(unsigned long long)st->by_handle, (unsigned long long)st->handle_failed,
+			st->o->mode, (unsigned long long)st->events,
+			(unsigned long long)st->no_cgroup_id, (unsigned long long)st->no_path,
+			(unsigned long long)st->records, (unsigned long long)st->by_handle,
+			(unsigned long long)(st->handle_denied + st->handle_failed),
 			(unsigned long long)st->lookups, (unsigned long long)st->found,
 			(unsigned long long)st->cgroups.n, (unsigned long long)st->metas.n,
 			(unsigned long long)st->cgroups.evicted,
@@ -449,9 +484,221 @@ static void ctr_fini(void *state)
 	free(st);
 }
 
+extern const struct tt_enricher tt_containers_enricher;
+
+/* --container PATTERN[,PATTERN...]: checked and kept; implies --containers. */
+static void patterns(const struct tt_opts *o, struct ctr_opts *co, char *arg)
+{
+	char why[160], *pat = arg, *comma;
+
+	for (;;) {
+		comma = strchr(pat, ',');
+		if (comma)
+			*comma = '\0';
+		if (tt_ctr_pattern_check(pat, why, sizeof(why)))
+			tt_usage(o, "--container: '%s': %s", pat, why);
+		if (co->npats == TT_CTR_PATS_MAX)
+			tt_usage(o, "--container: more than %d patterns", TT_CTR_PATS_MAX);
+		co->pats[co->npats++] = pat;
+		if (!comma)
+			break;
+		pat = comma + 1;
+	}
+	co->on = true;
+}
+
+enum { OPT_CONTAINERS = 0x200, OPT_CONTAINER, OPT_HOST_ROOT };
+
+static const struct argp_option options[] = {
+	{ NULL, 0, NULL, 0, "Containers (docs/containers.md):", 3 },
+	{ "containers", OPT_CONTAINERS, NULL, 0,
+	  "Add a CONTAINER column (name, else id, else systemd unit; -w: also POD) and the "
+	  "cgroup, container and pod keys in JSON",
+	  3 },
+	{ "container", OPT_CONTAINER, "PATTERN", 0,
+	  "Only containers whose id starts with PATTERN (4+ hex digits) or whose name, pod "
+	  "(pod or namespace/pod) or systemd unit is PATTERN; repeatable (implies --containers)",
+	  3 },
+	{ "host-root", OPT_HOST_ROOT, "DIR", 0,
+	  "Where the host's / is (in a container): the runtimes' files are read under DIR", 3 },
+	{},
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct tt_opts *o = state->input;
+	struct ctr_opts *co;
+	struct stat sb;
+
+	if (key != OPT_CONTAINERS && key != OPT_CONTAINER && key != OPT_HOST_ROOT &&
+	    key != ARGP_KEY_END)
+		return ARGP_ERR_UNKNOWN;
+	co = tt_enrich_opts(o, &tt_containers_enricher);
+	switch (key) {
+	case OPT_CONTAINERS:
+		co->on = true;
+		break;
+	case OPT_CONTAINER:
+		patterns(o, co, arg);
+		break;
+	case OPT_HOST_ROOT:
+		co->host_root = arg;
+		break;
+	case ARGP_KEY_END:
+		if (co->host_root && !co->on)
+			tt_usage(o, "--host-root: only with --containers or --container");
+		if (co->host_root && stat(co->host_root, &sb))
+			tt_usage(o, "--host-root: '%s': %s", co->host_root, strerror(errno));
+		if (co->host_root && !S_ISDIR(sb.st_mode))
+			tt_usage(o, "--host-root: '%s': not a directory", co->host_root);
+		break;
+	}
+	return 0;
+}
+
+static const struct argp ctr_argp = { .options = options, .parser = parse_opt };
+
+static bool ctr_enabled(const void *opts)
+{
+	const struct ctr_opts *co = opts;
+
+	return co && co->on;
+}
+
+/* Its fields (struct tt_col.field of its columns). */
+enum {
+	F_CONTAINER, /* table: name, else 12 digits of the id, else unit, else - */
+	F_POD,	     /* table: namespace/pod, else - */
+	F_CGROUP,
+	F_CGROUP_ID,
+	F_CONTAINER_ID,
+	F_CONTAINER_RUNTIME,
+	F_CONTAINER_NAME,
+	F_CONTAINER_IMAGE,
+	F_K8S_NAMESPACE,
+	F_K8S_POD,
+	F_K8S_POD_UID,
+	F_K8S_CONTAINER,
+	F_SYSTEMD_UNIT,
+};
+
+/* The table's CONTAINER (and POD with -w) at the mode's mark; the JSON keys last. */
+static int ctr_cols(const struct tt_opts *o, const void *opts, enum tt_enrich_place at,
+		    bool count, struct tt_col *c)
+{
+	static const struct tt_col keys[] = {
+		{ NULL, "cgroup", F_CGROUP },
+		{ NULL, "cgroup_id", F_CGROUP_ID },
+		{ NULL, "container_id", F_CONTAINER_ID },
+		{ NULL, "container_runtime", F_CONTAINER_RUNTIME },
+		{ NULL, "container_name", F_CONTAINER_NAME },
+		{ NULL, "container_image", F_CONTAINER_IMAGE },
+		{ NULL, "k8s_namespace", F_K8S_NAMESPACE },
+		{ NULL, "k8s_pod", F_K8S_POD },
+		{ NULL, "k8s_pod_uid", F_K8S_POD_UID },
+		{ NULL, "k8s_container", F_K8S_CONTAINER },
+		{ NULL, "systemd_unit", F_SYSTEMD_UNIT },
+	};
+	int n = 0, w = o->wide ? 32 : 16;
+
+	(void)opts, (void)count;
+	if (at == TT_PLACE_MARK) {
+		c[n++] = (struct tt_col){ "CONTAINER", NULL, F_CONTAINER, w, w };
+		if (o->wide)
+			c[n++] = (struct tt_col){ "POD", NULL, F_POD, 40, 40 };
+		return n;
+	}
+	for (; n < (int)(sizeof(keys) / sizeof(keys[0])); n++)
+		c[n] = keys[n];
+	return n;
+}
+
+static void ctr_format(int field, const void *data, struct tt_val *v)
+{
+	static const struct tt_ctr_info none;
+	const struct tt_ctr_info *ci = data ? data : &none;
+
+	switch (field) {
+	case F_CONTAINER:
+		if (ci->name)
+			tt_val_set_text(v, ci->name);
+		else if (ci->id)
+			snprintf(v->text, sizeof(v->text), "%.12s", ci->id), v->kind = TT_J_STR;
+		else
+			tt_val_set_text(v, ci->unit ? ci->unit : "-");
+		return;
+	case F_POD:
+		tt_val_set_text(v, ci->ns_pod ? ci->ns_pod : ci->k8s_pod ? ci->k8s_pod : "-");
+		return;
+	case F_CGROUP_ID:
+		if (ci->cgroup_id)
+			tt_val_set_num(v, ci->cgroup_id);
+		else
+			tt_val_set_null(v);
+		return;
+	case F_CGROUP:
+		tt_val_set_text(v, ci->cgroup);
+		return;
+	case F_CONTAINER_ID:
+		tt_val_set_text(v, ci->id);
+		return;
+	case F_CONTAINER_RUNTIME:
+		tt_val_set_text(v, ci->runtime);
+		return;
+	case F_CONTAINER_NAME:
+		tt_val_set_text(v, ci->name);
+		return;
+	case F_CONTAINER_IMAGE:
+		tt_val_set_text(v, ci->image);
+		return;
+	case F_K8S_NAMESPACE:
+		tt_val_set_text(v, ci->k8s_namespace);
+		return;
+	case F_K8S_POD:
+		tt_val_set_text(v, ci->k8s_pod);
+		return;
+	case F_K8S_POD_UID:
+		tt_val_set_text(v, ci->k8s_pod_uid);
+		return;
+	case F_K8S_CONTAINER:
+		tt_val_set_text(v, ci->k8s_container);
+		return;
+	case F_SYSTEMD_UNIT:
+		tt_val_set_text(v, ci->unit);
+		return;
+	}
+	tt_val_set_null(v);
+}
+
+/*
+ * During setup a cgroup2 mount is found (/proc/self/mountinfo,
+ * name_to_handle_at) and its cgroup_mkdir program loaded and attached like
+ * the mode's. Afterwards, per cgroup or container not yet cached:
+ * open_by_handle_at(2) opens a cgroup that existed before tracing by its
+ * id, which needs CAP_DAC_READ_SEARCH (kept; without it only cgroups
+ * created while tracing are named, said once), readlink(2) of
+ * /proc/self/fd/N gives its path; the runtimes' state files are opened
+ * under --host-root with openat2(2) (openat(2) before Linux 5.6), checked
+ * with fstat, read, and kubelet's directories listed (fcntl, getdents64,
+ * lseek); json-c seeds its hash once (getrandom). Seen with strace on 6.18.
+ */
+static const struct tt_priv_entry privs[] = {
+	{ "--containers", 0, TT_CAP(DAC_READ_SEARCH), 0,
+	  "open_by_handle_at readlink readlinkat openat2 openat newfstatat fstat read fcntl lseek "
+	  "getdents64 close getrandom",
+	  0, NULL },
+};
+
 const struct tt_enricher tt_containers_enricher = {
 	.name = OPT,
+	.events = TT_EVBIT(TT_EV_CONNECT) | TT_EVBIT(TT_EV_ACCEPT) | TT_EVBIT(TT_EV_CLOSE),
+	.argp = &ctr_argp,
+	.opts_size = sizeof(struct ctr_opts),
 	.enabled = ctr_enabled,
+	.cols = ctr_cols,
+	.format = ctr_format,
+	.privs = privs,
+	.nprivs = sizeof(privs) / sizeof(privs[0]),
 	.init = ctr_init,
 	.attach = ctr_attach,
 	.rec_type = TT_REC_CGROUP,

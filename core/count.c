@@ -32,7 +32,7 @@ void tt_count_key_of(const struct tt_event *e, unsigned fields, struct tt_count_
 
 static bool enriched(const struct tt_counts *c, int i)
 {
-	return tt_field_enriched(c->cols[i].field);
+	return c->cols[i].by != NULL;
 }
 
 /* FNV-1a over the key and the enriched values' text. */

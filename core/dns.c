@@ -47,6 +47,7 @@
 
 struct dns {
 	struct tt_opts *o;
+	unsigned events; /* the mode's (TT_EVBIT): life's TT_EV_CLOSE has opens */
 	struct tt_writer *w;
 	bool on; /* the programs are (to be) attached */
 	int cgroup_fd;
@@ -139,21 +140,18 @@ static void __attribute__((format(printf, 2, 3))) disable(struct dns *d, const c
 	d->on = false;
 }
 
-static bool enabled(const struct tt_opts *o)
-{
-	return o->dns;
-}
-
-static int init(struct tt_opts *o, struct tt_writer *w, void **state)
+static int init(const struct tt_enrich_ctx *c, void **state)
 {
 	struct dns *d = calloc(1, sizeof(*d));
+	struct tt_opts *o = c->o;
 	int err = 0;
 
 	*state = d;
 	if (!d)
 		return -ENOMEM;
 	d->o = o;
-	d->w = w;
+	d->events = c->events;
+	d->w = c->w;
 	d->cgroup_fd = -1;
 	d->cache = tt_dns_cache_new(0, 0);
 	d->reply = malloc(sizeof(*d->reply));
@@ -325,7 +323,7 @@ static void record(void *state, const void *data, size_t size)
 		on_open(d, data);
 }
 
-static bool enrich(void *state, const struct tt_event *e, struct tt_extra *x)
+static bool enrich(void *state, const struct tt_event *e, const void **data)
 {
 	struct dns *d = state;
 	struct tt_dns_conn c;
@@ -334,7 +332,7 @@ static bool enrich(void *state, const struct tt_event *e, struct tt_extra *x)
 	if (!d->on)
 		return true;
 	memset(&d->info, 0, sizeof(d->info));
-	x->dns = &d->info;
+	*data = &d->info;
 	if (e->type == TT_EV_CONNECT) {
 		addr16(e->family, e->raddr, raddr);
 		tt_dns_cache_get(d->cache, e->netns, raddr, e->pid,
@@ -343,7 +341,7 @@ static bool enrich(void *state, const struct tt_event *e, struct tt_extra *x)
 		conn_of(&c, e->netns, e->family, e->lport, e->rport, e->laddr, e->raddr);
 		tt_dns_open_take(d->cache, &c, &d->info);
 	} else {
-		x->dns = NULL;
+		*data = NULL;
 	}
 	return true;
 }
@@ -380,7 +378,7 @@ static void report(void *state, struct tt_writer *w, int verbose)
 	KV("cache_name_bytes", s.name_bytes);
 	KV("cache_evicted", s.evicted);
 	KV("cache_refused", s.refused);
-	if (!strcmp(d->o->mode, "life")) {
+	if (d->events & TT_EVBIT(TT_EV_CLOSE)) {
 		KV("opens", d->opens);
 		KV("opens_named", d->opens_named);
 		KV("opens_evicted", s.open_evicted);
@@ -418,9 +416,120 @@ static void fini(void *state)
 	free(d);
 }
 
+extern const struct tt_enricher tt_dns_enricher;
+
+static const struct argp_option options[] = {
+	{ "dns", 'd', NULL, 0,
+	  "Add a QUERY column: the DNS name the destination was resolved from (any resolver; "
+	  "'-' when unknown)",
+	  1 },
+	{},
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	(void)arg;
+	if (key != 'd')
+		return ARGP_ERR_UNKNOWN;
+	*(bool *)tt_enrich_opts(state->input, &tt_dns_enricher) = true;
+	return 0;
+}
+
+static const struct argp dns_argp = { .options = options, .parser = parse_opt };
+
+static bool enabled(const void *opts)
+{
+	return opts && *(const bool *)opts;
+}
+
+/* Its fields (struct tt_col.field of its columns). */
+enum {
+	F_QUERY,	  /* the name the destination was resolved from */
+	F_QUERY_CNAME,	  /* the last name of its CNAME chain */
+	F_QUERY_AGE_NS,	  /* from the reply to the connect */
+	F_QUERY_STALE,	  /* the answer's TTL had run out */
+	F_QUERY_SCOPE,	  /* process | netns */
+	F_QUERY_CANDIDATES, /* distinct names for the address in that scope */
+};
+
+/* bcc's QUERY, last, with its JSON keys; -c rows: QUERY only. */
+static int cols(const struct tt_opts *o, const void *opts, enum tt_enrich_place at, bool count,
+		struct tt_col *c)
+{
+	int n = 0;
+
+	(void)o, (void)opts;
+	if (at != TT_PLACE_TAIL)
+		return 0;
+	c[n++] = (struct tt_col){ "QUERY", "query", F_QUERY };
+	if (count)
+		return n;
+	c[n++] = (struct tt_col){ NULL, "query_cname", F_QUERY_CNAME };
+	c[n++] = (struct tt_col){ NULL, "query_age_ns", F_QUERY_AGE_NS };
+	c[n++] = (struct tt_col){ NULL, "query_stale", F_QUERY_STALE };
+	c[n++] = (struct tt_col){ NULL, "query_scope", F_QUERY_SCOPE };
+	c[n++] = (struct tt_col){ NULL, "query_candidates", F_QUERY_CANDIDATES };
+	return n;
+}
+
+/* Every field is unknown (null) when the name is. */
+static void format(int field, const void *data, struct tt_val *v)
+{
+	static const char *const scopes[] = { [TT_DNS_SCOPE_PROCESS] = "process",
+					      [TT_DNS_SCOPE_NETNS] = "netns" };
+	const struct tt_dns_info *di = data;
+
+	if (!di || !di->query) {
+		tt_val_set_null(v);
+		return;
+	}
+	switch (field) {
+	case F_QUERY:
+		tt_val_set_text(v, di->query);
+		return;
+	case F_QUERY_CNAME:
+		tt_val_set_text(v, di->cname);
+		return;
+	case F_QUERY_AGE_NS:
+		tt_val_set_num(v, di->age_ns);
+		return;
+	case F_QUERY_STALE:
+		tt_val_set_bool(v, di->stale);
+		return;
+	case F_QUERY_SCOPE:
+		if (di->scope == TT_DNS_SCOPE_PROCESS || di->scope == TT_DNS_SCOPE_NETNS)
+			tt_val_set_str(v, scopes[di->scope]);
+		else
+			tt_val_set_null(v);
+		return;
+	case F_QUERY_CANDIDATES:
+		tt_val_set_num(v, di->candidates);
+		return;
+	}
+	tt_val_set_null(v);
+}
+
+/*
+ * cgroup programs (sock_addr, cgroup_skb) loaded and attached by link to
+ * the cgroup v2 root during setup: loading cgroup_skb and sock_addr
+ * programs needs CAP_NET_ADMIN besides CAP_BPF. Afterwards the name cache
+ * only grows memory (bounded) and the links are closed at exit.
+ */
+static const struct tt_priv_entry privs[] = {
+	{ "-d (DNS names)", TT_CAP(BPF) | TT_CAP(NET_ADMIN), 0, 0, "", 0, NULL },
+};
+
+/* Connections this host opened: connect's, and life's sessions. */
 const struct tt_enricher tt_dns_enricher = {
 	.name = OPT,
+	.events = TT_EVBIT(TT_EV_CONNECT) | TT_EVBIT(TT_EV_CLOSE),
+	.argp = &dns_argp,
+	.opts_size = sizeof(bool),
 	.enabled = enabled,
+	.cols = cols,
+	.format = format,
+	.privs = privs,
+	.nprivs = sizeof(privs) / sizeof(privs[0]),
 	.init = init,
 	.attach = attach,
 	.rec_type = TT_REC_DNS,

@@ -6,9 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "tcptrace/containers.h"
 #include "tcptrace/core.h"
-#include "tcptrace/dns.h"
 #include "tcptrace/enrich.h"
 #include "tcptrace/output.h"
 
@@ -23,39 +21,59 @@ void tt_clock_init(struct tt_clock *c)
 	c->utc = false;
 }
 
-static void num(struct tt_val *v, unsigned long long n)
+void tt_val_set_num(struct tt_val *v, unsigned long long n)
 {
 	snprintf(v->text, sizeof(v->text), "%llu", n);
 	v->kind = TT_J_NUM;
 }
 
-static void str(struct tt_val *v, const char *s)
+void tt_val_set_str(struct tt_val *v, const char *s)
 {
 	snprintf(v->text, sizeof(v->text), "%s", s);
 	v->kind = TT_J_STR;
 }
 
-static void null(struct tt_val *v)
+void tt_val_set_bool(struct tt_val *v, bool b)
+{
+	snprintf(v->text, sizeof(v->text), "%s", b ? "true" : "false");
+	v->kind = TT_J_BOOL;
+}
+
+void tt_val_set_null(struct tt_val *v)
 {
 	snprintf(v->text, sizeof(v->text), "-");
 	v->kind = TT_J_NULL;
 }
 
+void tt_val_set_text(struct tt_val *v, const char *s)
+{
+	if (!s) {
+		tt_val_set_null(v);
+		return;
+	}
+	if (strlen(s) < sizeof(v->text)) {
+		tt_val_set_str(v, s);
+		return;
+	}
+	tt_val_set_str(v, "");
+	v->ref = s;
+}
+
 static void task_id(struct tt_val *v, uint32_t id)
 {
 	if (id == TT_TASK_UNKNOWN)
-		null(v);
+		tt_val_set_null(v);
 	else
-		num(v, id);
+		tt_val_set_num(v, id);
 }
 
 /* A byte count in units of unit bytes, or unknown. */
 static void bytes(struct tt_val *v, uint64_t n, uint64_t unit)
 {
 	if (n == TT_BYTES_UNKNOWN)
-		null(v);
+		tt_val_set_null(v);
 	else
-		num(v, n / unit);
+		tt_val_set_num(v, n / unit);
 }
 
 static const char *event_name(unsigned type)
@@ -106,140 +124,21 @@ const char *tt_result_name(int32_t err, char *buf, size_t len)
 	return buf;
 }
 
-/*
- * Text that may be longer than v->text (a DNS name, up to 1,024 bytes; a
- * cgroup path): referred to, not copied (it outlives the row).
- */
-static void name(struct tt_val *v, const char *s)
-{
-	if (strlen(s) < sizeof(v->text)) {
-		str(v, s);
-		return;
-	}
-	str(v, "");
-	v->ref = s;
-}
-
-/* The same, or null. */
-static void text_or_null(struct tt_val *v, const char *s)
-{
-	if (s)
-		name(v, s);
-	else
-		null(v);
-}
-
-/* --containers: the table's CONTAINER and POD, and the JSON keys. */
-static void container_field(enum tt_field f, const struct tt_ctr_info *ci, struct tt_val *v)
-{
-	static const struct tt_ctr_info none;
-
-	if (!ci)
-		ci = &none;
-	switch (f) {
-	case TT_F_CONTAINER:
-		if (ci->name)
-			text_or_null(v, ci->name);
-		else if (ci->id)
-			snprintf(v->text, sizeof(v->text), "%.12s", ci->id);
-		else
-			text_or_null(v, ci->unit ? ci->unit : "-");
-		return;
-	case TT_F_POD:
-		text_or_null(v, ci->ns_pod ? ci->ns_pod : ci->k8s_pod ? ci->k8s_pod : "-");
-		return;
-	case TT_F_CGROUP_ID:
-		if (ci->cgroup_id)
-			num(v, ci->cgroup_id);
-		else
-			null(v);
-		return;
-	case TT_F_CGROUP:
-		text_or_null(v, ci->cgroup);
-		return;
-	case TT_F_CONTAINER_ID:
-		text_or_null(v, ci->id);
-		return;
-	case TT_F_CONTAINER_RUNTIME:
-		text_or_null(v, ci->runtime);
-		return;
-	case TT_F_CONTAINER_NAME:
-		text_or_null(v, ci->name);
-		return;
-	case TT_F_CONTAINER_IMAGE:
-		text_or_null(v, ci->image);
-		return;
-	case TT_F_K8S_NAMESPACE:
-		text_or_null(v, ci->k8s_namespace);
-		return;
-	case TT_F_K8S_POD:
-		text_or_null(v, ci->k8s_pod);
-		return;
-	case TT_F_K8S_POD_UID:
-		text_or_null(v, ci->k8s_pod_uid);
-		return;
-	case TT_F_K8S_CONTAINER:
-		text_or_null(v, ci->k8s_container);
-		return;
-	case TT_F_SYSTEMD_UNIT:
-		text_or_null(v, ci->unit);
-		return;
-	default:
-		null(v);
-	}
-}
-
-/* --dns: every field is unknown (null) when the name is. */
-static void query_field(enum tt_field f, const struct tt_dns_info *d, struct tt_val *v)
-{
-	static const char *const scopes[] = { [TT_DNS_SCOPE_PROCESS] = "process",
-					      [TT_DNS_SCOPE_NETNS] = "netns" };
-
-	if (!d || !d->query) {
-		null(v);
-		return;
-	}
-	switch (f) {
-	case TT_F_QUERY:
-		name(v, d->query);
-		break;
-	case TT_F_QUERY_CNAME:
-		if (d->cname)
-			name(v, d->cname);
-		else
-			null(v);
-		break;
-	case TT_F_QUERY_AGE_NS:
-		num(v, d->age_ns);
-		break;
-	case TT_F_QUERY_STALE:
-		snprintf(v->text, sizeof(v->text), "%s", d->stale ? "true" : "false");
-		v->kind = TT_J_BOOL;
-		break;
-	case TT_F_QUERY_SCOPE:
-		if (d->scope == TT_DNS_SCOPE_PROCESS || d->scope == TT_DNS_SCOPE_NETNS)
-			str(v, scopes[d->scope]);
-		else
-			null(v);
-		break;
-	case TT_F_QUERY_CANDIDATES:
-		num(v, d->candidates);
-		break;
-	default:
-		null(v);
-	}
-}
-
-void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock *c,
+void tt_field_format(const struct tt_col *col, const struct tt_src *src, struct tt_clock *c,
 		     struct tt_val *v)
 {
 	const struct tt_event *e = src->e;
+	enum tt_field f = (enum tt_field)col->field;
 	char addr[TT_ADDR_STRLEN];
 	uint64_t real;
 	time_t secs;
 	struct tm tm;
 
 	v->ref = NULL;
+	if (col->by) {
+		col->by->format(col->field, tt_extra_of(src->x, col->by), v);
+		return;
+	}
 	switch (f) {
 	case TT_F_TIME_REL:
 		if (!c->first_ns)
@@ -265,7 +164,7 @@ void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock 
 		v->kind = TT_J_STR;
 		return;
 	case TT_F_EVENT:
-		str(v, event_name(e->type));
+		tt_val_set_str(v, event_name(e->type));
 		return;
 	case TT_F_PID:
 		task_id(v, e->pid);
@@ -275,36 +174,36 @@ void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock 
 		return;
 	case TT_F_COMM:
 		if (e->pid == TT_TASK_UNKNOWN) {
-			null(v);
+			tt_val_set_null(v);
 			return;
 		}
 		snprintf(v->text, sizeof(v->text), "%.*s", TT_COMM_LEN, e->comm);
 		v->kind = TT_J_STR;
 		return;
 	case TT_F_IP:
-		num(v, (unsigned)tt_family_version(e->family));
+		tt_val_set_num(v, (unsigned)tt_family_version(e->family));
 		return;
 	case TT_F_LADDR:
-		str(v, tt_addr_format(e->family, e->laddr, addr, sizeof(addr)));
+		tt_val_set_str(v, tt_addr_format(e->family, e->laddr, addr, sizeof(addr)));
 		return;
 	case TT_F_RADDR:
-		str(v, tt_addr_format(e->family, e->raddr, addr, sizeof(addr)));
+		tt_val_set_str(v, tt_addr_format(e->family, e->raddr, addr, sizeof(addr)));
 		return;
 	case TT_F_LPORT:
-		num(v, e->lport);
+		tt_val_set_num(v, e->lport);
 		return;
 	case TT_F_RPORT:
-		num(v, e->rport);
+		tt_val_set_num(v, e->rport);
 		return;
 	case TT_F_BACKLOG:
 		snprintf(v->text, sizeof(v->text), "%u/%u", e->backlog, e->backlog_max);
 		v->kind = TT_J_STR;
 		return;
 	case TT_F_BACKLOG_CUR:
-		num(v, e->backlog);
+		tt_val_set_num(v, e->backlog);
 		return;
 	case TT_F_BACKLOG_MAX:
-		num(v, e->backlog_max);
+		tt_val_set_num(v, e->backlog_max);
 		return;
 	case TT_F_TX_KB:
 		bytes(v, e->tx_bytes, 1024);
@@ -320,7 +219,7 @@ void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock 
 		return;
 	case TT_F_MS:
 		if (e->start_ns == TT_TS_UNKNOWN || e->ts_ns < e->start_ns) {
-			null(v);
+			tt_val_set_null(v);
 			return;
 		}
 		snprintf(v->text, sizeof(v->text), "%.2f", (double)(e->ts_ns - e->start_ns) / 1e6);
@@ -328,47 +227,24 @@ void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock 
 		return;
 	case TT_F_DURATION_NS:
 		if (e->start_ns == TT_TS_UNKNOWN || e->ts_ns < e->start_ns)
-			null(v);
+			tt_val_set_null(v);
 		else
-			num(v, e->ts_ns - e->start_ns);
+			tt_val_set_num(v, e->ts_ns - e->start_ns);
 		return;
 	case TT_F_COUNT:
-		num(v, src->count);
+		tt_val_set_num(v, src->count);
 		return;
 	case TT_F_RESULT:
-		str(v, tt_result_name(e->err, addr, sizeof(addr)));
+		tt_val_set_str(v, tt_result_name(e->err, addr, sizeof(addr)));
 		return;
 	case TT_F_ERRNO:
 		if (tt_errno_name(e->err))
-			str(v, tt_errno_name(e->err));
+			tt_val_set_str(v, tt_errno_name(e->err));
 		else
-			null(v);
+			tt_val_set_null(v);
 		return;
-	case TT_F_ENRICHED: /* a marker, not a field */
+	case TT_F_ENRICH: /* a mark, not a field */
 		break;
-	case TT_F_CONTAINER:
-	case TT_F_POD:
-	case TT_F_CGROUP:
-	case TT_F_CGROUP_ID:
-	case TT_F_CONTAINER_ID:
-	case TT_F_CONTAINER_RUNTIME:
-	case TT_F_CONTAINER_NAME:
-	case TT_F_CONTAINER_IMAGE:
-	case TT_F_K8S_NAMESPACE:
-	case TT_F_K8S_POD:
-	case TT_F_K8S_POD_UID:
-	case TT_F_K8S_CONTAINER:
-	case TT_F_SYSTEMD_UNIT:
-		container_field(f, src->x ? src->x->ctr : NULL, v);
-		return;
-	case TT_F_QUERY:
-	case TT_F_QUERY_CNAME:
-	case TT_F_QUERY_AGE_NS:
-	case TT_F_QUERY_STALE:
-	case TT_F_QUERY_SCOPE:
-	case TT_F_QUERY_CANDIDATES:
-		query_field(f, src->x ? src->x->dns : NULL, v);
-		return;
 	}
-	null(v);
+	tt_val_set_null(v);
 }

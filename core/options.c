@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include "tcptrace/mode.h"
 
@@ -22,9 +21,6 @@ enum {
 	OPT_BTF,
 	OPT_BUFFER,
 	OPT_HELP,
-	OPT_CONTAINERS,
-	OPT_CONTAINER,
-	OPT_HOST_ROOT,
 	OPT_NO_SANDBOX,
 };
 
@@ -42,17 +38,6 @@ static const struct argp_option common_options[] = {
 	{ "ipv4", '4', NULL, 0, "Only IPv4", 2 },
 	{ "ipv6", '6', NULL, 0, "Only IPv6", 2 },
 	{ "cgroup", OPT_CGROUP, "PATH", 0, "Only tasks in this cgroup v2 directory or below", 2 },
-	{ NULL, 0, NULL, 0, "Containers (docs/containers.md):", 3 },
-	{ "containers", OPT_CONTAINERS, NULL, 0,
-	  "Add a CONTAINER column (name, else id, else systemd unit; -w: also POD) and the "
-	  "cgroup, container and pod keys in JSON",
-	  3 },
-	{ "container", OPT_CONTAINER, "PATTERN", 0,
-	  "Only containers whose id starts with PATTERN (4+ hex digits) or whose name, pod "
-	  "(pod or namespace/pod) or systemd unit is PATTERN; repeatable (implies --containers)",
-	  3 },
-	{ "host-root", OPT_HOST_ROOT, "DIR", 0,
-	  "Where the host's / is (in a container): the runtimes' files are read under DIR", 3 },
 	{ NULL, 0, NULL, 0, "Control:", 4 },
 	{ "duration", OPT_DURATION, "SECS", 0, "Stop after SECS seconds", 4 },
 	{ "attach", OPT_ATTACH, "METHOD", 0,
@@ -123,34 +108,12 @@ void tt_opt_ports(const struct tt_opts *o, const char *opt, const char *arg, uin
 		tt_usage(o, "%s: %s", opt, why);
 }
 
-/* --container PATTERN[,PATTERN...]: checked and kept; implies --containers. */
-static void container_patterns(struct tt_opts *o, char *arg)
-{
-	char why[160], *pat = arg, *comma;
-
-	for (;;) {
-		comma = strchr(pat, ',');
-		if (comma)
-			*comma = '\0';
-		if (tt_ctr_pattern_check(pat, why, sizeof(why)))
-			tt_usage(o, "--container: '%s': %s", pat, why);
-		if (o->nctr_pats == TT_CTR_PATS_MAX)
-			tt_usage(o, "--container: more than %d patterns", TT_CTR_PATS_MAX);
-		o->ctr_pats[o->nctr_pats++] = pat;
-		if (!comma)
-			break;
-		pat = comma + 1;
-	}
-	o->containers = true;
-}
-
 /* The argument argp stopped at, for the one-line error. */
 static const char *bad_arg;
 
 static error_t parse_common(int key, char *arg, struct argp_state *state)
 {
 	struct tt_opts *o = state->input;
-	struct stat st;
 	uint32_t id;
 
 	switch (key) {
@@ -213,23 +176,6 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 		if (tt_parse_attach(arg, &o->attach))
 			tt_usage(o, "--attach: unknown method '%s' (auto, fentry, kprobe, tracepoint)",
 				 arg);
-		break;
-	case OPT_CONTAINERS:
-		o->containers = true;
-		break;
-	case OPT_CONTAINER:
-		container_patterns(o, arg);
-		break;
-	case OPT_HOST_ROOT:
-		o->host_root = arg;
-		break;
-	case ARGP_KEY_END:
-		if (o->host_root && !o->containers)
-			tt_usage(o, "--host-root: only with --containers or --container");
-		if (o->host_root && stat(o->host_root, &st))
-			tt_usage(o, "--host-root: '%s': %s", o->host_root, strerror(errno));
-		if (o->host_root && !S_ISDIR(st.st_mode))
-			tt_usage(o, "--host-root: '%s': not a directory", o->host_root);
 		break;
 	case ARGP_KEY_ERROR:
 		if (state->next > 0 && state->next <= state->argc)

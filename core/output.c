@@ -187,10 +187,10 @@ void tt_write_src(struct tt_writer *w, const struct tt_src *src, struct tt_clock
 	for (i = 0; i < w->ncols && i < TT_MAX_COLS; i++) {
 		if (!shown(w, &w->cols[i]))
 			continue;
-		if (src->pre && tt_field_enriched(w->cols[i].field))
+		if (src->pre && w->cols[i].by)
 			vals[i] = src->pre[i];
 		else
-			tt_field_format(w->cols[i].field, src, c, &vals[i]);
+			tt_field_format(&w->cols[i], src, c, &vals[i]);
 	}
 	tt_write_row(w, vals);
 }

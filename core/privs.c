@@ -33,8 +33,6 @@
 #include "privs.h"
 #include "roles.h"
 
-#define TT_CAP(x) (1ull << CAP_##x)
-#define TT_BPF(x) (1ull << BPF_##x)
 #define MAX_SYSNR 1024
 #ifndef SYS_SECCOMP
 #define SYS_SECCOMP 1 /* si_code of a SIGSYS from seccomp (asm-generic/siginfo.h) */
@@ -42,7 +40,8 @@
 
 bool tt_priv_entry(int i, const struct tt_priv_ctx *c, struct tt_priv_entry *e, bool *applies)
 {
-	int n = 0;
+	const struct tt_enricher *const *enrichers;
+	int n = 0, k, j, nenrichers;
 
 #define TT_PRIV(what_, when_, setup_, keep_, kir_, calls_, cmds_, because_)             \
 	if (n++ == i) {                                                                 \
@@ -53,6 +52,16 @@ bool tt_priv_entry(int i, const struct tt_priv_ctx *c, struct tt_priv_entry *e, 
 	}
 #include "privs.def"
 #undef TT_PRIV
+	/* then each enricher's own, applying when the run enables it */
+	enrichers = tt_enrichers(&nenrichers);
+	for (k = 0; k < nenrichers; k++)
+		for (j = 0; j < enrichers[k]->nprivs; j++)
+			if (n++ == i) {
+				*e = enrichers[k]->privs[j];
+				*applies = c && (enrichers[k]->events & c->p->events) &&
+					   tt_enrich_enabled(c->o, enrichers[k]);
+				return true;
+			}
 	return false;
 }
 

@@ -29,6 +29,9 @@ int tt_priv_perf_paranoid(void);
 
 /* A capability set: bit n is capability n (CAP_BPF is bit 39). */
 typedef uint64_t tt_caps;
+/* CAP_x as a tt_caps (<linux/capability.h>), BPF_x as a bpf_cmds bit (<linux/bpf.h>). */
+#define TT_CAP(x) (1ull << CAP_##x)
+#define TT_BPF(x) (1ull << BPF_##x)
 
 /* The setup capabilities of the entries that apply to c. */
 tt_caps tt_priv_setup_caps(const struct tt_priv_ctx *c);

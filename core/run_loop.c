@@ -69,8 +69,8 @@ static void count_event(struct run *r, const struct tt_src *src)
 	int i;
 
 	for (i = 0; i < r->p->ncount_cols && i < TT_MAX_COLS; i++)
-		if (tt_field_enriched(r->p->count_cols[i].field))
-			tt_field_format(r->p->count_cols[i].field, src, &r->clock, &vals[i]);
+		if (r->p->count_cols[i].by)
+			tt_field_format(&r->p->count_cols[i], src, &r->clock, &vals[i]);
 	tt_count_key_of(src->e, r->p->count_fields, &key);
 	tt_counts_add(&r->counts, &key, vals, 1);
 }

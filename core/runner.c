@@ -158,7 +158,7 @@ static int plan(struct run *r)
 /* Enrichers set what the probes need (o->cfg) before the load. */
 static int enrichers(struct run *r)
 {
-	if (tt_enrich_init(&r->enrich, r->o, &r->w, NULL, 0))
+	if (tt_enrich_init(&r->enrich, r->o, r->p->events, &r->w, NULL, 0))
 		return TT_EXIT_FAIL;
 	r->user_count = r->o->count && tt_enrich_active(&r->enrich);
 	tt_counts_init(&r->counts, r->p->count_cols, r->p->ncount_cols);

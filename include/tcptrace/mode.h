@@ -9,8 +9,8 @@
 #include <argp.h>
 #include <stdbool.h>
 
-#include "tcptrace/containers.h"
 #include "tcptrace/core.h"
+#include "tcptrace/enrich.h"
 #include "tcptrace/event.h"
 #include "tcptrace/output.h"
 
@@ -83,7 +83,6 @@ struct tt_opts {
 	bool show_uid;		/* -U */
 	bool show_lport;	/* connect -L */
 	bool count;		/* -c */
-	bool dns;		/* -d: the QUERY column (core/dns.c) */
 	int verbose;		/* -v */
 	bool no_sandbox;	/* --no-sandbox: keep privileges, no seccomp filter */
 	enum tt_format fmt;
@@ -92,13 +91,14 @@ struct tt_opts {
 	uint32_t buffer_kb;	/* ring buffer size; 0 = the probe's default */
 	const char *cgroup;
 	const char *btf;
-	bool containers;	/* --containers (also implied by --container) */
-	const char *host_root;	/* --host-root; NULL: / */
-	const char *ctr_pats[TT_CTR_PATS_MAX]; /* --container patterns */
-	int nctr_pats;
 	struct tt_config cfg;
 	uint8_t lports[TT_PORT_BITMAP_BYTES];
 	uint8_t rports[TT_PORT_BITMAP_BYTES];
+	/* The enrichers' own parsed options (tt_enrich_opts()). */
+	struct {
+		const struct tt_enricher *by; /* NULL: a free slot */
+		_Alignas(8) unsigned char opts[TT_ENRICH_OPTS_MAX];
+	} enrich[TT_ENRICH_MAX];
 };
 
 /* The skeleton glue of a mode: every bpftool skeleton starts with these. */
@@ -110,6 +110,7 @@ struct tt_skel {
 struct tt_probe {
 	void *(*open)(const struct bpf_object_open_opts *opts);
 	void (*destroy)(void *skel);
+	unsigned events;	     /* the event types it writes (TT_EVBIT) */
 	const struct tt_plan *plans; /* in order of preference */
 	int nplans;
 	const struct tt_col *cols;   /* one event */

@@ -42,50 +42,34 @@ enum tt_field {
 	TT_F_RESULT,	 /* connect --outcome: ok, refused, timeout, ... */
 	TT_F_ERRNO,	 /* connect --outcome: ECONNREFUSED, ... or null */
 	/*
-	 * Fields from here on come from the enrichment stage (struct
-	 * tt_extra, include/tcptrace/enrich.h), not from the event alone;
-	 * count mode keys its rows by their text too (core/count.c).
+	 * Not a field: where the enrichers' table columns go (after COMM; first in
+	 * -c rows). tt_enrich_cols() replaces it with them, or drops it.
 	 */
-	TT_F_ENRICHED,
-	/* --containers (struct tt_ctr_info, include/tcptrace/containers.h) */
-	TT_F_CONTAINER,	     /* table: name, else 12 digits of the id, else unit, else - */
-	TT_F_POD,	     /* table: namespace/pod, else - */
-	TT_F_CGROUP,
-	TT_F_CGROUP_ID,
-	TT_F_CONTAINER_ID,
-	TT_F_CONTAINER_RUNTIME,
-	TT_F_CONTAINER_NAME,
-	TT_F_CONTAINER_IMAGE,
-	TT_F_K8S_NAMESPACE,
-	TT_F_K8S_POD,
-	TT_F_K8S_POD_UID,
-	TT_F_K8S_CONTAINER,
-	TT_F_SYSTEMD_UNIT,
-	/* --dns (struct tt_dns_info, include/tcptrace/dns.h) */
-	TT_F_QUERY,	       /* the name the destination was resolved from */
-	TT_F_QUERY_CNAME,      /* the last name of its CNAME chain */
-	TT_F_QUERY_AGE_NS,     /* from the reply to the connect */
-	TT_F_QUERY_STALE,      /* the answer's TTL had run out */
-	TT_F_QUERY_SCOPE,      /* process | netns */
-	TT_F_QUERY_CANDIDATES, /* distinct names for the address in that scope */
+	TT_F_ENRICH,
 };
-
-static inline bool tt_field_enriched(enum tt_field f)
-{
-	return f >= TT_F_ENRICHED;
-}
 
 #define TT_COL_RIGHT (1u << 0) /* table: right-align */
 #define TT_MAX_COLS 48	       /* columns of one row, JSON-only ones included */
 
+struct tt_enricher;
+
 struct tt_col {
 	const char *title; /* table/CSV header; NULL: JSON only */
 	const char *key;   /* JSON key; NULL: table/CSV only */
-	enum tt_field field;
+	int field;	   /* enum tt_field, or the enricher's own (by) */
 	int width;	   /* table: pad to this width */
 	int trunc;	   /* table: cut text to this many bytes (0: never) */
 	unsigned flags;
+	/*
+	 * NULL: a field of the event; else the enricher whose field it is,
+	 * formatted from what it added to the event (count mode keys its rows
+	 * by the text of these too, core/count.c).
+	 */
+	const struct tt_enricher *by;
 };
+
+/* The mode's mark for the enrichers' table columns (TT_F_ENRICH). */
+#define TT_COL_ENRICH ((struct tt_col){ .field = TT_F_ENRICH })
 
 enum tt_json_kind { TT_J_STR, TT_J_NUM, TT_J_NULL, TT_J_BOOL };
 
@@ -129,9 +113,23 @@ void tt_clock_init(struct tt_clock *c);
 const char *tt_result_name(int32_t err, char *buf, size_t len);
 /* The errno's name of an err that is an errno, else NULL. */
 const char *tt_errno_name(int32_t err);
-/* Formats one field of an event (pure except for localtime in TIME_WALL). */
-void tt_field_format(enum tt_field f, const struct tt_src *src, struct tt_clock *c,
+/*
+ * Formats one column's field of an event, the enrichers' through their
+ * format() (pure except for localtime in TIME_WALL).
+ */
+void tt_field_format(const struct tt_col *col, const struct tt_src *src, struct tt_clock *c,
 		     struct tt_val *out);
+
+/* Values, for field formatters (core/fields.c and the enrichers'). */
+void tt_val_set_num(struct tt_val *v, unsigned long long n);
+void tt_val_set_str(struct tt_val *v, const char *s);
+void tt_val_set_bool(struct tt_val *v, bool b);
+void tt_val_set_null(struct tt_val *v); /* "-" in the table, null in JSON */
+/*
+ * Text that may be longer than v->text (a DNS name, a cgroup path): referred
+ * to, not copied, so it must outlive the row; NULL: null.
+ */
+void tt_val_set_text(struct tt_val *v, const char *s);
 
 struct tt_writer {
 	FILE *out;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modes.h"
+#include "tcptrace/enrich.h"
 #include "tcptrace/output.h"
 
 /* What the writer wrote last; open_memstream() updates both until fclose(). */
@@ -59,6 +61,52 @@ static inline const char *keys(const struct tt_col *cols, int n)
 			strcat(buf, cols[i].key);
 		}
 	return buf;
+}
+
+/* A mode's columns with the enrichers' put in, as tt_mode_setup() gives them. */
+static inline int with_enrichers(int (*fn)(const struct tt_opts *, struct tt_col *),
+				 const struct tt_opts *o, unsigned events, bool count,
+				 struct tt_col *out)
+{
+	struct tt_col c[TT_MAX_COLS];
+
+	return tt_enrich_cols(o, events, count, c, fn(o, c), out);
+}
+
+#define connect_cols(o, c) with_enrichers(tt_connect_cols, o, TT_EVBIT(TT_EV_CONNECT), false, c)
+#define connect_count_cols(o, c)                                                           \
+	with_enrichers(tt_connect_count_cols, o, TT_EVBIT(TT_EV_CONNECT), true, c)
+#define accept_cols(o, c) with_enrichers(tt_accept_cols, o, TT_EVBIT(TT_EV_ACCEPT), false, c)
+#define accept_count_cols(o, c)                                                            \
+	with_enrichers(tt_accept_count_cols, o, TT_EVBIT(TT_EV_ACCEPT), true, c)
+#define life_cols(o, c) with_enrichers(tt_life_cols, o, TT_EVBIT(TT_EV_CLOSE), false, c)
+
+static error_t tt_test_pass_input(int key, char *arg, struct argp_state *state)
+{
+	int i;
+
+	(void)arg;
+	if (key != ARGP_KEY_INIT)
+		return ARGP_ERR_UNKNOWN;
+	for (i = 0; state->root_argp->children[i].argp; i++)
+		state->child_inputs[i] = state->input;
+	return 0;
+}
+
+/*
+ * An enricher's option as on the command line of a mode writing events
+ * ("-d", "--containers"), parsed by the enrichers' own argp children, as
+ * tt_mode_setup() does; the rest of o is kept.
+ */
+static inline void enrich_opt(struct tt_opts *o, unsigned events, const char *opt)
+{
+	struct argp_child children[TT_ENRICH_MAX + 1] = { 0 };
+	const struct argp argp = { .parser = tt_test_pass_input, .children = children };
+	char *argv[] = { (char *)"tcptrace", (char *)opt, NULL };
+	int idx;
+
+	tt_enrich_children(events, children, TT_ENRICH_MAX);
+	argp_parse(&argp, 2, argv, ARGP_NO_ERRS | ARGP_NO_HELP, &idx, o);
 }
 
 #endif

@@ -34,7 +34,7 @@ static void test_cols(void)
 	int n;
 
 	tt_opts_init(&o, "accept");
-	n = tt_accept_cols(&o, c);
+	n = accept_cols(&o, c);
 	CHECK(n <= TT_MAX_COLS);
 	CHECK_STR(header(c, n, TT_FMT_TABLE),
 		  "PID     COMM         IP RADDR            RPORT LADDR            LPORT BL\n");
@@ -51,7 +51,7 @@ static void test_cols(void)
 			   "\"backlog_max\":16}\n") != NULL);
 
 	o.rel_time = o.show_uid = true;
-	n = tt_accept_cols(&o, c);
+	n = accept_cols(&o, c);
 	CHECK_STR(header(c, n, TT_FMT_TABLE), "TIME(s)   UID    PID     COMM         IP RADDR"
 					      "            RPORT LADDR            LPORT BL\n");
 	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport backlog "
@@ -59,16 +59,16 @@ static void test_cols(void)
 
 	tt_opts_init(&o, "accept");
 	o.wall_time = o.wide = true;
-	n = tt_accept_cols(&o, c);
+	n = accept_cols(&o, c);
 	CHECK_STR(header(c, n, TT_FMT_CSV), "TIME,PID,COMM,IP,RADDR,RPORT,LADDR,LPORT,BL\n");
 	CHECK_STR(header(c, n, TT_FMT_TABLE),
 		  "TIME     PID     COMM         IP RADDR                                   RPORT "
 		  "LADDR                                   LPORT BL\n");
 
-	n = tt_accept_count_cols(&o, c);
+	n = accept_count_cols(&o, c);
 	CHECK_STR(keys(c, n), "family laddr lport raddr count");
 	o.wide = false;
-	n = tt_accept_count_cols(&o, c);
+	n = accept_count_cols(&o, c);
 	CHECK_STR(header(c, n, TT_FMT_TABLE),
 		  "LADDR                     LPORT  RADDR                     ACCEPTS\n");
 }

@@ -10,6 +10,7 @@
 #include "check.h"
 #include "modes.h"
 #include "render.h"
+#include "tcptrace/containers.h"
 #include "tcptrace/enrich.h"
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -31,12 +32,14 @@ static const struct tt_event ev = {
 	.cgroup_id = 4711,
 };
 
+extern const struct tt_enricher tt_containers_enricher;
+
 static const char *render(const struct tt_col *cols, int n, enum tt_format fmt,
 			  const struct tt_ctr_info *ci)
 {
 	struct tt_clock clk = { .first_ns = 0, .mono_to_real = 0, .utc = true };
 	struct tt_writer w = { .fmt = fmt, .cols = cols, .ncols = n };
-	struct tt_extra x = { .ctr = ci };
+	struct tt_extra x = { .by = { &tt_containers_enricher }, .data = { ci } };
 	struct tt_src src = { .e = &ev, .x = &x };
 
 	tt_test_open(&w);
@@ -70,8 +73,8 @@ int main(void)
 	int n;
 
 	tt_opts_init(&o, "connect");
-	o.containers = true;
-	n = tt_connect_cols(&o, c);
+	enrich_opt(&o, TT_EVBIT(TT_EV_CONNECT), "--containers");
+	n = connect_cols(&o, c);
 	CHECK(n <= TT_MAX_COLS);
 	CHECK_STR(header(c, n, TT_FMT_TABLE), "PID     COMM         CONTAINER        IP SADDR      "
 					      "      DADDR            DPORT\n");
@@ -104,7 +107,7 @@ int main(void)
 
 	/* -w: 32 wide, and POD */
 	o.wide = true;
-	n = tt_connect_cols(&o, c);
+	n = connect_cols(&o, c);
 	CHECK_STR(header(c, n, TT_FMT_CSV), "PID,COMM,CONTAINER,POD,IP,SADDR,DADDR,DPORT\n");
 	CHECK_STR(render(c, n, TT_FMT_CSV, &k8s),
 		  "4242,nginx,web,shop/web-7d4b9c8f5-x2x9z,4,198.18.0.1,198.18.0.2,8080\n");
@@ -113,27 +116,28 @@ int main(void)
 	/* the id in the table is 12 digits, as docker ps shows it */
 	CHECK(strstr(render(c, n, TT_FMT_TABLE, &anon), " 0123456789ab                     - "));
 
-	/* -c: per container too (the JSON keys before the count) */
+	/* -c: per container too (the JSON keys after the count) */
 	tt_opts_init(&o, "connect");
-	o.containers = true;
-	n = tt_connect_count_cols(&o, c);
+	enrich_opt(&o, TT_EVBIT(TT_EV_CONNECT), "--container=web");
+	n = connect_count_cols(&o, c);
 	CHECK_STR(header(c, n, TT_FMT_TABLE), "CONTAINER        LADDR                     RADDR   "
 					      "                  RPORT  CONNECTS\n");
-	CHECK_STR(keys(c, n), "family laddr raddr rport " KEYS " count");
+	CHECK_STR(keys(c, n), "family laddr raddr rport count " KEYS);
 
 	tt_opts_init(&o, "accept");
-	o.containers = true;
-	n = tt_accept_cols(&o, c);
+	enrich_opt(&o, TT_EVBIT(TT_EV_ACCEPT), "--containers");
+	n = accept_cols(&o, c);
 	CHECK_STR(header(c, n, TT_FMT_CSV), "PID,COMM,CONTAINER,IP,RADDR,RPORT,LADDR,LPORT,BL\n");
 	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport backlog "
 			      "backlog_max " KEYS);
-	n = tt_accept_count_cols(&o, c);
-	CHECK_STR(keys(c, n), "family laddr lport raddr " KEYS " count");
-	CHECK(c[0].field == TT_F_CONTAINER);
+	n = accept_count_cols(&o, c);
+	CHECK_STR(keys(c, n), "family laddr lport raddr count " KEYS);
+	CHECK(c[0].by == &tt_containers_enricher && !strcmp(c[0].title, "CONTAINER"));
 
 	tt_opts_init(&o, "life");
-	o.containers = o.wide = true;
-	n = tt_life_cols(&o, c);
+	o.wide = true;
+	enrich_opt(&o, TT_EVBIT(TT_EV_CLOSE), "--containers");
+	n = life_cols(&o, c);
 	CHECK(n <= TT_MAX_COLS);
 	CHECK_STR(header(c, n, TT_FMT_CSV),
 		  "PID,COMM,CONTAINER,POD,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS\n");
@@ -142,6 +146,15 @@ int main(void)
 
 	/* without the option: nothing added (the other tests check every column) */
 	tt_opts_init(&o, "life");
-	CHECK(tt_cols_container(&o, c) == 0 && tt_cols_container_keys(&o, c) == 0);
+	CHECK(life_cols(&o, c) == tt_life_cols(&o, c) - 1); /* only the mark goes */
+	CHECK(!tt_enrich_enabled(&o, &tt_containers_enricher));
+	{
+		/* every mode takes its options; -d is not accept's */
+		struct argp_child ch[TT_ENRICH_MAX];
+
+		CHECK(tt_enrich_children(TT_EVBIT(TT_EV_ACCEPT), ch, TT_ENRICH_MAX) == 1);
+		CHECK(tt_enrich_children(TT_EVBIT(TT_EV_CLOSE), ch, TT_ENRICH_MAX) == 2);
+		CHECK(tt_enrich_children(TT_EVBIT(TT_EV_CONNECT), ch, 1) == 1);
+	}
 	return tt_test_done("ctr_cols");
 }

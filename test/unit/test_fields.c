@@ -7,6 +7,7 @@
 #include "tcptrace/core.h"
 #include "tcptrace/dns.h"
 #include "tcptrace/enrich.h"
+#include "tcptrace/mode.h"
 #include "tcptrace/output.h"
 
 static struct tt_clock clk = { .first_ns = 0, .mono_to_real = 1700000000LL * 1000000000LL,
@@ -17,47 +18,85 @@ static const char *fmt(enum tt_field f, const struct tt_event *e, uint64_t count
 {
 	static struct tt_val v;
 	struct tt_src src = { .e = e, .count = count };
+	struct tt_col col = { .field = f };
 
-	tt_field_format(f, &src, &clk, &v);
+	tt_field_format(&col, &src, &clk, &v);
 	if (kind)
 		*kind = v.kind;
 	return v.text;
 }
 
+extern const struct tt_enricher tt_dns_enricher;
+
+/* The dns enricher's column whose JSON key is key, as tt_enrich_cols() gives it. */
+static struct tt_col dns_col(const char *key)
+{
+	struct tt_col c[TT_MAX_COLS];
+	struct tt_opts o;
+	int i, n;
+
+	tt_opts_init(&o, "connect");
+	n = tt_dns_enricher.cols(&o, NULL, TT_PLACE_TAIL, false, c);
+	for (i = 0; i < n; i++)
+		if (c[i].key && !strcmp(c[i].key, key)) {
+			c[i].by = &tt_dns_enricher;
+			return c[i];
+		}
+	CHECK(!"no such key");
+	return c[0];
+}
+
 /* --dns: every field null without a name; a long name referred to, not cut. */
 static void test_query_fields(void)
 {
+	static const char *const keys[] = { "query", "query_cname", "query_age_ns", "query_stale",
+					    "query_scope", "query_candidates" };
 	static char long_name[1025];
 	struct tt_event e = { .type = TT_EV_CONNECT };
 	struct tt_dns_info d = { .query = "a.tt.test", .age_ns = 7, .candidates = 2,
 				 .scope = TT_DNS_SCOPE_NETNS, .stale = true };
-	struct tt_extra x = { .dns = &d };
+	struct tt_extra x = { .by = { &tt_dns_enricher }, .data = { &d } };
 	struct tt_src src = { .e = &e, .x = &x };
+	struct tt_col query = dns_col("query");
 	struct tt_val v;
+	size_t i;
 
-	tt_field_format(TT_F_QUERY, &src, &clk, &v);
+	tt_field_format(&query, &src, &clk, &v);
 	CHECK_STR(tt_val_str(&v), "a.tt.test");
 	CHECK(v.kind == TT_J_STR && !v.ref);
-	tt_field_format(TT_F_QUERY_CNAME, &src, &clk, &v);
+	CHECK_STR(query.title, "QUERY");
+	tt_field_format(&(struct tt_col){ 0 }, &src, &clk, &v); /* an event field still */
+	CHECK(v.kind == TT_J_NUM);
+	query = dns_col("query_cname");
+	tt_field_format(&query, &src, &clk, &v);
 	CHECK(v.kind == TT_J_NULL);
-	tt_field_format(TT_F_QUERY_STALE, &src, &clk, &v);
+	query = dns_col("query_stale");
+	tt_field_format(&query, &src, &clk, &v);
 	CHECK_STR(v.text, "true");
 	CHECK(v.kind == TT_J_BOOL);
-	tt_field_format(TT_F_QUERY_SCOPE, &src, &clk, &v);
+	query = dns_col("query_scope");
+	tt_field_format(&query, &src, &clk, &v);
 	CHECK_STR(v.text, "netns");
-	tt_field_format(TT_F_QUERY_CANDIDATES, &src, &clk, &v);
+	query = dns_col("query_candidates");
+	tt_field_format(&query, &src, &clk, &v);
 	CHECK_STR(v.text, "2");
+	query = dns_col("query_age_ns");
+	tt_field_format(&query, &src, &clk, &v);
+	CHECK_STR(v.text, "7");
 	memset(long_name, 'n', sizeof(long_name) - 1);
 	d.query = long_name;
-	tt_field_format(TT_F_QUERY, &src, &clk, &v);
+	query = dns_col("query");
+	tt_field_format(&query, &src, &clk, &v);
 	CHECK(v.ref == long_name && strlen(tt_val_str(&v)) == 1024);
 	d.query = NULL;
-	for (enum tt_field f = TT_F_QUERY; f <= TT_F_QUERY_CANDIDATES; f++) {
-		tt_field_format(f, &src, &clk, &v);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		query = dns_col(keys[i]);
+		tt_field_format(&query, &src, &clk, &v);
 		CHECK(v.kind == TT_J_NULL && !strcmp(v.text, "-"));
 	}
 	src.x = NULL;
-	tt_field_format(TT_F_QUERY, &src, &clk, &v);
+	query = dns_col("query");
+	tt_field_format(&query, &src, &clk, &v);
 	CHECK(v.kind == TT_J_NULL);
 }
 

@@ -13,13 +13,15 @@
 #include "tcptrace/dns.h"
 #include "tcptrace/enrich.h"
 
+extern const struct tt_enricher tt_dns_enricher;
+
 /* One event with what --dns added through a column list. */
 static const char *dns_row(const struct tt_col *cols, int n, enum tt_format fmt,
 			   const struct tt_event *e, const struct tt_dns_info *d)
 {
 	struct tt_clock clk = { .utc = true };
 	struct tt_writer w = { .fmt = fmt, .cols = cols, .ncols = n };
-	struct tt_extra x = { .dns = d };
+	struct tt_extra x = { .by = { &tt_dns_enricher }, .data = { d } };
 	struct tt_src src = { .e = e, .x = &x };
 
 	tt_test_open(&w);
@@ -50,7 +52,7 @@ int main(void)
 	int n;
 
 	tt_opts_init(&o, "life");
-	n = tt_life_cols(&o, c);
+	n = life_cols(&o, c);
 	CHECK(n <= TT_MAX_COLS);
 	CHECK_STR(header(c, n, TT_FMT_TABLE),
 		  "PID   COMM       LADDR           LPORT RADDR           RPORT TX_KB RX_KB MS\n");
@@ -79,18 +81,18 @@ int main(void)
 
 	/* CSV always has IP, and bcc's header; unknown values are empty. */
 	o.fmt = TT_FMT_CSV;
-	n = tt_life_cols(&o, c);
+	n = life_cols(&o, c);
 	CHECK_STR(header(c, n, TT_FMT_CSV), "PID,COMM,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS\n");
 	CHECK_STR(row(c, n, TT_FMT_CSV, &e), ",,4,198.18.0.1,41000,198.18.0.2,8080,,4,\n");
 	o.wall_time = o.rel_time = true;
-	n = tt_life_cols(&o, c);
+	n = life_cols(&o, c);
 	CHECK_STR(header(c, n, TT_FMT_CSV),
 		  "TIME,TIME(s),PID,COMM,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS\n");
 
 	/* -w: IP, IPv6-wide addresses, 16-byte COMM, 6-wide KB. */
 	tt_opts_init(&o, "life");
 	o.wide = o.rel_time = o.show_uid = true;
-	n = tt_life_cols(&o, c);
+	n = life_cols(&o, c);
 	CHECK_STR(header(c, n, TT_FMT_TABLE),
 		  "TIME(s)   UID    PID   COMM             IP LADDR                                   "
 		  "LPORT RADDR                                   RPORT  TX_KB  RX_KB MS\n");
@@ -99,8 +101,8 @@ int main(void)
 
 	/* -d: QUERY last; the name of a session opened here, unknown (null, '-') else. */
 	tt_opts_init(&o, "life");
-	o.dns = true;
-	n = tt_life_cols(&o, c);
+	enrich_opt(&o, TT_EVBIT(TT_EV_CLOSE), "-d");
+	n = life_cols(&o, c);
 	CHECK(n <= TT_MAX_COLS);
 	CHECK_STR(header(c, n, TT_FMT_TABLE),
 		  "PID   COMM       LADDR           LPORT RADDR           RPORT TX_KB RX_KB MS QUERY\n");
@@ -135,7 +137,7 @@ int main(void)
 			     "\"query_stale\":null,\"query_scope\":null,\"query_candidates\":null}"));
 		CHECK(strstr(dns_row(c, n, TT_FMT_TABLE, &e, NULL), " 123.46 -\n"));
 		o.fmt = TT_FMT_CSV;
-		n = tt_life_cols(&o, c);
+		n = life_cols(&o, c);
 		CHECK_STR(dns_row(c, n, TT_FMT_CSV, &e, NULL),
 			  "4242,a-very-long-comm,4,198.18.0.1,41000,198.18.0.2,8080,97,4,123.46,\n");
 	}

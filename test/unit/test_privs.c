@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "render.h"
 #include "privs.h"
 #include "tcptrace/sysnr.h"
 
@@ -231,7 +232,7 @@ static void test_containers(void)
 	static const char *const calls[] = { "open_by_handle_at", "readlink", "openat2", "openat",
 					     "getdents64", "getrandom" };
 	struct tt_opts o;
-	struct tt_probe p = { 0 };
+	struct tt_probe p = { .events = TT_EVBIT(TT_EV_CONNECT) };
 	struct tt_priv_ctx c = { .o = &o, .p = &p, .plan = &tp };
 	bool allowed;
 	size_t i;
@@ -241,12 +242,29 @@ static void test_containers(void)
 		CHECK(kept(&c, calls[i], &allowed) == 0);
 		CHECK(!allowed);
 	}
-	o.containers = true;
+	enrich_opt(&o, p.events, "--containers");
 	CHECK(tt_priv_setup_caps(&c) == (CAP(BPF) | CAP(PERFMON)));
 	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 		CHECK(kept(&c, calls[i], &allowed) == CAP(DAC_READ_SEARCH));
 		CHECK(allowed);
 	}
+}
+
+/* -d: its cgroup programs need CAP_NET_ADMIN during setup, nothing after; connect and life only. */
+static void test_dns(void)
+{
+	struct tt_opts o;
+	struct tt_probe p = { .events = TT_EVBIT(TT_EV_CLOSE) };
+	struct tt_priv_ctx c = { .o = &o, .p = &p, .plan = &tp };
+	bool allowed;
+
+	tt_opts_init(&o, "life");
+	CHECK(tt_priv_setup_caps(&c) == (CAP(BPF) | CAP(PERFMON)));
+	enrich_opt(&o, p.events, "-d");
+	CHECK(tt_priv_setup_caps(&c) == (CAP(BPF) | CAP(PERFMON) | CAP(NET_ADMIN)));
+	CHECK(kept(&c, "read", &allowed) == 0 && allowed);
+	p.events = TT_EVBIT(TT_EV_ACCEPT); /* a mode it does not add to */
+	CHECK(tt_priv_setup_caps(&c) == (CAP(BPF) | CAP(PERFMON)));
 }
 
 static void test_names(void)
@@ -276,6 +294,7 @@ int main(void)
 	test_errors();
 	test_applies();
 	test_containers();
+	test_dns();
 	test_names();
 	test_syscall_numbers();
 	return tt_test_done("privs");
