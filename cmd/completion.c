@@ -21,21 +21,22 @@ static bool is_option(const struct argp_option *opt)
 }
 
 /*
- * Calls fn for each visible option of a mode: its own, the common ones,
- * then its enrichers'.
+ * Calls fn for each visible option of a mode: its own, its enrichers', then
+ * the common ones.
  */
 static void each_option(const struct tt_mode *m, FILE *out,
 			void (*fn)(FILE *out, const struct argp_option *opt, const char *arg))
 {
-	const struct argp_option *tables[2 + TT_ENRICH_MAX] = { m->options, tt_common_argp.options };
+	const struct argp_option *tables[2 + TT_ENRICH_MAX] = { m->options };
 	struct argp_child children[TT_ENRICH_MAX];
 	const struct argp_option *opt;
 	const char *arg = NULL;
-	size_t i, n = 2;
+	size_t i, n;
 	int k, nchildren = tt_enrich_children(m->probe.events, children, TT_ENRICH_MAX);
 
-	for (k = 0; k < nchildren; k++)
+	for (n = 1, k = 0; k < nchildren; k++)
 		tables[n++] = children[k].argp->options;
+	tables[n++] = tt_common_argp.options;
 	for (i = 0; i < n; i++)
 		for (opt = tables[i]; opt->name || opt->key || opt->doc; opt++) {
 			/* An alias takes the argument of the option before it. */

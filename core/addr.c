@@ -19,8 +19,20 @@ int tt_family_version(unsigned family)
 	return family == AF_INET ? 4 : family == AF_INET6 ? 6 : 0;
 }
 
-void tt_addr_normalize(unsigned family, uint8_t addr[16])
+void tt_addr_canon(unsigned family, const uint8_t in[16], uint8_t out[16], bool mapped)
 {
-	if (family == AF_INET)
-		memset(addr + 4, 0, 12);
+	uint8_t v4[4];
+
+	if (family != AF_INET) {
+		memmove(out, in, 16);
+		return;
+	}
+	memcpy(v4, in, 4);
+	memset(out, 0, 16);
+	if (mapped) {
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, v4, 4);
+	} else {
+		memcpy(out, v4, 4);
+	}
 }

@@ -25,12 +25,15 @@
 #include <unistd.h>
 
 #include "tcptrace/cgroupfs.h"
+#include "tcptrace/hostfs.h"
 
 /* /proc/PID/ns/cgroup of the initial cgroup namespace (PROC_CGROUP_INIT_INO). */
 #define CGROUP_NS_INIT_INO 0xEFFFFFFBu
 
 struct pick {
-	struct tt_cgroupfs *c;
+	int fd;
+	char *mnt;
+	size_t len;
 	int mounts; /* cgroup2 mounts seen */
 };
 
@@ -48,58 +51,40 @@ static bool pick(const char *mnt, void *ctx)
 		close(fd);
 		return false;
 	}
-	p->c->fd = fd;
-	snprintf(p->c->mnt, sizeof(p->c->mnt), "%s", mnt);
+	p->fd = fd;
+	snprintf(p->mnt, p->len, "%s", mnt);
 	return true;
 }
 
-/* A /proc file (whose size stat() does not tell) of at most 4 MiB, NUL-terminated. */
-static int read_proc(const char *path, char **text, size_t *len)
+int tt_cgroup2_root_open(char *mnt, size_t len, int *mounts)
 {
-	size_t cap = 1u << 16, have = 0;
-	char *buf = NULL, *grown;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	struct pick p = { -1, mnt, len, 0 };
+	char *text = NULL;
+	size_t tlen = 0;
+	int err;
 
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (!buf || have + 1 == cap) {
-			if (buf)
-				cap *= 2;
-			grown = cap <= (4u << 20) ? realloc(buf, cap) : NULL;
-			if (!grown) {
-				err = buf ? -EFBIG : -ENOMEM;
-				break;
-			}
-			buf = grown;
-		}
-		n = read(fd, buf + have, cap - 1 - have);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? -errno : 0;
-			break;
-		}
-		have += (size_t)n;
-	}
-	close(fd);
-	if (err) {
-		free(buf);
+	*mounts = 0;
+	err = tt_mountinfo_read(&text, &tlen);
+	if (err)
 		return err;
-	}
-	buf[have] = '\0';
-	*text = buf;
-	*len = have;
-	return 0;
+	tt_mountinfo_cgroup2(text, tlen, pick, &p);
+	free(text);
+	*mounts = p.mounts;
+	return p.fd >= 0 ? p.fd : -ENOENT;
 }
 
 int tt_mountinfo_read(char **text, size_t *len)
 {
-	return read_proc("/proc/self/mountinfo", text, len);
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	err = tt_fd_read(fd, 4u << 20, text, len);
+	close(fd);
+	return err;
 }
 
-static bool own_cgroup_ns(void)
+bool tt_cgroup_ns_own(void)
 {
 	struct stat st;
 
@@ -112,23 +97,19 @@ int tt_cgroupfs_open(struct tt_cgroupfs *c, char *why, size_t why_len)
 		struct file_handle fh;
 		unsigned char id[8];
 	} h;
-	struct pick p = { c, 0 };
-	char *text = NULL;
-	size_t len = 0;
-	int err, mount_id;
+	int fd, mounts, mount_id;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
-	c->own_ns = own_cgroup_ns();
-	err = tt_mountinfo_read(&text, &len);
-	if (err) {
-		snprintf(why, why_len, "cannot read /proc/self/mountinfo: %s", strerror(-err));
+	c->own_ns = tt_cgroup_ns_own();
+	fd = tt_cgroup2_root_open(c->mnt, sizeof(c->mnt), &mounts);
+	if (fd < 0 && fd != -ENOENT) {
+		snprintf(why, why_len, "cannot read /proc/self/mountinfo: %s", strerror(-fd));
 		return -ENOENT;
 	}
-	tt_mountinfo_cgroup2(text, len, pick, &p);
-	free(text);
+	c->fd = fd;
 	if (c->fd < 0) {
-		if (!p.mounts)
+		if (!mounts)
 			snprintf(why, why_len, "no cgroup v2 hierarchy is mounted (a cgroup v1 host?)");
 		else
 			snprintf(why, why_len, "no cgroup2 mount shows the whole hierarchy%s",

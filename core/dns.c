@@ -41,8 +41,6 @@
 #include "dns.skel.h"
 
 #define OPT "--dns"
-/* include/linux/proc_ns.h: the inode of the initial cgroup namespace. */
-#define PROC_CGROUP_INIT_INO 0xEFFFFFFBu
 #define NPROGS 5
 
 struct dns {
@@ -62,49 +60,16 @@ struct dns {
 	uint64_t opens, opens_named;
 };
 
-struct root_mount {
-	char *path;
-	size_t len;
-};
-
-/* A mount of the hierarchy's root ("/"), not a subtree's (a container's view). */
-static bool root_mount(const char *root, const char *mnt, void *ctx)
-{
-	struct root_mount *m = ctx;
-
-	if (strcmp(root, "/"))
-		return false;
-	snprintf(m->path, m->len, "%s", mnt);
-	return true;
-}
-
-int tt_dns_cgroup2_mount(const char *mountinfo, size_t mlen, char *path, size_t len)
-{
-	struct root_mount m = { path, len };
-
-	if (!len)
-		return -ENOENT;
-	path[0] = '\0';
-	tt_mountinfo_each(mountinfo, mlen, "cgroup2", root_mount, &m);
-	return path[0] ? 0 : -ENOENT;
-}
-
 /*
- * The cgroup v2 root, opened: where it is mounted with its root (the
- * hierarchy's, since this is the host's cgroup namespace), else a mount of
- * our own that no path leads to (fsopen(), v5.2), gone when the fd closes.
+ * The cgroup v2 root, opened: where it is mounted (core/cgroupfs.c), else a
+ * mount of our own that no path leads to (fsopen(), v5.2), gone when the
+ * fd closes.
  */
 static int open_root(struct dns *d, int *err)
 {
-	int fd = -1, mfd;
-	size_t len;
-	char *text;
+	int fd, mfd, mounts;
 
-	if (!tt_mountinfo_read(&text, &len)) {
-		if (!tt_dns_cgroup2_mount(text, len, d->root, sizeof(d->root)))
-			fd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		free(text);
-	}
+	fd = tt_cgroup2_root_open(d->root, sizeof(d->root), &mounts);
 	if (fd >= 0)
 		return fd;
 	snprintf(d->root, sizeof(d->root), "a cgroup2 mount of its own");
@@ -117,14 +82,6 @@ static int open_root(struct dns *d, int *err)
 	*err = errno;
 	close(mfd);
 	return fd;
-}
-
-static bool private_cgroupns(void)
-{
-	struct stat st;
-
-	/* No such file: a kernel without cgroup namespaces (before v4.6). */
-	return !stat("/proc/self/ns/cgroup", &st) && st.st_ino != PROC_CGROUP_INIT_INO;
 }
 
 /* The one line that says why QUERY is unknown in this run. */
@@ -160,7 +117,7 @@ static int init(const struct tt_enrich_ctx *c, void **state)
 		return -ENOMEM;
 	}
 	d->on = true;
-	if (private_cgroupns()) {
+	if (tt_cgroup_ns_own()) {
 		disable(d, "tcptrace runs in a cgroup namespace of its own, where the host's cgroup "
 			   "v2 root is out of reach (run it in the host's)");
 	} else {
@@ -250,18 +207,6 @@ out:
 	return 0;
 }
 
-/* An address as the cache keys it: IPv4 as IPv4-mapped IPv6. */
-static void addr16(uint16_t family, const uint8_t *addr, uint8_t out[16])
-{
-	if (family == AF_INET) {
-		memset(out, 0, 10);
-		out[10] = out[11] = 0xff;
-		memcpy(out + 12, addr, 4);
-	} else {
-		memcpy(out, addr, 16);
-	}
-}
-
 static void conn_of(struct tt_dns_conn *c, uint64_t netns, uint16_t family, uint16_t lport,
 		    uint16_t rport, const uint8_t *laddr, const uint8_t *raddr)
 {
@@ -270,8 +215,8 @@ static void conn_of(struct tt_dns_conn *c, uint64_t netns, uint16_t family, uint
 	c->family = family;
 	c->lport = lport;
 	c->rport = rport;
-	memcpy(c->laddr, laddr, 16);
-	memcpy(c->raddr, raddr, 16);
+	tt_addr_canon(family, laddr, c->laddr, false);
+	tt_addr_canon(family, raddr, c->raddr, false);
 }
 
 static void on_reply(struct dns *d, const struct tt_dns_rec *h, const uint8_t *payload)
@@ -302,7 +247,7 @@ static void on_open(struct dns *d, const struct tt_dns_open *op)
 	uint8_t raddr[16];
 
 	d->opens++;
-	addr16(op->family, op->raddr, raddr);
+	tt_addr_canon(op->family, op->raddr, raddr, true);
 	if (!tt_dns_cache_get(d->cache, op->netns, raddr, op->pid, op->start_ns, &info))
 		return;
 	conn_of(&c, op->netns, op->family, op->lport, op->rport, op->laddr, op->raddr);
@@ -334,7 +279,7 @@ static bool enrich(void *state, const struct tt_event *e, const void **data)
 	memset(&d->info, 0, sizeof(d->info));
 	*data = &d->info;
 	if (e->type == TT_EV_CONNECT) {
-		addr16(e->family, e->raddr, raddr);
+		tt_addr_canon(e->family, e->raddr, raddr, true);
 		tt_dns_cache_get(d->cache, e->netns, raddr, e->pid,
 				 e->start_ns ? e->start_ns : e->ts_ns, &d->info);
 	} else if (e->type == TT_EV_CLOSE) {

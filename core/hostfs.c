@@ -43,52 +43,40 @@ static int host_open(int root, const char *path, int flags)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-int tt_host_read(int root, const char *path, size_t max, char **buf, size_t *len)
+int tt_fd_read(int fd, size_t max, char **buf, size_t *len)
 {
-	struct stat st;
-	size_t have = 0, size;
-	char *b;
-	int fd, err = 0;
+	size_t cap = 1u << 12, have = 0;
+	char *b = NULL, *grown;
+	ssize_t n;
+	int err = 0;
 
-	*buf = NULL;
-	*len = 0;
-	fd = host_open(root, path, O_RDONLY | O_NOFOLLOW);
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st)) {
-		err = -errno;
-	} else if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-	} else if ((size_t)st.st_size > max) {
-		err = -EFBIG;
-	}
-	if (err) {
-		close(fd);
-		return err;
-	}
-	/* one byte more than its size: a file that grew since fstat() is seen */
-	size = (size_t)st.st_size + 1;
-	b = malloc(size + 1);
-	if (!b) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (have < size) {
-		ssize_t n = read(fd, b + have, size - have);
-
+	for (;;) {
+		if (!b || have + 1 == cap) {
+			if (b)
+				cap *= 2;
+			/* room for max bytes, one more to see a longer file, and the NUL */
+			if (cap > max + 2)
+				cap = max + 2;
+			grown = b && have + 1 == cap ? NULL : realloc(b, cap);
+			if (!grown) {
+				err = b ? -EFBIG : -ENOMEM;
+				break;
+			}
+			b = grown;
+		}
+		n = read(fd, b + have, cap - 1 - have);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			err = -errno;
+		if (n <= 0) {
+			err = n < 0 ? -errno : 0;
 			break;
 		}
-		if (n == 0)
-			break;
 		have += (size_t)n;
+		if (have > max) {
+			err = -EFBIG;
+			break;
+		}
 	}
-	close(fd);
-	if (!err && have == size)
-		err = -EAGAIN; /* being written: another time */
 	if (err) {
 		free(b);
 		return err;
@@ -97,6 +85,29 @@ int tt_host_read(int root, const char *path, size_t max, char **buf, size_t *len
 	*buf = b;
 	*len = have;
 	return 0;
+}
+
+int tt_host_read(int root, const char *path, size_t max, char **buf, size_t *len)
+{
+	struct stat st;
+	int fd, err = 0;
+
+	*buf = NULL;
+	*len = 0;
+	fd = host_open(root, path, O_RDONLY | O_NOFOLLOW);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st))
+		err = -errno;
+	else if (!S_ISREG(st.st_mode))
+		err = -EINVAL;
+	else if ((size_t)st.st_size > max)
+		err = -EFBIG;
+	else
+		err = tt_fd_read(fd, (size_t)st.st_size, buf, len);
+	close(fd);
+	/* grown since fstat(): being written, another time */
+	return err == -EFBIG ? -EAGAIN : err;
 }
 
 int tt_host_scan(int root, const char *path, bool (*fn)(const char *name, void *ctx), void *ctx)

@@ -85,8 +85,8 @@ void run_handle_event(struct run *r, const struct tt_event *e)
 	if (tt_enrich_active(&r->enrich)) {
 		/* enrichers and count keys compare whole addresses (core.h) */
 		copy = *e;
-		tt_addr_normalize(copy.family, copy.laddr);
-		tt_addr_normalize(copy.family, copy.raddr);
+		tt_addr_canon(copy.family, copy.laddr, copy.laddr, false);
+		tt_addr_canon(copy.family, copy.raddr, copy.raddr, false);
 		src.e = e = &copy;
 	}
 	if (!tt_enrich_event(&r->enrich, e, &x))

@@ -21,6 +21,15 @@ struct tt_cgroupfs {
 	bool own_ns;	     /* tcptrace runs in a cgroup namespace of its own */
 };
 
+/* Whether tcptrace runs in a cgroup namespace of its own (not the initial one). */
+bool tt_cgroup_ns_own(void);
+/*
+ * The cgroup v2 hierarchy's root directory, opened from the first cgroup2
+ * mount that shows it (the one cgroup without a cgroup.events file), its
+ * mount point in mnt: the fd, -ENOENT (*mounts: how many cgroup2 mounts
+ * there are), or -errno of reading /proc/self/mountinfo.
+ */
+int tt_cgroup2_root_open(char *mnt, size_t len, int *mounts);
 /*
  * Finds a cgroup2 mount whose root is the hierarchy's root (the host's
  * /sys/fs/cgroup or /sys/fs/cgroup/unified, or a bind mount of it in a

@@ -38,12 +38,13 @@ enum { TT_EXIT_OK = 0, TT_EXIT_FAIL = 1, TT_EXIT_USAGE = 2 };
 const char *tt_addr_format(unsigned family, const uint8_t addr[16], char *buf, size_t len);
 
 /*
- * Zeroes what an AF_INET address leaves unused (bytes 4-15): the probes
- * write 4 bytes of an IPv4 address into a record whose other bytes are
- * whatever the ring buffer held, so code that compares or hashes all 16
- * (count keys, the DNS enricher's session keys) must see zeros there.
+ * The one canonical form of an address, as keys compare it (count rows, the
+ * enrichers' caches): out gets the 16 bytes of addr, an IPv4 address's 12
+ * unused ones zeroed or, with mapped, IPv4 as IPv4-mapped IPv6
+ * ::ffff:a.b.c.d (so that a DNS A record names a connection to it from an
+ * AF_INET6 socket too). in and out may be the same.
  */
-void tt_addr_normalize(unsigned family, uint8_t addr[16]);
+void tt_addr_canon(unsigned family, const uint8_t in[16], uint8_t out[16], bool mapped);
 
 /* 4 or 6 for AF_INET/AF_INET6, 0 otherwise. */
 int tt_family_version(unsigned family);

@@ -178,11 +178,5 @@ void tt_dns_cache_stats(const struct tt_dns_cache *c, struct tt_dns_cache_stats 
 
 /* ---- the enricher (core/dns.c) ---- */
 
-/*
- * The mount point of the cgroup v2 hierarchy's root in the text of
- * /proc/self/mountinfo (a mount of "/" of a cgroup2 file system),
- * unescaped, into path (cut to len). 0 or -ENOENT.
- */
-int tt_dns_cgroup2_mount(const char *mountinfo, size_t mlen, char *path, size_t len);
 
 #endif /* TCPTRACE_DNS_H */

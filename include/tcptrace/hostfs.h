@@ -13,6 +13,12 @@
 /* Entries of a directory looked at, at most. */
 #define TT_HOST_DIR_MAX 65536
 
+/*
+ * What is left to read of fd, at most max bytes (a /proc file, whose size
+ * stat() does not tell): 0 with *buf (malloc()ed, NUL-terminated) and
+ * *len, or -errno (-EFBIG: more than max).
+ */
+int tt_fd_read(int fd, size_t max, char **buf, size_t *len);
 /* An fd of the host root directory, or -errno. */
 int tt_host_root_open(const char *dir);
 /*

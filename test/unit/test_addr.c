@@ -34,10 +34,21 @@ int main(void)
 	CHECK(tt_family_version(0) == 0);
 	/* an IPv4 address's unused bytes are zeroed; an IPv6 one is kept whole */
 	memset(full, 0xab, sizeof(full));
-	tt_addr_normalize(AF_INET, full);
+	tt_addr_canon(AF_INET, full, full, false);
 	CHECK(full[3] == 0xab && full[4] == 0 && full[15] == 0);
 	memset(full, 0xab, sizeof(full));
-	tt_addr_normalize(AF_INET6, full);
+	tt_addr_canon(AF_INET6, full, full, false);
 	CHECK(full[4] == 0xab && full[15] == 0xab);
+	/* mapped: IPv4 as ::ffff:a.b.c.d, in place or not; IPv6 untouched */
+	memset(full, 0xab, sizeof(full));
+	tt_addr_canon(AF_INET, a, full, true);
+	CHECK_STR(tt_addr_format(AF_INET6, full, buf, sizeof(buf)), "::ffff:198.18.0.1");
+	memcpy(b, a, 4);
+	memset(b + 4, 0xab, 12);
+	tt_addr_canon(AF_INET, b, b, true);
+	CHECK(!memcmp(b, full, 16));
+	memset(full, 0xab, sizeof(full));
+	tt_addr_canon(AF_INET6, full, full, true);
+	CHECK(full[0] == 0xab && full[10] == 0xab && full[15] == 0xab);
 	return tt_test_done("addr");
 }
