@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tcptrace/core.h"
-#include "tcptrace/mode.h"
+#include "core.h"
+#include "mode.h"
 #include "dispatch.h"
 
 #ifndef TT_VERSION

@@ -3,7 +3,7 @@
 #ifndef TCPTRACE_CMD_MODES_H
 #define TCPTRACE_CMD_MODES_H
 
-#include "tcptrace/mode.h"
+#include "mode.h"
 
 #define TT_APPLET(mode, applet, summary) extern const struct tt_mode tt_mode_##mode;
 #include "applets.def"

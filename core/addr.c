@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "tcptrace/core.h"
+#include "core.h"
 
 const char *tt_addr_format(unsigned family, const uint8_t addr[16], char *buf, size_t len)
 {

@@ -7,7 +7,7 @@
 
 #include <bpf/libbpf.h>
 
-#include "tcptrace/core.h"
+#include "core.h"
 
 static const struct {
 	int err;

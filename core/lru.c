@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * A bounded LRU hash table (include/tcptrace/lru.h): chained buckets sized
+ * A bounded LRU hash table (core/lru.h): chained buckets sized
  * for the bound at creation, nodes in one array that doubles as it fills
  * (up to the bound), a doubly linked recency list through the nodes. Links
  * are node indexes plus one, 0 being none.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcptrace/lru.h"
+#include "lru.h"
 
 struct node {
 	uint32_t hnext; /* next in the bucket's chain, or in the free list */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "tcptrace/mode.h"
+#include "mode.h"
 
 enum {
 	OPT_JSON = 0x100,

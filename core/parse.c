@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcptrace/core.h"
+#include "core.h"
 
 static int parse_port(const char *s, size_t n, unsigned *out)
 {

@@ -56,7 +56,7 @@ struct tt_sys_exit {
 /*
  * The programs on syscalls:sys_exit_* have a twin, <name>_sysexit, on the
  * raw sys_exit tracepoint (tp_btf, v5.5), which user space loads instead
- * where it cannot attach the per-call tracepoint (core/run_attach.c): its id
+ * where it cannot attach the per-call tracepoint (core/run/attach.c): its id
  * cannot be read from tracefs (not mounted and no CAP_SYS_ADMIN to mount
  * it, or not readable), or perf_event_open(2) is refused. The twin runs at
  * the exit of every system call on the host and keeps those numbered a or
@@ -129,7 +129,7 @@ static __always_inline bool tt_sock_selected(__u16 family, __u16 lport, __u16 rp
  * tracepoint's socket found through the file table, a socket kept in a
  * map), bpf_rdonly_cast() (v6.2, commit fd264ca02094) gives a pointer the
  * verifier knows the type of, from that type's id in the kernel's BTF, and
- * its fields are read directly too. User space (core/run_corebtf.c) sets tt_ids
+ * its fields are read directly too. User space (core/run/corebtf.c) sets tt_ids
  * only where the kernel has the function; elsewhere they are 0, tt_typed()
  * is false and the helper reads everything. The extern is weak: the object
  * loads on kernels without the function, where its calls are dead code.

@@ -46,7 +46,7 @@
 
 /*
  * SYN_SENT sockets -> who connected them (and where); emptied at the outcome.
- * User space sizes it to the host's TCP sockets at start (core/maps.c).
+ * User space sizes it to the host's TCP sockets at start (core/bpf/maps.c).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -2,7 +2,7 @@
 /*
  * --containers: one record (struct tt_cgroup_rec) per cgroup created in the
  * cgroup v2 hierarchy while tracing, with its id and path, so that user
- * space (core/containers.c) can name the cgroup of an event even when the
+ * space (core/enrich/containers/containers.c) can name the cgroup of an event even when the
  * cgroup is gone by the time it reads the event: a short-lived container.
  *
  * Loaded only with --containers, by the enricher, after the mode's object;

@@ -4,7 +4,7 @@
  * for any resolver (glibc, musl, Go's own, Java, static binaries, loopback
  * stubs such as systemd-resolved's 127.0.0.53) in any network namespace,
  * without kprobes or knowledge of a libc. Loaded only with -d, by
- * core/dns.c, which attaches every program with a BPF link to the cgroup v2
+ * core/enrich/dns/dns.c, which attaches every program with a BPF link to the cgroup v2
  * root (seen from the host's cgroup namespace): a socket belongs to its
  * creator's cgroup, and the root's programs run for every cgroup below it.
  * The links go when tcptrace exits, however it exits.

@@ -11,7 +11,7 @@
  * The nested program is named <outer>_nested or ends in _nested, and counts
  * the runs it takes over in "recovered": the runner subtracts them from the
  * outer programs' recursion_misses, so that only the skips nothing handled
- * are reported as missed (run_read_missed() in core/run_finish.c). Those are state
+ * are reported as missed (run_read_missed() in core/run/finish.c). Those are state
  * changes in the instructions around the outer program's entry and exit,
  * before busy is set or after it is cleared, or (where the kernel lets a task
  * preempt a tracepoint program) one that finds both programs running.

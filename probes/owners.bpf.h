@@ -19,7 +19,7 @@
  * value, the key and the LRU hash's per-element header), all preallocated:
  * TT_OWNERS_MAX entries are about 30 MB, and take tens of milliseconds to
  * create. User space sizes the map to the host's open TCP sockets at start
- * (core/maps.c), TT_OWNERS_MAX at most. It bounds the sessions tracked at
+ * (core/bpf/maps.c), TT_OWNERS_MAX at most. It bounds the sessions tracked at
  * once; when more are open, the least recently active lose their entry and
  * are reported with owner and duration unknown, never with a wrong one.
  */

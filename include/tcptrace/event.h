@@ -22,7 +22,7 @@
 /*
  * Every record in the ring buffer starts with its type, one byte at offset
  * 0. Events (struct tt_event) and the records that only feed user-space
- * enrichment (a new cgroup's path, a DNS reply: core/enrich.c) travel in
+ * enrichment (a new cgroup's path, a DNS reply: core/enrich/enrich.c) travel in
  * the same ring buffer, so they reach user space in the order they were
  * written.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The kernel BTF minimiser (core/btfmin.c) on hostile kernel BTF: the input
+ * The kernel BTF minimiser (core/bpf/btfmin.c) on hostile kernel BTF: the input
  * is a raw BTF blob standing for /sys/kernel/btf/vmlinux (or --btf FILE).
  * Whatever libbpf's parser accepts, tt_btf_min_core() must not crash, and
  * what it returns must be BTF that libbpf parses again, with the queried
@@ -12,7 +12,7 @@
 #include <bpf/libbpf.h>
 
 #include "fuzz.h"
-#include "tcptrace/btfmin.h"
+#include "bpf/btfmin.h"
 
 static struct btf *local;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * libFuzzer target for the cgroup path parser (core/cgpath.c) and systemd's
+ * libFuzzer target for the cgroup path parser (core/enrich/containers/cgpath.c) and systemd's
  * unit name unescaping. The parser takes a length, so the input has no NUL
  * after it (ASan sees any read past it); what it returns is NUL-terminated
  * in its fields, and a container id is made of the characters ids have
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "tcptrace/containers.h"
+#include "enrich/containers/containers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * libFuzzer target for the readers of the container runtimes' state files
- * (core/ctrmeta.c). The first byte picks the reader of the rest: an OCI
+ * (core/enrich/containers/ctrmeta.c). The first byte picks the reader of the rest: an OCI
  * bundle's config.json (containerd, CRI-O, nerdctl), Docker's
  * config.v2.json, containers/storage's containers.json (Podman), or the
  * name of one of kubelet's log directories. Whatever the input, every name
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "tcptrace/containers.h"
+#include "enrich/containers/containers.h"
 
 /* The id of the seeds' containers (Podman's list, kubelet's container logs). */
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * libFuzzer target for the DNS reply parser of --dns (core/dnsparse.c) and
- * the name cache it feeds (core/dnscache.c). The first byte picks how the
+ * libFuzzer target for the DNS reply parser of --dns (core/enrich/dns/dnsparse.c) and
+ * the name cache it feeds (core/enrich/dns/dnscache.c). The first byte picks how the
  * rest is seen: as a UDP message or a TCP segment, captured whole or cut
  * short, so that every path of the parser gets hostile input. Each parsed
  * address goes into a small cache and is looked up again.
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcptrace/dns.h"
+#include "enrich/dns/dns.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

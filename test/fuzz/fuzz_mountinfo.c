@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * libFuzzer target for the reader of /proc/self/mountinfo's cgroup2 mounts
- * (core/mountinfo.c): the text has no NUL after it (ASan sees any read past
+ * (core/host/mountinfo.c): the text has no NUL after it (ASan sees any read past
  * it), and every mount point handed over is an absolute path that fits
  * PATH_MAX with its NUL.
  */
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "tcptrace/cgroupfs.h"
+#include "host/cgroupfs.h"
 
 static bool seen(const char *mnt, void *ctx)
 {

@@ -7,7 +7,7 @@
 #include <errno.h>
 
 #include "fuzz.h"
-#include "tcptrace/core.h"
+#include "core.h"
 
 /* The bitmap a valid list must give, computed the slow way. */
 static int reference(const char *list, uint8_t *bitmap)

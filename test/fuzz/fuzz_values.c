@@ -10,8 +10,8 @@
 #include <math.h>
 
 #include "fuzz.h"
-#include "tcptrace/containers.h"
-#include "tcptrace/mode.h"
+#include "enrich/containers/containers.h"
+#include "mode.h"
 
 static int all_digits(const char *s)
 {

@@ -11,7 +11,7 @@
 
 #include <bpf/btf.h>
 
-#include "tcptrace/btfmin.h"
+#include "bpf/btfmin.h"
 
 int main(int argc, char **argv)
 {

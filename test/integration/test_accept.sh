@@ -428,7 +428,7 @@ t_containers_every_key() {
 }
 
 # Classic tracepoint programs refused (TCPTRACE_REFUSE, test-only:
-# core/roles.c), the privilege probe's too: the run goes on, the syscall
+# core/bpf/roles.c), the privilege probe's too: the run goes on, the syscall
 # exit's twin on the raw sys_exit takes over, said once with its cost, and
 # every field is still right.
 t_sysexit_twin_when_exit_tracepoint_refused() {

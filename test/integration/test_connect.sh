@@ -984,7 +984,7 @@ EOF
 	expect_query "$CONN" nomount.tt.test "$OWN"
 }
 
-# ---- Programs the kernel refuses (core/roles.c) ----
+# ---- Programs the kernel refuses (core/bpf/roles.c) ----
 # TCPTRACE_REFUSE (test-only) makes the tracer treat programs as refused, so
 # the refused paths run on every kernel; on a host that refuses iterators
 # itself, the t_outcome_* tests above take the alternative too.

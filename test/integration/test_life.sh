@@ -405,7 +405,7 @@ t_socket_state_is_bounded() {
 		id=
 	done
 	[ -n "$id" ] || fail "no owners map among the tracer's maps ($ids)" || { kill $SRV_JOB; return 1; }
-	# sized to the host at start (core/maps.c): a power of two in [16384, 262144]
+	# sized to the host at start (core/bpf/maps.c): a power of two in [16384, 262144]
 	expect_eq "owners map" "$(bpftool map show id "$id" -j | jq -r '"\(.type) \(.max_entries >= 16384
 		and .max_entries <= 262144 and (.max_entries | log2 | floor | exp2) == .max_entries)"')" \
 		"lru_hash true" || { kill $SRV_JOB; return 1; }
@@ -538,7 +538,7 @@ t_dns_table() {
 		"$TRACE_OUT" || fail "table rows: $(cat "$TRACE_OUT")"
 }
 
-# tp_btf refused (TCPTRACE_REFUSE, test-only: core/roles.c): --attach=auto
+# tp_btf refused (TCPTRACE_REFUSE, test-only: core/bpf/roles.c): --attach=auto
 # goes on to the classic tracepoint sock:inet_sock_set_state, every field
 # still right, no warning (nothing is lost but the nested program's help).
 t_classic_tracepoint_when_tp_btf_refused() {

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# stdout to a reader that stops reading (core/sink.c): SIGINT or SIGTERM
+# stdout to a reader that stops reading (core/out/sink.c): SIGINT or SIGTERM
 # ends the run with exit 0 once everything is written, whenever the reader
 # reads again; a second signal gives up, exits 0 and says how many lines
 # were not written; a reader that goes away ends the run quietly. Whatever

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Least privilege (core/privs.def, tcptrace(8) PRIVILEGES and SECURITY).
+# Least privilege (core/host/privs.def, tcptrace(8) PRIVILEGES and SECURITY).
 #
 # Every mode runs with exactly the documented capabilities, CAP_BPF and
 # CAP_PERFMON, as uid 0 with a limited bounding set and as an unprivileged

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "modes.h"
-#include "tcptrace/enrich.h"
-#include "tcptrace/output.h"
+#include "enrich/enrich.h"
+#include "out/output.h"
 
 /* What the writer wrote last; open_memstream() updates both until fclose(). */
 static char *tt_test_mem;

@@ -3,7 +3,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
-#include "tcptrace/core.h"
+#include "core.h"
 
 int main(void)
 {

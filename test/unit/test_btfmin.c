@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* core/btfmin.c: the minimised kernel BTF that CO-RE relocates against. */
+/* core/bpf/btfmin.c: the minimised kernel BTF that CO-RE relocates against. */
 #include <stdlib.h>
 
 #include <bpf/btf.h>
 
 #include "check.h"
-#include "tcptrace/btfmin.h"
+#include "bpf/btfmin.h"
 
 /* The member called name of struct/union id in btf, or NULL. */
 static const struct btf_member *member(const struct btf *btf, int id, const char *name)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* core/cgpath.c: every runtime's cgroup layout to its container, pod and unit. */
+/* core/enrich/containers/cgpath.c: every runtime's cgroup layout to its container, pod and unit. */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "check.h"
-#include "tcptrace/containers.h"
+#include "enrich/containers/containers.h"
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define ID2 "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"

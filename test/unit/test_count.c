@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* core/count.c: count rows keyed by the count key and the enriched columns' text. */
+/* core/out/count.c: count rows keyed by the count key and the enriched columns' text. */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 
 #include "check.h"
-#include "tcptrace/count.h"
+#include "out/count.h"
 
 /* An enricher, as far as columns go: only its address counts. */
 static const struct tt_enricher *const enricher = (const void *)&enricher;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * --containers in every mode's columns (cmd/) and fields (core/fields.c):
+ * --containers in every mode's columns (cmd/) and fields (core/out/fields.c):
  * CONTAINER after COMM (POD with -w) in the table and CSV, the JSON keys
  * last, null for what is not known, and count rows keyed by container.
  */
@@ -10,8 +10,8 @@
 #include "check.h"
 #include "modes.h"
 #include "render.h"
-#include "tcptrace/containers.h"
-#include "tcptrace/enrich.h"
+#include "enrich/containers/containers.h"
+#include "enrich/enrich.h"
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define KEYS                                                                                  \

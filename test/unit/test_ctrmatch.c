@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* core/ctrmatch.c: --container patterns, what is refused and what each matches. */
+/* core/enrich/containers/ctrmatch.c: --container patterns, what is refused and what each matches. */
 #include "check.h"
-#include "tcptrace/containers.h"
+#include "enrich/containers/containers.h"
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

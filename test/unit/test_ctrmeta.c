@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * core/ctrmeta.c: the runtimes' state files, as they write them, then cut
+ * core/enrich/containers/ctrmeta.c: the runtimes' state files, as they write them, then cut
  * short and made hostile: never a crash, never a value that is not the
  * file's, only what fits.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "tcptrace/containers.h"
+#include "enrich/containers/containers.h"
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define UID "5f2e1c3a-8d4b-4e6f-9a7b-1c2d3e4f5a6b"

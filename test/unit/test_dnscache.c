@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * core/lru.c and core/dnscache.c: which name wins (the process's own, else
+ * core/lru.c and core/enrich/dns/dnscache.c: which name wins (the process's own, else
  * its namespace's newest, never another namespace's), stale answers,
  * candidates, and the bounds in entries and bytes; life's open sessions
  * keep their name through the cache forgetting it.
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "tcptrace/dns.h"
-#include "tcptrace/lru.h"
+#include "enrich/dns/dns.h"
+#include "lru.h"
 
 #define S 1000000000ull /* a second in ns */
 

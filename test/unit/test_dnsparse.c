@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * core/dnsparse.c: replies built byte by byte here, good and hostile: the
+ * core/enrich/dns/dnsparse.c: replies built byte by byte here, good and hostile: the
  * question and addresses a good one maps, and the rule each bad one breaks.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
 
 #include "check.h"
-#include "tcptrace/dns.h"
+#include "enrich/dns/dns.h"
 
 /* A message under construction. */
 struct msg {

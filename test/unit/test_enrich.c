@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* core/enrich.c: the stage drives the enabled enrichers, in order, and only them. */
+/* core/enrich/enrich.c: the stage drives the enabled enrichers, in order, and only them. */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "check.h"
-#include "tcptrace/enrich.h"
-#include "tcptrace/mode.h"
+#include "enrich/enrich.h"
+#include "mode.h"
 
 struct fake {
 	int id;

@@ -6,7 +6,7 @@
 #include <bpf/libbpf.h>
 
 #include "check.h"
-#include "tcptrace/core.h"
+#include "core.h"
 
 int main(void)
 {

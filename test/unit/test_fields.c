@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* core/fields.c: every field of an event, known and unknown values. */
+/* core/out/fields.c: every field of an event, known and unknown values. */
 #include <errno.h>
 #include <sys/socket.h>
 
 #include "check.h"
-#include "tcptrace/core.h"
-#include "tcptrace/dns.h"
-#include "tcptrace/enrich.h"
-#include "tcptrace/mode.h"
-#include "tcptrace/output.h"
+#include "core.h"
+#include "enrich/dns/dns.h"
+#include "enrich/enrich.h"
+#include "mode.h"
+#include "out/output.h"
 
 static struct tt_clock clk = { .first_ns = 0, .mono_to_real = 1700000000LL * 1000000000LL,
 			       .utc = true };

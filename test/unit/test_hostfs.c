@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* core/hostfs.c: the one bounded read of a file, /proc's and the host's. */
+/* core/host/hostfs.c: the one bounded read of a file, /proc's and the host's. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "tcptrace/hostfs.h"
+#include "host/hostfs.h"
 
 /* A file of n bytes of 'x' read with bound max: its error, or its length. */
 static long read_of(size_t n, size_t max)

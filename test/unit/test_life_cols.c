@@ -10,8 +10,8 @@
 #include "check.h"
 #include "modes.h"
 #include "render.h"
-#include "tcptrace/dns.h"
-#include "tcptrace/enrich.h"
+#include "enrich/dns/dns.h"
+#include "enrich/enrich.h"
 
 extern const struct tt_enricher tt_dns_enricher;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* core/maps.c: the size of a socket map for a host's sockets and CPUs. */
-#include "attach.h"
+/* core/bpf/maps.c: the size of a socket map for a host's sockets and CPUs. */
+#include "bpf/kernel.h"
 #include "check.h"
 
 int main(void)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* core/mountinfo.c: the cgroup2 mounts of a /proc/self/mountinfo, escapes undone. */
+/* core/host/mountinfo.c: the cgroup2 mounts of a /proc/self/mountinfo, escapes undone. */
 #include "check.h"
-#include "tcptrace/cgroupfs.h"
+#include "host/cgroupfs.h"
 
 static char seen[512];
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* core/output.c: JSON escaping, CSV quoting, table layout, lost lines. */
+/* core/out/output.c: JSON escaping, CSV quoting, table layout, lost lines. */
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "check.h"
-#include "tcptrace/output.h"
+#include "out/output.h"
 
 static char *mem;
 static size_t memlen;

@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "check.h"
-#include "tcptrace/core.h"
+#include "core.h"
 
 static uint8_t bm[TT_PORT_BITMAP_BYTES];
 

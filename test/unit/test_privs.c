@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* core/privs.def and core/privs.c: the privilege table and its names. */
+/* core/host/privs.def and core/host/privs.c: the privilege table and its names. */
 #include <errno.h>
 #include <linux/bpf.h>
 #include <seccomp.h>
@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "render.h"
-#include "privs.h"
+#include "host/privs.h"
 #include "tcptrace/sysnr.h"
 
 #define CAP(x) (1ull << CAP_##x)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * core/roles.c and the modes' program tables: TCPTRACE_REFUSE's syntax, the
+ * core/bpf/roles.c and the modes' program tables: TCPTRACE_REFUSE's syntax, the
  * security settings in words, and, for every mode of the registry, its
  * skeleton opened without privilege: every program of the object has a role,
  * and every program or map that a plan, a role, the exit readers or the
@@ -14,7 +14,7 @@
 
 #include "check.h"
 #include "modes.h"
-#include "roles.h"
+#include "bpf/roles.h"
 
 static void test_refuse_listed(void)
 {

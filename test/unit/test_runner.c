@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The runner's pure decisions (core/run_plan.c, core/run_finish.c): which
+ * The runner's pure decisions (core/run/plan.c, core/run/finish.c): which
  * attach plan a kernel gets, forced or auto, and going on to the next one
  * after a refusal; how many skipped runs are reported as missed.
  */
 #include <errno.h>
 
 #include "check.h"
-#include "run.h"
+#include "run/run.h"
 
 /* What the stand-in kernel answers for each method. */
 static int answer[4];

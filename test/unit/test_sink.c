@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * core/sink.c: stdout in whole lines. Pipes stand for the reader: one whose
+ * core/out/sink.c: stdout in whole lines. Pipes stand for the reader: one whose
  * capacity is one page (F_SETPIPE_SZ), so that a reader that does not read
  * blocks the writer after a known number of bytes; SIGALRM stands for the
  * stop signals (the handler counts them, as the runner's does).
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "tcptrace/sink.h"
+#include "out/sink.h"
 
 static volatile sig_atomic_t signals;
 

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What the running kernel offers, as the runner asks it (core/bpf/): its BTF
+ * (vmlinux.c), map sizes (maps.c), feature probes for attach plans
+ * (probe.c) and classic tracepoints' ids (tracefs.c).
+ */
+#ifndef TCPTRACE_BPF_KERNEL_H
+#define TCPTRACE_BPF_KERNEL_H
+
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mode.h"
+
+struct bpf_map;
+struct bpf_object;
+struct btf;
+
+/*
+ * The weak kfunc the probes call where the kernel has it (probes/common.bpf.h):
+ * the runner checks for it, core/bpf/vmlinux.c answers libbpf's lookup of it.
+ */
+#define TT_KFUNC_RDONLY_CAST "bpf_rdonly_cast"
+
+/*
+ * The running kernel's BTF (core/bpf/vmlinux.c), parsed once: handoff() passes
+ * it on to the next bpf_object__load(), which frees it (NULL: frees one
+ * still pending).
+ */
+struct btf *tt_vmlinux_btf_load(void);
+void tt_vmlinux_btf_handoff(struct btf *btf);
+/* Returns to the kernel the memory the parse used, once it is freed. */
+void tt_vmlinux_btf_trim(void);
+/* The BTF handed over and not yet taken by a load, or NULL. */
+const struct btf *tt_vmlinux_btf_pending(void);
+/* Writes all of data to fd (a memfd), going on after EINTR and short writes: 0 or -errno. */
+int tt_write_all(int fd, const void *data, size_t size);
+/*
+ * For a BPF object loaded after the mode's (an enricher's): a memfd holding
+ * the kernel BTF cut down for its CO-RE relocations (core/bpf/btfmin.c), whose
+ * /proc/self/fd path (for btf_custom_path) is put in path. The fd, or -errno.
+ */
+int tt_btf_min_memfd(const struct btf *vmlinux, const struct btf *local, char *path, size_t len);
+
+/*
+ * Sets the max_entries of p's maps for this plan and these options before
+ * the load (core/bpf/maps.c): unused maps get one entry, socket maps are sized
+ * to the host. 0 or -errno.
+ */
+int tt_size_maps(struct bpf_object *obj, const struct tt_probe *p, const struct tt_plan *plan,
+		 const struct tt_opts *o);
+/* Entries for a socket map on a host with this many TCP sockets and CPUs. */
+__u32 tt_socket_map_entries(unsigned long sockets, int ncpu);
+__u32 tt_thread_map_entries(unsigned long threads, int ncpu);
+
+/* The sum over the CPUs of entry 0 of a per-CPU array of __u64 (a lost counter); 0 if unread. */
+uint64_t tt_map_percpu_sum(const struct bpf_map *map);
+
+/*
+ * A two-instruction program ("return 0") of this type and attach point,
+ * loaded: its fd, or -errno (the kernel's answer for such programs).
+ */
+int tt_load_tiny(enum bpf_prog_type type, enum bpf_attach_type expected, __u32 btf_id);
+
+/* 0 if we may load tracing programs (root, or CAP_BPF+CAP_PERFMON), else -errno. */
+int tt_probe_privilege(void);
+
+/* 0 if the running kernel accepts this plan's kind of hook, else -errno. */
+int tt_probe_plan(const struct btf *vmlinux, const struct tt_plan *plan);
+
+/*
+ * Classic tracepoints ("category/name") are attached by id, which only
+ * tracefs tells (core/bpf/tracefs.c): reads the ids of n of them into ids[]
+ * from a readable tracefs, mounted or a private mount attached nowhere.
+ * 0, with where they came from in how; or -errno (-EACCES: a tracefs that
+ * may not be read; else not mounted, and not mountable), with why in how.
+ */
+int tt_tracepoint_ids(const char *const *tps, int n, int *ids, char *how, size_t how_len);
+/* A perf event on tracepoint id for all tasks of CPU 0 (as libbpf's), or -errno. */
+int tt_tracepoint_open(int id);
+
+#endif

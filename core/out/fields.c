@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* One event field to text: the pure half of every row. */
+#define _GNU_SOURCE /* strerrorname_np */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core.h"
+#include "enrich/enrich.h"
+#include "out/output.h"
+
+void tt_clock_init(struct tt_clock *c)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	c->first_ns = 0;
+	c->mono_to_real = (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
+	c->utc = false;
+}
+
+void tt_val_set_num(struct tt_val *v, unsigned long long n)
+{
+	snprintf(v->text, sizeof(v->text), "%llu", n);
+	v->kind = TT_J_NUM;
+}
+
+void tt_val_set_str(struct tt_val *v, const char *s)
+{
+	snprintf(v->text, sizeof(v->text), "%s", s);
+	v->kind = TT_J_STR;
+}
+
+void tt_val_set_bool(struct tt_val *v, bool b)
+{
+	snprintf(v->text, sizeof(v->text), "%s", b ? "true" : "false");
+	v->kind = TT_J_BOOL;
+}
+
+void tt_val_set_null(struct tt_val *v)
+{
+	snprintf(v->text, sizeof(v->text), "-");
+	v->kind = TT_J_NULL;
+}
+
+void tt_val_set_text(struct tt_val *v, const char *s)
+{
+	if (!s) {
+		tt_val_set_null(v);
+		return;
+	}
+	if (strlen(s) < sizeof(v->text)) {
+		tt_val_set_str(v, s);
+		return;
+	}
+	tt_val_set_str(v, "");
+	v->ref = s;
+}
+
+static void task_id(struct tt_val *v, uint32_t id)
+{
+	if (id == TT_TASK_UNKNOWN)
+		tt_val_set_null(v);
+	else
+		tt_val_set_num(v, id);
+}
+
+/* A byte count in units of unit bytes, or unknown. */
+static void bytes(struct tt_val *v, uint64_t n, uint64_t unit)
+{
+	if (n == TT_BYTES_UNKNOWN)
+		tt_val_set_null(v);
+	else
+		tt_val_set_num(v, n / unit);
+}
+
+static const char *event_name(unsigned type)
+{
+	switch (type) {
+	case TT_EV_CONNECT:
+		return "connect";
+	case TT_EV_ACCEPT:
+		return "accept";
+	case TT_EV_CLOSE:
+		return "close";
+	}
+	return "?";
+}
+
+const char *tt_errno_name(int32_t err)
+{
+	if (err <= 0 || err >= 4096)
+		return NULL;
+	return strerrorname_np(err);
+}
+
+const char *tt_result_name(int32_t err, char *buf, size_t len)
+{
+	const char *name;
+
+	switch (err) {
+	case 0:
+		return "ok";
+	case ECONNREFUSED:
+		return "refused";
+	case ETIMEDOUT:
+		return "timeout";
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+		return "unreachable";
+	case ECONNRESET:
+		return "reset";
+	case TT_RES_CLOSED:
+		return "closed";
+	case TT_RES_PENDING:
+		return "pending";
+	}
+	name = tt_errno_name(err);
+	if (name)
+		return name;
+	snprintf(buf, len, "error-%d", (int)err);
+	return buf;
+}
+
+void tt_field_format(const struct tt_col *col, const struct tt_src *src, struct tt_clock *c,
+		     struct tt_val *v)
+{
+	const struct tt_event *e = src->e;
+	enum tt_field f = (enum tt_field)col->field;
+	char addr[TT_ADDR_STRLEN];
+	uint64_t real;
+	time_t secs;
+	struct tm tm;
+
+	v->ref = NULL;
+	if (col->by) {
+		col->by->format(col->field, tt_extra_of(src->x, col->by), v);
+		return;
+	}
+	switch (f) {
+	case TT_F_TIME_REL:
+		if (!c->first_ns)
+			c->first_ns = e->ts_ns;
+		snprintf(v->text, sizeof(v->text), "%.3f",
+			 e->ts_ns > c->first_ns ? (double)(e->ts_ns - c->first_ns) / 1e9 : 0.0);
+		v->kind = TT_J_NUM;
+		return;
+	case TT_F_TIME_WALL:
+	case TT_F_TIME_ISO:
+		real = e->ts_ns + (uint64_t)c->mono_to_real;
+		secs = (time_t)(real / 1000000000ull);
+		if (f == TT_F_TIME_ISO || c->utc)
+			gmtime_r(&secs, &tm);
+		else
+			localtime_r(&secs, &tm);
+		if (f == TT_F_TIME_WALL)
+			strftime(v->text, sizeof(v->text), "%H:%M:%S", &tm);
+		else
+			snprintf(v->text, sizeof(v->text), "%04d-%02d-%02dT%02d:%02d:%02d.%09lluZ",
+				 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+				 tm.tm_min, tm.tm_sec, (unsigned long long)(real % 1000000000ull));
+		v->kind = TT_J_STR;
+		return;
+	case TT_F_EVENT:
+		tt_val_set_str(v, event_name(e->type));
+		return;
+	case TT_F_PID:
+		task_id(v, e->pid);
+		return;
+	case TT_F_UID:
+		task_id(v, e->uid);
+		return;
+	case TT_F_COMM:
+		if (e->pid == TT_TASK_UNKNOWN) {
+			tt_val_set_null(v);
+			return;
+		}
+		snprintf(v->text, sizeof(v->text), "%.*s", TT_COMM_LEN, e->comm);
+		v->kind = TT_J_STR;
+		return;
+	case TT_F_IP:
+		tt_val_set_num(v, (unsigned)tt_family_version(e->family));
+		return;
+	case TT_F_LADDR:
+		tt_val_set_str(v, tt_addr_format(e->family, e->laddr, addr, sizeof(addr)));
+		return;
+	case TT_F_RADDR:
+		tt_val_set_str(v, tt_addr_format(e->family, e->raddr, addr, sizeof(addr)));
+		return;
+	case TT_F_LPORT:
+		tt_val_set_num(v, e->lport);
+		return;
+	case TT_F_RPORT:
+		tt_val_set_num(v, e->rport);
+		return;
+	case TT_F_BACKLOG:
+		snprintf(v->text, sizeof(v->text), "%u/%u", e->backlog, e->backlog_max);
+		v->kind = TT_J_STR;
+		return;
+	case TT_F_BACKLOG_CUR:
+		tt_val_set_num(v, e->backlog);
+		return;
+	case TT_F_BACKLOG_MAX:
+		tt_val_set_num(v, e->backlog_max);
+		return;
+	case TT_F_TX_KB:
+		bytes(v, e->tx_bytes, 1024);
+		return;
+	case TT_F_RX_KB:
+		bytes(v, e->rx_bytes, 1024);
+		return;
+	case TT_F_TX_BYTES:
+		bytes(v, e->tx_bytes, 1);
+		return;
+	case TT_F_RX_BYTES:
+		bytes(v, e->rx_bytes, 1);
+		return;
+	case TT_F_MS:
+		if (e->start_ns == TT_TS_UNKNOWN || e->ts_ns < e->start_ns) {
+			tt_val_set_null(v);
+			return;
+		}
+		snprintf(v->text, sizeof(v->text), "%.2f", (double)(e->ts_ns - e->start_ns) / 1e6);
+		v->kind = TT_J_NUM;
+		return;
+	case TT_F_DURATION_NS:
+		if (e->start_ns == TT_TS_UNKNOWN || e->ts_ns < e->start_ns)
+			tt_val_set_null(v);
+		else
+			tt_val_set_num(v, e->ts_ns - e->start_ns);
+		return;
+	case TT_F_COUNT:
+		tt_val_set_num(v, src->count);
+		return;
+	case TT_F_RESULT:
+		tt_val_set_str(v, tt_result_name(e->err, addr, sizeof(addr)));
+		return;
+	case TT_F_ERRNO:
+		if (tt_errno_name(e->err))
+			tt_val_set_str(v, tt_errno_name(e->err));
+		else
+			tt_val_set_null(v);
+		return;
+	case TT_F_ENRICH: /* a mark, not a field */
+		break;
+	}
+	tt_val_set_null(v);
+}
