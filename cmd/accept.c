@@ -163,7 +163,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'P':
-		tt_opt_ports(o, "-P", arg, o->lports);
+		if (tt_opt_ports(o, "-P", arg, o->lports))
+			return TT_USAGE_SAID;
 		o->cfg.filter_lports = 1;
 		break;
 	case 'c':

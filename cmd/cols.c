@@ -15,19 +15,22 @@ static error_t pass_input(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-void tt_mode_setup(const struct tt_mode *m, int argc, char **argv, struct tt_opts *o,
-		   struct tt_probe *probe, struct tt_col *cols, struct tt_col *count_cols)
+int tt_mode_setup(const struct tt_mode *m, int argc, char **argv, struct tt_opts *o,
+		  struct tt_probe *probe, struct tt_col *cols, struct tt_col *count_cols)
 {
 	struct tt_col c[TT_MAX_COLS];
 	const struct argp mode_argp = { .options = m->options, .parser = m->parser };
 	struct argp_child children[2 + TT_ENRICH_MAX + 1] = { { &mode_argp, 0, NULL, 0 },
 							      { &tt_common_argp, 0, NULL, 0 } };
 	const struct argp argp = { .parser = pass_input, .doc = m->doc, .children = children };
+	int ret;
 
 	tt_enrich_children(m->probe.events, children + 2, TT_ENRICH_MAX);
 	*probe = m->probe;
 	tt_opts_init(o, m->name);
-	tt_parse_args(&argp, argc, argv, o);
+	ret = tt_parse_args(&argp, argc, argv, o);
+	if (ret != TT_PARSED)
+		return ret;
 	if (m->setup)
 		m->setup(o, probe);
 	probe->cols = cols;
@@ -37,6 +40,7 @@ void tt_mode_setup(const struct tt_mode *m, int argc, char **argv, struct tt_opt
 		probe->ncount_cols =
 			tt_enrich_cols(o, probe->events, true, c, m->count_cols(o, c), count_cols);
 	}
+	return TT_PARSED;
 }
 
 int tt_mode_main(const struct tt_mode *m, int argc, char **argv)
@@ -44,9 +48,9 @@ int tt_mode_main(const struct tt_mode *m, int argc, char **argv)
 	static struct tt_opts o;
 	static struct tt_col cols[TT_MAX_COLS], count_cols[TT_MAX_COLS];
 	struct tt_probe probe;
+	int ret = tt_mode_setup(m, argc, argv, &o, &probe, cols, count_cols);
 
-	tt_mode_setup(m, argc, argv, &o, &probe, cols, count_cols);
-	return tt_run(&probe, &o);
+	return ret == TT_PARSED ? tt_run(&probe, &o) : ret;
 }
 
 /* The UID table column has no JSON key: JSON always has "uid", after "comm". */

@@ -158,7 +158,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'P':
-		tt_opt_ports(o, "-P", arg, o->rports);
+		if (tt_opt_ports(o, "-P", arg, o->rports))
+			return TT_USAGE_SAID;
 		o->cfg.filter_rports = 1;
 		break;
 	case 'L':
@@ -176,7 +177,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_MIN_LATENCY:
 		/* Up to a day: anything longer is a typo, not a threshold. */
 		if (tt_parse_seconds(arg, &copts.min_latency_ms) || copts.min_latency_ms > 86400000.0)
-			tt_usage(o, "--min-latency: invalid number of milliseconds '%s'", arg);
+			return tt_usage(o, "--min-latency: invalid number of milliseconds '%s'", arg);
 		copts.outcome = true;
 		break;
 	default:

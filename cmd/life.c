@@ -149,15 +149,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 's':
 		if (o->fmt == TT_FMT_JSON)
-			tt_usage(o, "--json and --csv are exclusive");
+			return tt_usage(o, "--json and --csv are exclusive");
 		o->fmt = TT_FMT_CSV;
 		break;
 	case 'L':
-		tt_opt_ports(o, "-L", arg, o->lports);
+		if (tt_opt_ports(o, "-L", arg, o->lports))
+			return TT_USAGE_SAID;
 		o->cfg.filter_lports = 1;
 		break;
 	case 'D':
-		tt_opt_ports(o, "-D", arg, o->rports);
+		if (tt_opt_ports(o, "-D", arg, o->rports))
+			return TT_USAGE_SAID;
 		o->cfg.filter_rports = 1;
 		break;
 	default:

@@ -17,8 +17,9 @@ int tt_cols_prefix(const struct tt_opts *o, struct tt_col *cols);
 /*
  * tt_mode_main() without the run: parses argv into o, the probe and its
  * columns (the enrichers' put in), cols and count_cols of TT_MAX_COLS.
+ * TT_PARSED, or the exit status (tt_parse_args()).
  */
-void tt_mode_setup(const struct tt_mode *m, int argc, char **argv, struct tt_opts *o,
+int tt_mode_setup(const struct tt_mode *m, int argc, char **argv, struct tt_opts *o,
 		   struct tt_probe *probe, struct tt_col *cols, struct tt_col *count_cols);
 /* Address column width: bcc's 16, or 39 with -w (a full IPv6). */
 int tt_addr_width(const struct tt_opts *o);

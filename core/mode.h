@@ -7,6 +7,7 @@
 #define TCPTRACE_MODE_H
 
 #include <argp.h>
+#include <errno.h>
 #include <stdbool.h>
 
 #include "core.h"
@@ -160,17 +161,22 @@ extern const struct argp tt_common_argp;
 void tt_opts_init(struct tt_opts *o, const char *mode);
 /*
  * Parses argv with a mode's argp (its parser gets the struct tt_opts as
- * input): one-line errors and exit 2 for bad input, --help exits 0.
+ * input): TT_PARSED, else the exit status to return from main(): 2 after a
+ * one-line error for bad input, 0 after --help.
  */
-void tt_parse_args(const struct argp *argp, int argc, char **argv, struct tt_opts *o);
-/* One-line usage error naming the mode's --help, exit 2 (while parsing options). */
-void tt_usage(const struct tt_opts *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3), noreturn));
-/* The same line, without exiting: the caller returns TT_EXIT_USAGE. */
-void tt_usage_say(const struct tt_opts *o, const char *fmt, ...)
+int tt_parse_args(const struct argp *argp, int argc, char **argv, struct tt_opts *o);
+/* tt_parse_args(): the run goes on (else it returns the exit status). */
+#define TT_PARSED (-1)
+/*
+ * One line on stderr, "tcptrace MODE: <what> (see 'tcptrace MODE --help')";
+ * returns TT_USAGE_SAID, for an argp parser to return: parsing stops and
+ * the run exits 2 (tt_parse_args()), never exit() mid-way.
+ */
+#define TT_USAGE_SAID ECANCELED
+error_t tt_usage(const struct tt_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Parses a port list option into bitmap, or exits 2 naming the option. */
-void tt_opt_ports(const struct tt_opts *o, const char *opt, const char *arg, uint8_t *bitmap);
+/* Parses a port list option into bitmap: 0, or tt_usage() naming the option. */
+error_t tt_opt_ports(const struct tt_opts *o, const char *opt, const char *arg, uint8_t *bitmap);
 
 /* Runs a mode to the end; returns the exit code. */
 int tt_run(const struct tt_probe *p, struct tt_opts *o);

@@ -81,31 +81,23 @@ static void usage_line(const struct tt_opts *o, const char *fmt, va_list ap)
 	fprintf(stderr, " (see '" TT_PROG " %s --help')\n", o->mode);
 }
 
-void tt_usage_say(const struct tt_opts *o, const char *fmt, ...)
+error_t tt_usage(const struct tt_opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	usage_line(o, fmt, ap);
 	va_end(ap);
+	return TT_USAGE_SAID;
 }
 
-void tt_usage(const struct tt_opts *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	usage_line(o, fmt, ap);
-	va_end(ap);
-	exit(TT_EXIT_USAGE);
-}
-
-void tt_opt_ports(const struct tt_opts *o, const char *opt, const char *arg, uint8_t *bitmap)
+error_t tt_opt_ports(const struct tt_opts *o, const char *opt, const char *arg, uint8_t *bitmap)
 {
 	char why[160];
 
 	if (tt_ports_parse(arg, bitmap, why, sizeof(why)))
-		tt_usage(o, "%s: %s", opt, why);
+		return tt_usage(o, "%s: %s", opt, why);
+	return 0;
 }
 
 /* The argument argp stopped at, for the one-line error. */
@@ -138,23 +130,23 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 	case OPT_JSON:
 	case OPT_CSV:
 		if (o->fmt != TT_FMT_TABLE)
-			tt_usage(o, "--json and --csv are exclusive");
+			return tt_usage(o, "--json and --csv are exclusive");
 		o->fmt = key == OPT_JSON ? TT_FMT_JSON : TT_FMT_CSV;
 		break;
 	case 'p':
 		if (tt_parse_u32(arg, &id) || id == 0)
-			tt_usage(o, "-p: invalid pid '%s'", arg);
+			return tt_usage(o, "-p: invalid pid '%s'", arg);
 		o->cfg.filter_pid = id;
 		break;
 	case 'u':
 		if (tt_parse_u32(arg, &id))
-			tt_usage(o, "-u: invalid uid '%s'", arg);
+			return tt_usage(o, "-u: invalid uid '%s'", arg);
 		o->cfg.filter_uid = id;
 		break;
 	case '4':
 	case '6':
 		if (o->cfg.filter_family)
-			tt_usage(o, "-4 and -6 are exclusive");
+			return tt_usage(o, "-4 and -6 are exclusive");
 		o->cfg.filter_family = key == '4' ? AF_INET : AF_INET6;
 		break;
 	case OPT_CGROUP:
@@ -165,16 +157,16 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BUFFER:
 		if (tt_parse_buffer_kb(arg, &o->buffer_kb))
-			tt_usage(o, "--buffer-size: want a power of two from 4 to 1048576 KiB, not '%s'",
+			return tt_usage(o, "--buffer-size: want a power of two from 4 to 1048576 KiB, not '%s'",
 				 arg);
 		break;
 	case OPT_DURATION:
 		if (tt_parse_seconds(arg, &o->duration))
-			tt_usage(o, "--duration: invalid number of seconds '%s'", arg);
+			return tt_usage(o, "--duration: invalid number of seconds '%s'", arg);
 		break;
 	case OPT_ATTACH:
 		if (tt_parse_attach(arg, &o->attach))
-			tt_usage(o, "--attach: unknown method '%s' (auto, fentry, kprobe, tracepoint)",
+			return tt_usage(o, "--attach: unknown method '%s' (auto, fentry, kprobe, tracepoint)",
 				 arg);
 		break;
 	case ARGP_KEY_ERROR:
@@ -202,7 +194,7 @@ void tt_opts_init(struct tt_opts *o, const char *mode)
 	o->cfg.filter_uid = TT_TASK_UNKNOWN;
 }
 
-void tt_parse_args(const struct argp *argp, int argc, char **argv, struct tt_opts *o)
+int tt_parse_args(const struct argp *argp, int argc, char **argv, struct tt_opts *o)
 {
 	int idx = 0;
 	error_t err;
@@ -216,11 +208,17 @@ void tt_parse_args(const struct argp *argp, int argc, char **argv, struct tt_opt
 	if (err == EINTR) {
 		snprintf(name, sizeof(name), TT_PROG " %s", o->mode);
 		argp_help(argp, stdout, ARGP_HELP_STD_HELP & ~ARGP_HELP_EXIT_OK, name);
-		exit(TT_EXIT_OK);
+		return TT_EXIT_OK;
 	}
+	if (err == TT_USAGE_SAID)
+		return TT_EXIT_USAGE;
 	if (err) {
 		tt_usage(o, "unrecognized option or missing argument '%s'", bad_arg ? bad_arg : "?");
+		return TT_EXIT_USAGE;
 	}
-	if (idx < argc)
+	if (idx < argc) {
 		tt_usage(o, "unexpected argument '%s'", argv[idx]);
+		return TT_EXIT_USAGE;
+	}
+	return TT_PARSED;
 }

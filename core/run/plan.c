@@ -197,7 +197,7 @@ int run_open_cgroup(struct run *r)
 	if (r->cgroup_fd < 0 || fstatfs(r->cgroup_fd, &st) || st.f_type != CGROUP2_SUPER_MAGIC) {
 		int err = r->cgroup_fd < 0 ? errno : ENOTDIR;
 
-		tt_usage_say(r->o, "--cgroup: '%s' is not a cgroup v2 directory: %s", r->o->cgroup,
+		tt_usage(r->o, "--cgroup: '%s' is not a cgroup v2 directory: %s", r->o->cgroup,
 			     err == ENOTDIR ? "not on cgroup2" : strerror(err));
 		return TT_EXIT_USAGE;
 	}

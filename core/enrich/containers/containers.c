@@ -487,7 +487,7 @@ static void ctr_fini(void *state)
 extern const struct tt_enricher tt_containers_enricher;
 
 /* --container PATTERN[,PATTERN...]: checked and kept; implies --containers. */
-static void patterns(const struct tt_opts *o, struct ctr_opts *co, char *arg)
+static error_t patterns(const struct tt_opts *o, struct ctr_opts *co, char *arg)
 {
 	char why[160], *pat = arg, *comma;
 
@@ -496,15 +496,16 @@ static void patterns(const struct tt_opts *o, struct ctr_opts *co, char *arg)
 		if (comma)
 			*comma = '\0';
 		if (tt_ctr_pattern_check(pat, why, sizeof(why)))
-			tt_usage(o, "--container: '%s': %s", pat, why);
+			return tt_usage(o, "--container: '%s': %s", pat, why);
 		if (co->npats == TT_CTR_PATS_MAX)
-			tt_usage(o, "--container: more than %d patterns", TT_CTR_PATS_MAX);
+			return tt_usage(o, "--container: more than %d patterns", TT_CTR_PATS_MAX);
 		co->pats[co->npats++] = pat;
 		if (!comma)
 			break;
 		pat = comma + 1;
 	}
 	co->on = true;
+	return 0;
 }
 
 enum { OPT_CONTAINERS = 0x200, OPT_CONTAINER, OPT_HOST_ROOT };
@@ -539,18 +540,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		co->on = true;
 		break;
 	case OPT_CONTAINER:
-		patterns(o, co, arg);
-		break;
+		return patterns(o, co, arg);
 	case OPT_HOST_ROOT:
 		co->host_root = arg;
 		break;
 	case ARGP_KEY_END:
 		if (co->host_root && !co->on)
-			tt_usage(o, "--host-root: only with --containers or --container");
+			return tt_usage(o, "--host-root: only with --containers or --container");
 		if (co->host_root && stat(co->host_root, &sb))
-			tt_usage(o, "--host-root: '%s': %s", co->host_root, strerror(errno));
+			return tt_usage(o, "--host-root: '%s': %s", co->host_root, strerror(errno));
 		if (co->host_root && !S_ISDIR(sb.st_mode))
-			tt_usage(o, "--host-root: '%s': not a directory", co->host_root);
+			return tt_usage(o, "--host-root: '%s': not a directory", co->host_root);
 		break;
 	}
 	return 0;
