@@ -2,19 +2,6 @@
 /* What the modes share: column pieces, and the main() each of them runs. */
 #include "modes.h"
 
-/* The parent of the mode's options, the common ones and the enrichers': all get the opts. */
-static error_t pass_input(int key, char *arg, struct argp_state *state)
-{
-	int i;
-
-	(void)arg;
-	if (key != ARGP_KEY_INIT)
-		return ARGP_ERR_UNKNOWN;
-	for (i = 0; state->root_argp->children[i].argp; i++)
-		state->child_inputs[i] = state->input;
-	return 0;
-}
-
 int tt_mode_setup(const struct tt_mode *m, int argc, char **argv, struct tt_opts *o,
 		  struct tt_probe *probe, struct tt_col *cols, struct tt_col *count_cols)
 {
@@ -22,7 +9,7 @@ int tt_mode_setup(const struct tt_mode *m, int argc, char **argv, struct tt_opts
 	const struct argp mode_argp = { .options = m->options, .parser = m->parser };
 	struct argp_child children[2 + TT_ENRICH_MAX + 1] = { { &mode_argp, 0, NULL, 0 },
 							      { &tt_common_argp, 0, NULL, 0 } };
-	const struct argp argp = { .parser = pass_input, .doc = m->doc, .children = children };
+	const struct argp argp = { .parser = tt_argp_pass_input, .doc = m->doc, .children = children };
 	int ret;
 
 	tt_enrich_children(m->probe.events, children + 2, TT_ENRICH_MAX);

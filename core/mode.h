@@ -158,6 +158,11 @@ struct tt_probe {
 
 /* Common options; a mode's argp lists this as its child. */
 extern const struct argp tt_common_argp;
+/*
+ * The parser of an argp whose children are a mode's options, the common
+ * ones and the enrichers': each child's parser gets the struct tt_opts.
+ */
+error_t tt_argp_pass_input(int key, char *arg, struct argp_state *state);
 void tt_opts_init(struct tt_opts *o, const char *mode);
 /*
  * Parses argv with a mode's argp (its parser gets the struct tt_opts as

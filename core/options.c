@@ -194,6 +194,18 @@ void tt_opts_init(struct tt_opts *o, const char *mode)
 	o->cfg.filter_uid = TT_TASK_UNKNOWN;
 }
 
+error_t tt_argp_pass_input(int key, char *arg, struct argp_state *state)
+{
+	int i;
+
+	(void)arg;
+	if (key != ARGP_KEY_INIT)
+		return ARGP_ERR_UNKNOWN;
+	for (i = 0; state->root_argp->children[i].argp; i++)
+		state->child_inputs[i] = state->input;
+	return 0;
+}
+
 int tt_parse_args(const struct argp *argp, int argc, char **argv, struct tt_opts *o)
 {
 	int idx = 0;

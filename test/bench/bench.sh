@@ -34,6 +34,9 @@
 #                    life-json-containers: the same with --containers
 #   --out FILE       also write the table to FILE
 #   --keep           keep the work directory (tracer output, logs)
+#   --base DIR       also run every tcptrace tracer with DIR/tcptrace (another
+#                    build, e.g. an older commit's), each right after the same
+#                    tracer of this build: "before and after" in one run
 #   --smoke          --pairs 1 --duration 1 --warmup 0.5, tcptrace modes only,
 #                    and check that every figure is present
 # Needs root (BPF). Without root it skips (exit 0) unless CI=true.
@@ -50,6 +53,7 @@ build=${BUILD:-$top/build}
 only=""
 out=""
 keep=0
+base=""
 smoke=0
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -65,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--only) only=$2; shift ;;
 	--out) out=$2; shift ;;
 	--keep) keep=1 ;;
+	--base) base=$2; shift ;;
 	--smoke) smoke=1 ;;
 	-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -155,7 +160,20 @@ tcplife_bin=$(command -v tcplife || ls /usr/sbin/tcplife 2>/dev/null || :)
 bpftrace_bin=$(command -v bpftrace || :)
 [ -n "$bpftrace_bin" ] && add bpftrace ext "$bpftrace_bin" "$bpftrace_bin" "$bt_script"
 
-selected() { [ -z "$only" ] || [[ ,$only, == *,$1,* ]]; }
+# --base: each tcptrace tracer X followed by X@base, the same command with the base binary
+if [ -n "$base" ]; then
+	[ -x "$base/tcptrace" ] || die "no $base/tcptrace (--base DIR: a build directory)"
+	n_=("${names[@]}") k_=("${kinds[@]}") b_=("${bins[@]}") c_=("${cmds[@]}")
+	names=() kinds=() cmds=() bins=()
+	for j in "${!n_[@]}"; do
+		names+=("${n_[$j]}") kinds+=("${k_[$j]}") bins+=("${b_[$j]}") cmds+=("${c_[$j]}")
+		[ "${b_[$j]}" = "$tt" ] || continue
+		names+=("${n_[$j]}@base") kinds+=("${k_[$j]}") bins+=("$base/tcptrace")
+		cmds+=("${c_[$j]//$tt/$base/tcptrace}")
+	done
+fi
+
+selected() { [ -z "$only" ] || [[ ,$only, == *,${1%@base},* ]]; }
 
 # --- helpers ----------------------------------------------------------------
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); } # µs → ms
@@ -312,7 +330,7 @@ for i in "${!names[@]}"; do
 	stop_tracer
 	echo 0 >/proc/sys/kernel/bpf_stats_enabled
 	sconns=$(jq -r .accepted <<<"$j")
-	if [ "${kinds[$i]}" = tt ]; then size=$tt_size; else
+	if [ "${kinds[$i]}" = tt ] && [ "${bins[$i]}" = "$tt" ]; then size=$tt_size; else
 		strip -o "$work/$n.stripped" "${bins[$i]}" 2>/dev/null && size=$(stat -c %s "$work/$n.stripped") || size=$(stat -c %s "${bins[$i]}")
 	fi
 	R[$n]=$(awk -v un="$(printf '%s\n' "${un[@]}" | median)" -v tr="$(printf '%s\n' "${tr[@]}" | median)" \
@@ -328,6 +346,7 @@ done
 
 label() {
 	case $1 in
+	*@base) echo "$(label "${1%@base}") (base)" ;;
 	life-json) echo "tcptrace life --json" ;;
 	*-containers) echo "tcptrace $(label "${1%-containers}" | sed 's/^tcptrace //') --containers" ;;
 	*-minpriv) echo "tcptrace ${1%-minpriv}, CAP_BPF+CAP_PERFMON only (sys_exit)" ;;

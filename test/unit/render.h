@@ -81,18 +81,6 @@ static inline int with_enrichers(int (*fn)(const struct tt_opts *, struct tt_col
 	with_enrichers(tt_accept_count_cols, o, TT_EVBIT(TT_EV_ACCEPT), true, c)
 #define life_cols(o, c) with_enrichers(tt_life_cols, o, TT_EVBIT(TT_EV_CLOSE), false, c)
 
-static error_t tt_test_pass_input(int key, char *arg, struct argp_state *state)
-{
-	int i;
-
-	(void)arg;
-	if (key != ARGP_KEY_INIT)
-		return ARGP_ERR_UNKNOWN;
-	for (i = 0; state->root_argp->children[i].argp; i++)
-		state->child_inputs[i] = state->input;
-	return 0;
-}
-
 /*
  * An enricher's option as on the command line of a mode writing events
  * ("-d", "--containers"), parsed by the enrichers' own argp children, as
@@ -101,7 +89,7 @@ static error_t tt_test_pass_input(int key, char *arg, struct argp_state *state)
 static inline void enrich_opt(struct tt_opts *o, unsigned events, const char *opt)
 {
 	struct argp_child children[TT_ENRICH_MAX + 1] = { 0 };
-	const struct argp argp = { .parser = tt_test_pass_input, .children = children };
+	const struct argp argp = { .parser = tt_argp_pass_input, .children = children };
 	char *argv[] = { (char *)"tcptrace", (char *)opt, NULL };
 	int idx;
 
