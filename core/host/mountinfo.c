@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The mounts of a /proc/self/mountinfo text: pure, the one parser of it
- * (core/host/cgroupfs.c, core/enrich/dns/dns.c, core/bpf/tracefs.c). A line is "id parent
+ * (core/host/cgroupfs.c, core/bpf/tracefs.c). A line is "id parent
  * major:minor root mount-point options [optional fields...] - fstype source
  * super-options", with spaces, tabs, newlines and backslashes in names
  * written as "\ooo".

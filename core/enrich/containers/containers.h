@@ -4,9 +4,9 @@
  * belongs to, from the cgroup v2 id the probes record (docs/containers.md).
  *
  * The pure parts, each over a buffer with explicit bounds (unit-tested and
- * fuzzed): the cgroup path parser (core/enrich/containers/cgpath.c), the readers of the
- * runtimes' state files (core/enrich/containers/ctrmeta.c) and the --container patterns
- * (core/enrich/containers/ctrmatch.c). The enricher that drives them is core/enrich/containers/containers.c.
+ * fuzzed), in core/enrich/containers/: the cgroup path parser (cgpath.c),
+ * the readers of the runtimes' state files (ctrmeta.c) and the --container
+ * patterns (ctrmatch.c). The enricher that drives them is containers.c.
  */
 #ifndef TCPTRACE_CONTAINERS_H
 #define TCPTRACE_CONTAINERS_H
