@@ -4,7 +4,7 @@
  * run, and the stages tt_run() goes through, one file each:
  *   run_plan.c     the attach plan, the .rodata, the programs' roles
  *   run_load.c     open, configure, load and attach; the sandbox after
- *   run_corebtf.c  the kernel BTF cut down for CO-RE, handed over by memfd
+ *   run_corebtf.c  the object's CO-RE BTF (core/corebtf.c), the ids it yields
  *   run_attach.c   classic tracepoints (ids, sys_exit twins), attaching, detaching
  *   run_loop.c     signals, the poll loop, one event to its writer or count
  *   run_exit.c     the records read at exit (an iterator, or program runs)
@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "corebtf.h"
 #include "privs.h"
 #include "tcptrace/count.h"
 #include "tcptrace/enrich.h"
@@ -51,9 +52,8 @@ struct run {
 	FILE *out;
 	struct tt_clock clock;
 	int cgroup_fd;
-	struct btf *vmlinux;	/* parsed kernel BTF, until the load */
-	int core_btf_fd;	/* memfd: the BTF CO-RE relocates against, or -1 */
-	char core_btf_path[32];
+	struct tt_core_btf btf;	/* what the mode's object needs of the kernel's BTF */
+	struct btf *vmlinux;	/* btf.vmlinux: the parsed kernel BTF, until the load */
 	/* classic tracepoints of the loaded programs and their ids */
 	struct {
 		const char *tp;
@@ -97,8 +97,7 @@ int run_open_cgroup(struct run *r);
 int run_configure(struct run *r);
 int run_apply_roles(struct run *r);
 
-/* run_corebtf.c */
-const char *run_core_btf_path(struct run *r);
+/* run_corebtf.c: 0, or -errno (said) */
 int run_write_core_btf(struct run *r);
 /* Why --btf FILE could not be parsed (btf__parse()'s errno), in words. */
 const char *run_btf_file_error(const char *path, int err);

@@ -10,18 +10,16 @@
  * btf__load_vmlinux_btf() itself and frees the result at the end of the load.
  *
  * So the build links with --wrap=btf__load_vmlinux_btf: libbpf's call comes
- * here, and takes the copy the runner handed over with
+ * here, and takes the copy core/corebtf.c handed over with
  * tt_vmlinux_btf_handoff() instead of parsing again. Where the wrap does not
  * reach libbpf's call (a shared libbpf), or nothing was handed over, it is
  * the real function: the same result, only parsed twice.
  */
-#define _GNU_SOURCE /* memfd_create() */
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -31,7 +29,6 @@
 #include <bpf/btf.h>
 
 #include "attach.h"
-#include "tcptrace/btfmin.h"
 
 /* The one handed over and not yet taken by libbpf (see above). */
 static struct btf *handed_over;
@@ -190,47 +187,6 @@ struct btf *tt_vmlinux_btf_load(void)
 	memo_clear();
 	memo_btf = btf;
 	return btf;
-}
-
-const struct btf *tt_vmlinux_btf_pending(void)
-{
-	return handed_over;
-}
-
-int tt_write_all(int fd, const void *data, size_t size)
-{
-	const char *p = data;
-
-	while (size) {
-		ssize_t n = write(fd, p, size);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		size -= (size_t)n;
-	}
-	return 0;
-}
-
-int tt_btf_min_memfd(const struct btf *vmlinux, const struct btf *local, char *path, size_t len)
-{
-	size_t size = 0;
-	void *min = tt_btf_min_core(vmlinux, local, &size, NULL, NULL, 0);
-	int fd, err = 0;
-
-	if (!min)
-		return -errno;
-	fd = memfd_create("tcptrace-enrich-btf", MFD_CLOEXEC);
-	err = fd < 0 ? -errno : tt_write_all(fd, min, size);
-	free(min);
-	snprintf(path, len, "/proc/self/fd/%d", fd);
-	if (!err && access(path, R_OK))
-		err = -errno;
-	if (err && fd >= 0)
-		close(fd);
-	return err ? err : fd;
 }
 
 void tt_vmlinux_btf_handoff(struct btf *btf)
