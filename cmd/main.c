@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "core.h"
-#include "mode.h"
 #include "dispatch.h"
+#include "mode.h"
 
 #ifndef TT_VERSION
 #define TT_VERSION "0.0.0"

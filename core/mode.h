@@ -12,8 +12,8 @@
 
 #include "core.h"
 #include "enrich/enrich.h"
-#include "tcptrace/event.h"
 #include "out/output.h"
+#include "tcptrace/event.h"
 
 struct bpf_object;
 struct bpf_object_skeleton;

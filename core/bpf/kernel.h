@@ -27,22 +27,12 @@ struct btf;
 /*
  * The running kernel's BTF (core/bpf/vmlinux.c), parsed once: handoff() passes
  * it on to the next bpf_object__load(), which frees it (NULL: frees one
- * still pending).
+ * still pending). core/bpf/corebtf.c is what uses them.
  */
 struct btf *tt_vmlinux_btf_load(void);
 void tt_vmlinux_btf_handoff(struct btf *btf);
 /* Returns to the kernel the memory the parse used, once it is freed. */
 void tt_vmlinux_btf_trim(void);
-/* The BTF handed over and not yet taken by a load, or NULL. */
-const struct btf *tt_vmlinux_btf_pending(void);
-/* Writes all of data to fd (a memfd), going on after EINTR and short writes: 0 or -errno. */
-int tt_write_all(int fd, const void *data, size_t size);
-/*
- * For a BPF object loaded after the mode's (an enricher's): a memfd holding
- * the kernel BTF cut down for its CO-RE relocations (core/bpf/btfmin.c), whose
- * /proc/self/fd path (for btf_custom_path) is put in path. The fd, or -errno.
- */
-int tt_btf_min_memfd(const struct btf *vmlinux, const struct btf *local, char *path, size_t len);
 
 /*
  * Sets the max_entries of p's maps for this plan and these options before

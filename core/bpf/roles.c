@@ -26,8 +26,8 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/kernel.h"
-#include "host/fsmount.h"
 #include "bpf/roles.h"
+#include "host/fsmount.h"
 #include "out/output.h"
 
 bool tt_refuse_listed(const char *list, const char *name, const char *sec)

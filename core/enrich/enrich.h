@@ -26,8 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tcptrace/event.h"
 #include "out/output.h"
+#include "tcptrace/event.h"
 
 struct bpf_object;
 struct tt_opts;

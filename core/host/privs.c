@@ -30,8 +30,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "host/privs.h"
 #include "bpf/roles.h"
+#include "host/privs.h"
 
 #define MAX_SYSNR 1024
 #ifndef SYS_SECCOMP

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tcptrace/event.h"
 #include "out/output.h"
+#include "tcptrace/event.h"
 
 #define TT_COUNT_ROWS_MAX 65536
 

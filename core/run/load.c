@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf/kernel.h"
@@ -24,7 +23,7 @@ int run_load_and_attach(struct run *r)
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
 	int err;
 
-	open_opts.btf_custom_path = run_core_btf_path(r);
+	open_opts.btf_custom_path = r->btf.path;
 	r->skel = r->p->open(&open_opts);
 	run_phase(r, "open");
 	if (!r->skel) {
@@ -53,15 +52,8 @@ int run_load_and_attach(struct run *r)
 	err = bpf_object__load(r->skel->obj);
 	/* libbpf took the kernel's BTF for attach targets (and freed it), or
 	 * needed none: either way it is not needed any more. */
-	if (r->o->btf)
-		btf__free(r->vmlinux);
-	else
-		tt_vmlinux_btf_handoff(NULL);
+	tt_core_btf_release(&r->btf);
 	r->vmlinux = NULL;
-	if (r->core_btf_fd >= 0)
-		close(r->core_btf_fd);
-	r->core_btf_fd = -1;
-	tt_vmlinux_btf_trim();
 	run_phase(r, "load");
 	if (err == -EACCES) {
 		/* Privilege was probed before: this is the verifier's answer. */

@@ -4,7 +4,7 @@
  * run, and the stages tt_run() goes through, one file each:
  *   plan.c     the attach plan, the .rodata, the programs' roles
  *   load.c     open, configure, load and attach; the sandbox after
- *   corebtf.c  the kernel BTF cut down for CO-RE, handed over by memfd
+ *   corebtf.c  the object's CO-RE BTF (core/bpf/corebtf.c), the ids it yields
  *   attach.c   classic tracepoints (ids, sys_exit twins), attaching, detaching
  *   loop.c     signals, the poll loop, one event to its writer or count
  *   exit.c     the records read at exit (an iterator, or program runs)
@@ -18,10 +18,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "host/privs.h"
-#include "out/count.h"
+#include "bpf/corebtf.h"
 #include "enrich/enrich.h"
+#include "host/privs.h"
 #include "mode.h"
+#include "out/count.h"
 #include "out/output.h"
 #include "out/sink.h"
 
@@ -51,9 +52,8 @@ struct run {
 	FILE *out;
 	struct tt_clock clock;
 	int cgroup_fd;
-	struct btf *vmlinux;	/* parsed kernel BTF, until the load */
-	int core_btf_fd;	/* memfd: the BTF CO-RE relocates against, or -1 */
-	char core_btf_path[32];
+	struct tt_core_btf btf;	/* what the mode's object needs of the kernel's BTF */
+	struct btf *vmlinux;	/* btf.vmlinux: the parsed kernel BTF, until the load */
 	/* classic tracepoints of the loaded programs and their ids */
 	struct {
 		const char *tp;

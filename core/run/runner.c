@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf/kernel.h"
@@ -65,13 +64,8 @@ static void teardown(struct run *r)
 	r->skel = NULL;
 	if (r->cgroup_fd >= 0)
 		close(r->cgroup_fd);
-	if (r->o->btf)
-		btf__free(r->vmlinux);
+	tt_core_btf_release(&r->btf);
 	r->vmlinux = NULL;
-	tt_vmlinux_btf_handoff(NULL);
-	if (r->core_btf_fd >= 0)
-		close(r->core_btf_fd);
-	r->core_btf_fd = -1;
 	tt_enrich_fini(&r->enrich);
 	tt_counts_free(&r->counts);
 }
@@ -100,27 +94,24 @@ static int begin(struct run *r)
 }
 
 /*
- * The kernel's BTF (or --btf), parsed once: the feature probes read it, and
- * libbpf's load takes it instead of parsing it again (core/bpf/vmlinux.c).
+ * The kernel's BTF (or --btf), parsed once (core/bpf/corebtf.c): the feature
+ * probes read it, the mode's object is loaded against it.
  */
 static int kernel_btf(struct run *r)
 {
 	const char *file = r->o->btf;
+	int err = tt_core_btf_acquire(&r->btf, file);
 
-	r->vmlinux = file ? btf__parse(file, NULL) : tt_vmlinux_btf_load();
-	if (!r->vmlinux) {
-		int err = errno;
-
+	if (err) {
 		if (file) {
-			tt_errf("--btf %s: %s", file, run_btf_file_error(file, err));
+			tt_errf("--btf %s: %s", file, run_btf_file_error(file, -err));
 			return TT_EXIT_USAGE; /* a bad argument */
 		}
 		tt_errf("kernel BTF not found at /sys/kernel/btf/vmlinux (build the kernel "
 			"with CONFIG_DEBUG_INFO_BTF=y, or pass --btf FILE)");
 		return TT_EXIT_FAIL;
 	}
-	if (!file)
-		tt_vmlinux_btf_handoff(r->vmlinux);
+	r->vmlinux = r->btf.vmlinux;
 	run_phase(r, "btf");
 	return 0;
 }
@@ -192,8 +183,7 @@ static int attached(struct run *r)
 /* A run, step by step (core/run/run.h says which file does what); one cleanup. */
 int tt_run(const struct tt_probe *p, struct tt_opts *o)
 {
-	struct run r = { .p = p, .o = o, .cgroup_fd = -1, .core_btf_fd = -1,
-			 .probe_plan = tt_probe_plan };
+	struct run r = { .p = p, .o = o, .cgroup_fd = -1, .probe_plan = tt_probe_plan };
 	int ret;
 
 	if ((ret = begin(&r)) || (ret = kernel_btf(&r)) || (ret = privilege(&r)) ||

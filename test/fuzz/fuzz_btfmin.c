@@ -11,8 +11,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "fuzz.h"
 #include "bpf/btfmin.h"
+#include "fuzz.h"
 
 static struct btf *local;
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
 #include "enrich/containers/containers.h"
+#include "fuzz.h"
 
 /* The id of the seeds' containers (Podman's list, kubelet's container logs). */
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -6,8 +6,8 @@
  */
 #include <errno.h>
 
-#include "fuzz.h"
 #include "core.h"
+#include "fuzz.h"
 
 /* The bitmap a valid list must give, computed the slow way. */
 static int reference(const char *list, uint8_t *bitmap)

@@ -9,8 +9,8 @@
 #include <errno.h>
 #include <math.h>
 
-#include "fuzz.h"
 #include "enrich/containers/containers.h"
+#include "fuzz.h"
 #include "mode.h"
 
 static int all_digits(const char *s)

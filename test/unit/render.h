@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modes.h"
 #include "enrich/enrich.h"
+#include "modes.h"
 #include "out/output.h"
 
 /* What the writer wrote last; open_memstream() updates both until fclose(). */

@@ -4,8 +4,8 @@
 
 #include <bpf/btf.h>
 
-#include "check.h"
 #include "bpf/btfmin.h"
+#include "check.h"
 
 /* The member called name of struct/union id in btf, or NULL. */
 static const struct btf_member *member(const struct btf *btf, int id, const char *name)

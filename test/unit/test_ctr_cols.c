@@ -8,10 +8,10 @@
 #include <sys/socket.h>
 
 #include "check.h"
-#include "modes.h"
-#include "render.h"
 #include "enrich/containers/containers.h"
 #include "enrich/enrich.h"
+#include "modes.h"
+#include "render.h"
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define KEYS                                                                                  \

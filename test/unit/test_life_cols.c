@@ -8,10 +8,10 @@
 #include <sys/socket.h>
 
 #include "check.h"
-#include "modes.h"
-#include "render.h"
 #include "enrich/dns/dns.h"
 #include "enrich/enrich.h"
+#include "modes.h"
+#include "render.h"
 
 extern const struct tt_enricher tt_dns_enricher;
 

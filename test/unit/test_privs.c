@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "render.h"
 #include "host/privs.h"
+#include "render.h"
 #include "tcptrace/sysnr.h"
 
 #define CAP(x) (1ull << CAP_##x)

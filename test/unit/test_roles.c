@@ -12,9 +12,9 @@
 
 #include <bpf/libbpf.h>
 
+#include "bpf/roles.h"
 #include "check.h"
 #include "modes.h"
-#include "bpf/roles.h"
 
 static void test_refuse_listed(void)
 {

@@ -27,14 +27,15 @@
 
 #include <bpf/libbpf.h>
 
+#include "bpf/corebtf.h"
 #include "bpf/kernel.h"
-#include "enrich/containers/ctrlookup.h"
-#include "host/privs.h"
 #include "bpf/roles.h"
-#include "host/cgroupfs.h"
 #include "enrich/containers/containers.h"
+#include "enrich/containers/ctrlookup.h"
 #include "enrich/enrich.h"
+#include "host/cgroupfs.h"
 #include "host/hostfs.h"
+#include "host/privs.h"
 #include "lru.h"
 #include "mode.h"
 #include "containers.skel.h"
@@ -83,8 +84,7 @@ struct ctr_state {
 	struct tt_lru cgroups, metas;
 	struct containers_bpf *skel;
 	struct bpf_link *link;
-	int btf_fd;	  /* the kernel BTF cut down for containers.bpf.c, or -1 */
-	char btf_path[32]; /* its /proc/self/fd path */
+	struct tt_core_btf btf; /* what containers.bpf.c needs of the kernel's BTF */
 	struct tt_ctr_info unknown; /* an event without a cgroup id */
 	/* counters, at exit (ctr_report()): misses by reason among them */
 	uint64_t records, by_handle, handle_denied, handle_failed, lookups, found;
@@ -314,16 +314,14 @@ static void ctr_record(void *state, const void *data, size_t size)
  */
 static void core_btf(struct ctr_state *st)
 {
-	const struct btf *vmlinux = tt_vmlinux_btf_pending();
 	struct containers_bpf *skel;
 
-	if (!vmlinux || st->o->btf)
+	if (tt_core_btf_acquire(&st->btf, st->o->btf) || st->btf.fd < 0)
 		return;
 	skel = containers_bpf__open();
-	if (!skel)
-		return;
-	st->btf_fd = tt_btf_min_memfd(vmlinux, bpf_object__btf(skel->obj), st->btf_path,
-				      sizeof(st->btf_path));
+	/* else --btf FILE, or libbpf parses the kernel's BTF itself: the same, only slower */
+	if (!skel || tt_core_btf_fill(&st->btf, skel->obj, NULL, 0))
+		tt_core_btf_release(&st->btf);
 	containers_bpf__destroy(skel);
 }
 
@@ -344,7 +342,6 @@ static int ctr_init(const struct tt_enrich_ctx *c, void **state)
 	st->w = w;
 	st->fs.fd = -1;
 	st->root = -1;
-	st->btf_fd = -1;
 	st->root = tt_host_root_open(root);
 	if (st->root < 0) {
 		tt_errf("--host-root: '%s': %s", root, strerror(-st->root));
@@ -374,13 +371,10 @@ static int ctr_init(const struct tt_enrich_ctx *c, void **state)
 static int ctr_attach(void *state, struct bpf_object *mode_obj, int events_fd)
 {
 	struct ctr_state *st = state;
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = st->o->btf);
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = st->btf.path);
 	const struct bpf_program *refused = NULL;
 	int err;
 
-	/* else libbpf parses the kernel's BTF itself: the same, only slower */
-	if (!st->o->btf && st->btf_fd >= 0)
-		opts.btf_custom_path = st->btf_path;
 	st->skel = containers_bpf__open_opts(&opts);
 	if (!st->skel) {
 		err = -errno;
@@ -479,8 +473,7 @@ static void ctr_fini(void *state)
 	tt_cgroupfs_close(&st->fs);
 	if (st->root >= 0)
 		close(st->root);
-	if (st->btf_fd >= 0)
-		close(st->btf_fd);
+	tt_core_btf_release(&st->btf);
 	free(st);
 }
 

@@ -29,12 +29,12 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/kernel.h"
-#include "host/fsmount.h"
-#include "host/privs.h"
 #include "bpf/roles.h"
-#include "host/cgroupfs.h"
 #include "enrich/dns/dns.h"
 #include "enrich/enrich.h"
+#include "host/cgroupfs.h"
+#include "host/fsmount.h"
+#include "host/privs.h"
 #include "mode.h"
 #include "out/output.h"
 /* The skeleton refers to the types of event.h: include it after. */
