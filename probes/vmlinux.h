@@ -156,6 +156,7 @@ struct thread_info {
 
 struct task_struct {
 	struct thread_info thread_info;
+	void *stack; /* the kernel stack: saved user registers at its top (arch.bpf.h) */
 	int pid;
 	int tgid;
 	struct files_struct *files;
