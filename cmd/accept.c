@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/btf.h>
 
@@ -88,6 +89,27 @@ static bool has_enum_value(const struct btf *btf, const char *type, const char *
 	return false;
 }
 
+/*
+ * Where the syscall-exit programs find accept's first argument: the task's
+ * saved registers, from bpf_task_pt_regs() (v5.15, commit dd6e10fbd9fb),
+ * or before it at the top of the task's kernel stack, 16 KiB long
+ * (probes/arch.bpf.h): not so with KASAN (twice that; its report function
+ * is in the kernel's BTF) nor on arm64 with 64 KiB pages (THREAD_SIZE is
+ * then a page). Those kernels do not get the programs.
+ */
+static bool has_syscall_regs(const struct btf *vmlinux)
+{
+	if (has_enum_value(vmlinux, "bpf_func_id", "BPF_FUNC_task_pt_regs"))
+		return true;
+	if (btf__find_by_name_kind(vmlinux, "kasan_report", BTF_KIND_FUNC) > 0)
+		return false;
+#ifdef __aarch64__
+	if (sysconf(_SC_PAGESIZE) > 16384)
+		return false;
+#endif
+	return true;
+}
+
 int tt_accept_fits(const struct btf *vmlinux, const char *prog)
 {
 	bool regs;
@@ -100,8 +122,8 @@ int tt_accept_fits(const struct btf *vmlinux, const char *prog)
 			return -EOPNOTSUPP;
 		return (nargs == 4) == !strcmp(prog, "tt_accept_fexit_old");
 	}
-	/* The syscall-exit programs read the listener fd with bpf_task_pt_regs(). */
-	regs = has_enum_value(vmlinux, "bpf_func_id", "BPF_FUNC_task_pt_regs");
+	/* The syscall-exit programs read the listener fd from the saved registers. */
+	regs = has_syscall_regs(vmlinux);
 	if (strstr(prog, "_catchup"))
 		return regs;
 	if (!strcmp(prog, "tt_accept_exit"))

@@ -48,25 +48,20 @@ static bool has_tp_btf(const struct btf *vmlinux)
 }
 
 /*
- * The accept hooks are accept mode's, chosen the same way, except that a
- * kernel without what they need (bpf_task_pt_regs() for the syscall-exit
- * ones, v5.15) still gets sessions: their passive owners are then learnt
- * only from the task that closes them, or reported unknown.
+ * The fexit programs are accept mode's, chosen the same way. The
+ * syscall-exit ones need less here than in accept mode: only the accepted
+ * socket, the fd the call returns, never the listener's fd in the saved
+ * registers, so every kernel gets them.
  */
 static int life_fits(const struct btf *vmlinux, const char *prog)
 {
-	int fit;
-
 	if (!strncmp(prog, "tt_life_btf", 11))
 		return has_tp_btf(vmlinux);
 	if (!strcmp(prog, "tt_life_kprobe") || !strcmp(prog, "tt_life_clone"))
 		return !has_tp_btf(vmlinux);
-	if (strncmp(prog, "tt_accept", 9))
-		return 1;
-	fit = tt_accept_fits(vmlinux, prog);
-	if (fit < 0 && !strcmp(prog, "tt_accept_exit"))
-		return 0;
-	return fit;
+	if (!strncmp(prog, "tt_accept_fexit", 15))
+		return tt_accept_fits(vmlinux, prog);
+	return 1;
 }
 
 #define OWNERS "owners of accepted sessions"

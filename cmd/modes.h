@@ -32,8 +32,9 @@ int tt_accept_cols(const struct tt_opts *o, struct tt_col *cols);
 int tt_accept_count_cols(const struct tt_opts *o, struct tt_col *cols);
 /*
  * accept's struct tt_plan .fits: the fexit program for the kernel's
- * inet_csk_accept() signature, the syscall-exit ones where the kernel has
- * bpf_task_pt_regs().
+ * inet_csk_accept() signature, the syscall-exit ones where the listener's
+ * fd can be read from the task's saved registers (bpf_task_pt_regs(), or
+ * before v5.15 the top of a 16 KiB kernel stack).
  */
 int tt_accept_fits(const struct btf *vmlinux, const char *prog);
 /* The accept hooks' extra attachments (tt_probe.also_attach), for life too. */

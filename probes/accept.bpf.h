@@ -28,9 +28,12 @@
  *  tracepoint: syscalls:sys_exit_accept and sys_exit_accept4. The new fd is
  *	the return value; the listener fd is the syscall's first argument, read
  *	from the task's saved user registers (bpf_task_pt_regs(), v5.15, commit
- *	dd6e10fbd9fb) rather than recorded at sys_enter, so an accept that was
- *	already blocked when tracing started is found too. Both fds are
- *	resolved to sockets through the task's file table.
+ *	dd6e10fbd9fb; before it, from the top of the task's kernel stack, and
+ *	only if they are accept's: arch.bpf.h) rather than recorded at
+ *	sys_enter, so an accept that was already blocked when tracing started
+ *	is found too. Both fds are resolved to sockets through the task's file
+ *	table (the task from bpf_get_current_task_btf(), v5.11, or before it
+ *	bpf_get_current_task(): tt_current_task()).
  *
  * fexit and kretprobe only fire for calls that enter inet_csk_accept() after
  * they were attached: a thread already blocked in accept() when tracing
@@ -78,16 +81,39 @@ static __always_inline void tt_accept_mark_seen(void)
 }
 
 /*
- * At the exit of accept()/accept4(): ret is the new fd or -errno. catchup:
- * only report what fexit/kretprobe did not (their plans load this too).
+ * The listener fd, accept's first argument, at its exit: from regs where the
+ * hook has them (the raw sys_exit tracepoint's), else from the task's saved
+ * registers (arch.bpf.h). False where they cannot be found: unknown.
  */
-static __always_inline void tt_accept_syscall_exit(__s64 ret, bool catchup)
+static __always_inline bool tt_accept_listener_fd(struct task_struct *task,
+						  const struct pt_regs *regs, __s64 ret, long *fd)
+{
+	if (regs) {
+		*fd = (long)TT_SYSCALL_ARG1(regs);
+		return true;
+	}
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
+		/* a pointer the verifier knows: read directly, not with the helper */
+		regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		*fd = (long)TT_SYSCALL_ARG1(regs);
+		return true;
+	}
+	return tt_stack_syscall_arg1(task, TT_NR_ACCEPT, TT_NR_ACCEPT4, ret, fd);
+}
+
+/*
+ * At the exit of accept()/accept4(): ret is the new fd or -errno; regs, the
+ * task's saved registers where the hook has them, else NULL. catchup: only
+ * report what fexit/kretprobe did not (their plans load this too).
+ */
+static __always_inline void tt_accept_syscall_exit(__s64 ret, bool catchup,
+						   const struct pt_regs *regs)
 {
 	struct sock *sk, *listener = NULL;
 	struct tt_fd_table fds;
 	struct task_struct *task;
-	struct pt_regs *regs;
 	__u64 *call;
+	long fd;
 
 	if (catchup) {
 		__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -105,7 +131,7 @@ static __always_inline void tt_accept_syscall_exit(__s64 ret, bool catchup)
 	}
 	if (ret < 0 || !tt_accept_wanted())
 		return;
-	task = bpf_get_current_task_btf();
+	task = tt_current_task();
 	if (!tt_fd_table(task, &fds))
 		return;
 	sk = tt_file_sock(tt_fd_file(&fds, ret));
@@ -117,9 +143,14 @@ static __always_inline void tt_accept_syscall_exit(__s64 ret, bool catchup)
 		return;
 	}
 	if (!listener) {
-		/* a pointer the verifier knows: read directly, not with the helper */
-		regs = (struct pt_regs *)bpf_task_pt_regs(task);
-		listener = tt_file_sock(tt_fd_file(&fds, (int)TT_SYSCALL_ARG1(regs)));
+		/*
+		 * Registers not found (arch.bpf.h): no event, as when the
+		 * listener fd no longer leads to the listener; the backlog is
+		 * never another socket's.
+		 */
+		if (!tt_accept_listener_fd(task, regs, ret, &fd))
+			return;
+		listener = tt_file_sock(tt_fd_file(&fds, (int)fd));
 	}
 	if (tt_accept_valid(sk, listener, tt_typed()))
 		tt_accepted(sk, listener, tt_typed());
@@ -191,14 +222,14 @@ int BPF_KRETPROBE(tt_accept_kretprobe, struct sock *sk)
 SEC("tracepoint/syscalls/sys_exit_accept")
 int tt_accept_exit(struct tt_sys_exit *ctx)
 {
-	tt_accept_syscall_exit(ctx->ret, false);
+	tt_accept_syscall_exit(ctx->ret, false, NULL);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
 int tt_accept_exit_catchup(struct tt_sys_exit *ctx)
 {
-	tt_accept_syscall_exit(ctx->ret, true);
+	tt_accept_syscall_exit(ctx->ret, true, NULL);
 	return 0;
 }
 
@@ -207,7 +238,7 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(tt_accept_exit_sysexit, struct pt_regs *regs, long ret)
 {
 	if (tt_sys_exit_is(regs, TT_NR_ACCEPT, TT_NR_ACCEPT4))
-		tt_accept_syscall_exit(ret, false);
+		tt_accept_syscall_exit(ret, false, regs);
 	return 0;
 }
 
@@ -215,7 +246,7 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(tt_accept_exit_catchup_sysexit, struct pt_regs *regs, long ret)
 {
 	if (tt_sys_exit_is(regs, TT_NR_ACCEPT, TT_NR_ACCEPT4))
-		tt_accept_syscall_exit(ret, true);
+		tt_accept_syscall_exit(ret, true, regs);
 	return 0;
 }
 

@@ -3,10 +3,12 @@
  * What the probes read differently per architecture, in one place: at a
  * system call's exit, from the task's saved user registers (struct pt_regs:
  * the raw sys_exit tracepoint's first argument, or bpf_task_pt_regs(),
- * v5.15, a pointer the verifier knows, read directly), which call it was,
- * whether it was a 32-bit (compat) one, and its first two arguments. The
- * call numbers themselves are ABI, in include/tcptrace/sysnr.h (shared with
- * user space, unit-tested against the C library's).
+ * v5.15, a pointer the verifier knows, read directly; before v5.15, the top
+ * of the task's kernel stack, read with the helper: tt_stack_syscall_arg1()),
+ * which call it was, whether it was a 32-bit (compat) one, its first two
+ * arguments and its return value. The call numbers themselves are ABI, in
+ * include/tcptrace/sysnr.h (shared with user space, unit-tested against the
+ * C library's).
  *
  * x86-64 (arch/x86/include/asm/ptrace.h, syscall.h):
  *   syscall_get_nr() is regs->orig_ax; a 32-bit call (int 0x80, sysenter)
@@ -40,6 +42,21 @@
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+/*
+ * The current task: a pointer the verifier knows where the kernel has
+ * bpf_get_current_task_btf() (v5.11, commit 3ca1032ab7ab), else its
+ * address (bpf_get_current_task()), whose fields only the helper reads.
+ * The test is a CO-RE relocation against the kernel's enum bpf_func_id: the
+ * verifier never sees the other branch.
+ */
+static __always_inline struct task_struct *tt_current_task(void)
+{
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
+		return bpf_get_current_task_btf();
+	return (struct task_struct *)bpf_get_current_task();
+}
 
 #if defined(__TARGET_ARCH_x86)
 
@@ -52,11 +69,25 @@ static __always_inline long tt_syscall_nr(const struct pt_regs *regs)
 
 static __always_inline bool tt_compat_syscall(const struct pt_regs *regs)
 {
-	return bpf_get_current_task_btf()->thread_info.status & TT_TS_COMPAT;
+	struct task_struct *task;
+
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
+		return bpf_get_current_task_btf()->thread_info.status & TT_TS_COMPAT;
+	task = (struct task_struct *)bpf_get_current_task();
+	return BPF_CORE_READ(task, thread_info.status) & TT_TS_COMPAT;
 }
 
 #define TT_SYSCALL_ARG1(regs) ((regs)->di)
 #define TT_SYSCALL_ARG2(regs) ((regs)->si)
+
+/* The same registers at an address (tt_stack_syscall_arg1()): number, return value, arg 1. */
+static __always_inline void tt_saved_syscall(const struct pt_regs *regs, long *nr, long *ret,
+					     long *arg1)
+{
+	*nr = (long)BPF_CORE_READ(regs, orig_ax);
+	*ret = (long)BPF_CORE_READ(regs, ax);
+	*arg1 = (long)BPF_CORE_READ(regs, di);
+}
 
 #elif defined(__TARGET_ARCH_arm64)
 
@@ -75,8 +106,64 @@ static __always_inline bool tt_compat_syscall(const struct pt_regs *regs)
 #define TT_SYSCALL_ARG1(regs) ((regs)->orig_x0)
 #define TT_SYSCALL_ARG2(regs) (((const struct user_pt_regs *)(regs))->regs[1])
 
+/*
+ * The same registers at an address (tt_stack_syscall_arg1()): number, return
+ * value (x0), arg 1; a compat call's number is -1, which matches none.
+ */
+static __always_inline void tt_saved_syscall(const struct pt_regs *regs, long *nr, long *ret,
+					     long *arg1)
+{
+	*nr = BPF_CORE_READ(regs, pstate) & TT_PSR_MODE32_BIT ? -1 : BPF_CORE_READ(regs, syscallno);
+	*ret = (long)BPF_CORE_READ((const struct user_pt_regs *)regs, regs[0]);
+	*arg1 = (long)BPF_CORE_READ(regs, orig_x0);
+}
+
 #else
 #error "no system call registers for this architecture (probes/arch.bpf.h)"
 #endif
+
+/*
+ * The saved user registers without bpf_task_pt_regs() (before v5.15, commit
+ * dd6e10fbd9fb): where the kernel's task_pt_regs() finds them, the last
+ * struct pt_regs of the task's kernel stack, task->stack (both
+ * architectures select CONFIG_THREAD_INFO_IN_TASK) + THREAD_SIZE:
+ *   x86-64 (arch/x86/include/asm/processor.h, page_64_types.h,
+ *   thread_info.h): task_stack_page(task) + THREAD_SIZE -
+ *   TOP_OF_KERNEL_STACK_PADDING, a padding of 0 on x86-64 until FRED's 16
+ *   bytes (v6.9, commit 65c9cc9e2c14), which only kernels with
+ *   bpf_task_pt_regs() have; THREAD_SIZE is PAGE_SIZE << 2, 16 KiB, doubled
+ *   by KASAN (KASAN_STACK_ORDER).
+ *   arm64 (arch/arm64/include/asm/processor.h, memory.h): task_stack_page(p)
+ *   + THREAD_SIZE; THREAD_SIZE is 1 << 14, 16 KiB, doubled by KASAN, and
+ *   PAGE_SIZE where pages are 64 KiB and stacks vmapped.
+ * sizeof(struct pt_regs) is the kernel's, a CO-RE relocation (arm64's has
+ * grown over the years). User space (tt_accept_fits()) loads the programs
+ * that read this only where THREAD_SIZE is 16 KiB as far as the kernel's
+ * BTF and page size tell; and what is read there counts only if it is the
+ * system call that is returning: its number is one of nr_a, nr_b and its
+ * return value is ret. A 16 KiB guess on a larger stack would read the
+ * task's own stack, never another task's, where the same two matches are
+ * not to be expected: the argument is then unknown (false), never another
+ * call's.
+ */
+#define TT_THREAD_SIZE (16 * 1024)
+
+static __always_inline bool tt_stack_syscall_arg1(struct task_struct *task, long nr_a, long nr_b,
+						  long ret, long *arg1)
+{
+	const struct pt_regs *regs;
+	long nr, r0, a1;
+	void *stack;
+
+	stack = BPF_CORE_READ(task, stack);
+	if (!stack)
+		return false;
+	regs = stack + TT_THREAD_SIZE - bpf_core_type_size(struct pt_regs);
+	tt_saved_syscall(regs, &nr, &r0, &a1);
+	if ((nr != nr_a && nr != nr_b) || r0 != ret)
+		return false;
+	*arg1 = a1;
+	return true;
+}
 
 #endif /* TCPTRACE_ARCH_BPF_H */

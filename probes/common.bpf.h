@@ -253,15 +253,23 @@ static __always_inline __u64 tt_cgroup_id(void)
 /*
  * The socket's network namespace cookie, for --dns only (a rodata switch:
  * nothing is read without it). net->net_cookie is a plain u64 set when the
- * namespace is created since v5.12; before that (an atomic64_t given out on
- * first use) the field does not match and the cookie is 0, unknown.
+ * namespace is created since v5.12 (commit 3d368ab87cf6). Before, from
+ * v5.7 (commit f318903c0bf4), it is an atomic64_t given out on first use:
+ * 0 (unknown) until then, but the namespace of a DNS query has one, as the
+ * dns object's bpf_get_netns_cookie() gave it out.
  */
 static __always_inline __u64 tt_sk_netns(const struct sock *sk, bool direct)
 {
 	const struct net *net;
 
-	if (!tt_cfg.dns || !bpf_core_field_exists(struct net, net_cookie))
+	if (!tt_cfg.dns)
 		return 0;
+	if (!bpf_core_field_exists(struct net, net_cookie)) {
+		if (!bpf_core_field_exists(struct net___atomic64, net_cookie))
+			return 0;
+		net = TT_SK(direct, sk, __sk_common.skc_net.net);
+		return BPF_CORE_READ((const struct net___atomic64 *)net, net_cookie.counter);
+	}
 	if (!direct)
 		return BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie);
 	net = sk->__sk_common.skc_net.net;

@@ -17,6 +17,7 @@ typedef __u8 u8;
 typedef __u16 u16;
 typedef __u32 u32;
 typedef __u64 u64;
+typedef __s64 s64;
 typedef _Bool bool;
 enum { false = 0, true = 1 };
 
@@ -51,6 +52,18 @@ struct in6_addr {
 /* include/net/net_namespace.h: only what the DNS names need (--dns). */
 struct net {
 	u64 net_cookie;
+};
+
+/*
+ * Before v5.12 (commit 3d368ab87cf6) net_cookie was an atomic64_t, 0 until
+ * first asked for (net_gen_cookie(), v5.7, commit f318903c0bf4).
+ */
+typedef struct {
+	s64 counter;
+} atomic64_t;
+
+struct net___atomic64 {
+	atomic64_t net_cookie;
 };
 
 typedef struct {
@@ -156,6 +169,7 @@ struct thread_info {
 
 struct task_struct {
 	struct thread_info thread_info;
+	void *stack; /* the kernel stack: saved user registers at its top (arch.bpf.h) */
 	int pid;
 	int tgid;
 	struct files_struct *files;

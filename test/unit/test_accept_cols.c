@@ -75,9 +75,10 @@ static void test_cols(void)
 
 /*
  * A kernel BTF with inet_csk_accept() taking nargs parameters (none: no such
- * function), and enum bpf_func_id with or without BPF_FUNC_task_pt_regs.
+ * function), enum bpf_func_id with or without BPF_FUNC_task_pt_regs, and
+ * with or without KASAN's report function.
  */
-static struct btf *kernel_btf(int nargs, bool pt_regs)
+static struct btf *kernel_btf_kasan(int nargs, bool pt_regs, bool kasan)
 {
 	struct btf *btf = btf__new_empty();
 	int i, sock, ptr, proto, e;
@@ -97,7 +98,14 @@ static struct btf *kernel_btf(int nargs, bool pt_regs)
 	if (pt_regs)
 		btf__add_enum_value(btf, "BPF_FUNC_task_pt_regs", 175);
 	CHECK(e > 0);
+	if (kasan)
+		btf__add_func(btf, "kasan_report", BTF_FUNC_GLOBAL, btf__add_func_proto(btf, 0));
 	return btf;
+}
+
+static struct btf *kernel_btf(int nargs, bool pt_regs)
+{
+	return kernel_btf_kasan(nargs, pt_regs, false);
 }
 
 static void test_fits(void)
@@ -123,13 +131,29 @@ static void test_fits(void)
 	CHECK(tt_accept_fits(btf, "tt_accept_exit_catchup") == 1);
 	btf__free(btf);
 
-	/* Before v5.15: no bpf_task_pt_regs(), so no syscall-exit programs. */
+	/*
+	 * Before v5.15: no bpf_task_pt_regs(); the registers are read at the top
+	 * of the kernel stack (probes/arch.bpf.h) where it is 16 KiB long.
+	 */
 	btf = kernel_btf(4, false);
+	CHECK(tt_accept_fits(btf, "tt_accept_fexit_old") == 1);
+	CHECK(tt_accept_fits(btf, "tt_accept_exit_catchup") == 1);
+	CHECK(tt_accept_fits(btf, "tt_accept_exit") == 1);
+	for (i = 0; any[i]; i++)
+		CHECK(tt_accept_fits(btf, any[i]) == 1);
+	btf__free(btf);
+
+	/* KASAN doubles the stack: no syscall-exit programs without bpf_task_pt_regs(). */
+	btf = kernel_btf_kasan(4, false, true);
 	CHECK(tt_accept_fits(btf, "tt_accept_fexit_old") == 1);
 	CHECK(tt_accept_fits(btf, "tt_accept_exit_catchup") == 0);
 	CHECK(tt_accept_fits(btf, "tt_accept_exit") == -EOPNOTSUPP);
+	CHECK(tt_accept_fits(btf, "tt_accept_exit_sysexit") == 1);
 	for (i = 0; any[i]; i++)
 		CHECK(tt_accept_fits(btf, any[i]) == 1);
+	btf__free(btf);
+	btf = kernel_btf_kasan(4, true, true);
+	CHECK(tt_accept_fits(btf, "tt_accept_exit") == 1);
 	btf__free(btf);
 
 	/* A signature we do not know, or no such function: no fexit program. */
