@@ -51,7 +51,11 @@ t_filter_by_id_name_pod_unit() {
 	for i in 0 1 2 3 4; do
 		expect_json 1 ".pid == ${CLI_PIDS[$i]} and ${conds[$i]}" || return 1
 	done
-	expect_json 0 ".pid == ${CLI_PIDS[5]}"
+	expect_json 0 ".pid == ${CLI_PIDS[5]}" || return 1
+	# the counters at exit: the filtered-out one was enriched too; nothing missed
+	expect_json 1 '.event == "containers"' '.events >= 6 and .no_cgroup_id == 0 and
+		.no_path == 0 and .by_handle >= 6 and .handle_denied == 0 and .lost == 0 and
+		.cache_cgroups >= 6 and .lookups == .found + .not_found'
 }
 
 # -c --containers: one row per container (and per destination, as without).
@@ -183,6 +187,10 @@ t_without_dac_read_search() {
 	expect_json 1 '.event == "warning" and .option == "--containers"' \
 		'.message | startswith("opening cgroups by handle needs CAP_DAC_READ_SEARCH (")' ||
 		return 1
+	# the misses by reason: the old cgroup's path unknown (handles refused once,
+	# then not tried), the new one's from its cgroup_mkdir record
+	expect_json 1 '.event == "containers"' '.events >= 2 and .no_path >= 1 and
+		.handle_denied == 1 and .by_handle == 0 and .cgroups_created >= 1' || return 1
 	expect_eq "stderr warnings" "$(grep -c '^tcptrace: --containers: ' "$TRACE_ERR")" 1
 }
 
