@@ -23,6 +23,9 @@ static const struct tt_enricher *const registry[] = {
 #undef TT_ENRICHER
 };
 
+/* Every enricher has an options slot: tt_enrich_opts() never fails for one of these. */
+_Static_assert(sizeof(registry) / sizeof(registry[0]) <= TT_ENRICH_MAX, "TT_ENRICH_MAX");
+
 const struct tt_enricher *const *tt_enrichers(int *n)
 {
 	*n = (int)(sizeof(registry) / sizeof(registry[0]));

@@ -135,7 +135,9 @@ const struct tt_enricher *const *tt_enrichers(int *n);
 
 /*
  * An enricher's parsed options in o: opts_size bytes, zeroed the first
- * time (its argp parser's storage). NULL if all TT_ENRICH_MAX are taken.
+ * time (its argp parser's storage). NULL only if all TT_ENRICH_MAX are
+ * taken (never for the registry's: enrich.c asserts it) or opts_size is
+ * over TT_ENRICH_OPTS_MAX (each enricher asserts its own).
  */
 void *tt_enrich_opts(struct tt_opts *o, const struct tt_enricher *e);
 /* The same, or NULL when none of its options was given. */
