@@ -300,6 +300,7 @@ kernel_before() {
 # (kernels before 5.11; tcptrace(8) PRIVILEGES): a tracer with only CAP_BPF
 # and CAP_PERFMON cannot load there, and the capability list of a check
 # that expects it to gets this added. Else nothing.
+MEMLOCK_WHY="before Linux 5.11, where BPF memory counts against RLIMIT_MEMLOCK, or ulimit -l unlimited"
 memlock_cap() {
 	if kernel_before 5 11 && [ "$(ulimit -H -l)" != unlimited ]; then
 		echo ,sys_resource

@@ -282,7 +282,11 @@ t_no_privilege() {
 	rc=$?
 	expect_eq "exit status" $rc 1 || return 1
 	expect_eq "stderr lines" "$(wc -l <<<"$err")" 1 || return 1
-	grep -q 'CAP_BPF and CAP_PERFMON' <<<"$err" || fail "no privilege hint: $err"
+	if [ -n "$(memlock_cap)" ]; then
+		grep -q "CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE $MEMLOCK_WHY" <<<"$err"
+	else
+		grep -q 'CAP_BPF and CAP_PERFMON' <<<"$err"
+	fi || fail "no privilege hint: $err"
 }
 
 t_forced_attach_method() {
