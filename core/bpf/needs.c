@@ -39,15 +39,15 @@ static const struct {
 	[TT_NEED_TASK_BTF] = { "bpf_get_current_task_btf()", "Linux 5.11" },
 	/* commit dd6e10fbd9fb "bpf: Add bpf_task_pt_regs() helper" */
 	[TT_NEED_TASK_PT_REGS] = { "bpf_task_pt_regs()", "Linux 5.15" },
-	/* commit d3cc2ab546ad "bpf: Implement bpf iterator for map elements" */
+	/* commit a5cbe05a6673 "bpf: Implement bpf iterator for map elements" */
 	[TT_NEED_MAP_ITER] = { "BPF map element iterators", "Linux 5.9" },
 	/* commit 1b4d60ec162f "bpf: Enable BPF_PROG_TEST_RUN for raw_tracepoint" */
 	[TT_NEED_RAW_TP_TEST_RUN] = { "BPF_PROG_TEST_RUN of raw tracepoint programs",
 				      "Linux 5.10" },
 	/*
-	 * commits 48edc1f78aab "bpf: memcg-based memory accounting for bpf
-	 * maps", 3ac1f01b43b6 "bpf: eliminate rlimit-based memory accounting for
-	 * bpf progs" (and 80ee81e0403c for maps): before them every map and
+	 * merge 97306be45fbe "switch to memcg-based memory accounting", with
+	 * commits 80ee81e0403c and 3ac1f01b43b6 "bpf: Eliminate rlimit-based
+	 * memory accounting" for maps and programs: before it every map and
 	 * program counts against the loader's RLIMIT_MEMLOCK.
 	 */
 	[TT_NEED_MEMCG] = { "BPF memory charged to the memory cgroup, not RLIMIT_MEMLOCK",
