@@ -107,6 +107,8 @@ enum tt_need_id tt_plan_need(const struct btf *vmlinux, enum tt_attach a, int er
 	case TT_ATTACH_KPROBE:
 		return err == EOPNOTSUPP ? TT_NEED_KPROBE_PMU : TT_NEED_NONE;
 	case TT_ATTACH_TRACEPOINT:
+		if (!vmlinux)
+			return TT_NEED_NONE;
 		if (!tt_btf_has_enum(vmlinux, "bpf_attach_type", "BPF_TRACE_RAW_TP"))
 			return TT_NEED_TP_BTF;
 		if (btf__find_by_name_kind(vmlinux, "trace_event_raw_inet_sock_set_state",
