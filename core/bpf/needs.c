@@ -95,6 +95,8 @@ enum tt_need_id tt_plan_need(const struct btf *vmlinux, enum tt_attach a, int er
 {
 	if (err < 0)
 		err = -err;
+	if (err == EPERM || err == EACCES)
+		return TT_NEED_NONE; /* refused by privilege or policy, not lacking */
 	switch (a) {
 	case TT_ATTACH_FENTRY:
 		if (err == ENOENT)
@@ -109,8 +111,7 @@ enum tt_need_id tt_plan_need(const struct btf *vmlinux, enum tt_attach a, int er
 	case TT_ATTACH_TRACEPOINT:
 		if (!vmlinux)
 			return TT_NEED_NONE;
-		if (!tt_btf_has_enum(vmlinux, "bpf_attach_type", "BPF_TRACE_RAW_TP"))
-			return TT_NEED_TP_BTF;
+		/* the tracepoint itself (its record), then tp_btf (BPF_TRACE_RAW_TP) */
 		if (btf__find_by_name_kind(vmlinux, "trace_event_raw_inet_sock_set_state",
 					   BTF_KIND_STRUCT) <= 0)
 			return TT_NEED_SOCK_SET_STATE;

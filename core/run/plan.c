@@ -138,7 +138,7 @@ int run_choose_plan(struct run *r, const struct btf *vmlinux, bool report)
 		if (r->o->verbose)
 			fprintf(stderr, TT_PROG ": %s: probe %s (%s): %s\n", r->o->mode,
 				tt_attach_name(plan->method), plan->what,
-				err ? tt_strerror(err) : "ok");
+				err ? refusal(vmlinux, plan->method, err, words, sizeof(words)) : "ok");
 		if (!err) {
 			r->plan = plan;
 			r->next_plan = i + 1;

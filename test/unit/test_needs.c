@@ -48,6 +48,9 @@ int main(void)
 	/* fentry: trampolines, unless the function is not in the BTF */
 	CHECK(tt_plan_need(k510, TT_ATTACH_FENTRY, -TT_ENOTSUPP) != TT_NEED_NONE);
 	CHECK(tt_plan_need(k510, TT_ATTACH_FENTRY, -ENOENT) == TT_NEED_NONE);
+	/* a refusal (privilege, lockdown, an LSM) is not a missing mechanism */
+	CHECK(tt_plan_need(k510, TT_ATTACH_FENTRY, -EPERM) == TT_NEED_NONE);
+	CHECK(tt_plan_need(old, TT_ATTACH_TRACEPOINT, -EACCES) == TT_NEED_NONE);
 	/* tracepoint: tp_btf before 5.5, or the tracepoint itself before 4.16 */
 	CHECK(tt_plan_need(old, TT_ATTACH_TRACEPOINT, -ENOENT) == TT_NEED_TP_BTF);
 	CHECK(tt_plan_need(notp, TT_ATTACH_TRACEPOINT, -ENOENT) == TT_NEED_SOCK_SET_STATE);
