@@ -378,12 +378,15 @@ int BPF_PROG(tt_connect_state_nested, const struct sock *sk, int oldstate, int n
 		state_change(sk, oldstate, newstate);
 	return 0;
 }
+
 /*
  * connect(2)'s fd and address at its exit, from the task's saved registers:
  * bpf_task_pt_regs() (v5.15, commit dd6e10fbd9fb) where the kernel has it,
  * else the top of the task's kernel stack (arch.bpf.h), trusted only when
  * the registers found there are this connect(2)'s own (number and return
- * value): false, and the early failure unreported, where they are not.
+ * value): false, and the early failure unreported, where they are not
+ * (as on a stack larger than the 16 KiB guessed, with KASAN or arm64's 64
+ * KiB pages: there the task's own stack is read, never another task's).
  * bpf_get_current_task_btf() (v5.11) comes before bpf_task_pt_regs(), so
  * tt_current_task() is the pointer the helper wants where it exists.
  */
