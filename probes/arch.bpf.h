@@ -4,7 +4,7 @@
  * system call's exit, from the task's saved user registers (struct pt_regs:
  * the raw sys_exit tracepoint's first argument, or bpf_task_pt_regs(),
  * v5.15, a pointer the verifier knows, read directly; before v5.15, the top
- * of the task's kernel stack, read with the helper: tt_stack_syscall_arg1()),
+ * of the task's kernel stack, read with the helper: tt_stack_syscall_args()),
  * which call it was, whether it was a 32-bit (compat) one, its first two
  * arguments and its return value. The call numbers themselves are ABI, in
  * include/tcptrace/sysnr.h (shared with user space, unit-tested against the
@@ -80,13 +80,14 @@ static __always_inline bool tt_compat_syscall(const struct pt_regs *regs)
 #define TT_SYSCALL_ARG1(regs) ((regs)->di)
 #define TT_SYSCALL_ARG2(regs) ((regs)->si)
 
-/* The same registers at an address (tt_stack_syscall_arg1()): number, return value, arg 1. */
+/* The same registers at an address (tt_stack_syscall_args()): number, return value, args 1, 2. */
 static __always_inline void tt_saved_syscall(const struct pt_regs *regs, long *nr, long *ret,
-					     long *arg1)
+					     long *arg1, long *arg2)
 {
 	*nr = (long)BPF_CORE_READ(regs, orig_ax);
 	*ret = (long)BPF_CORE_READ(regs, ax);
 	*arg1 = (long)BPF_CORE_READ(regs, di);
+	*arg2 = (long)BPF_CORE_READ(regs, si);
 }
 
 #elif defined(__TARGET_ARCH_arm64)
@@ -107,15 +108,16 @@ static __always_inline bool tt_compat_syscall(const struct pt_regs *regs)
 #define TT_SYSCALL_ARG2(regs) (((const struct user_pt_regs *)(regs))->regs[1])
 
 /*
- * The same registers at an address (tt_stack_syscall_arg1()): number, return
- * value (x0), arg 1; a compat call's number is -1, which matches none.
+ * The same registers at an address (tt_stack_syscall_args()): number, return
+ * value (x0), args 1, 2; a compat call's number is -1, which matches none.
  */
 static __always_inline void tt_saved_syscall(const struct pt_regs *regs, long *nr, long *ret,
-					     long *arg1)
+					     long *arg1, long *arg2)
 {
 	*nr = BPF_CORE_READ(regs, pstate) & TT_PSR_MODE32_BIT ? -1 : BPF_CORE_READ(regs, syscallno);
 	*ret = (long)BPF_CORE_READ((const struct user_pt_regs *)regs, regs[0]);
 	*arg1 = (long)BPF_CORE_READ(regs, orig_x0);
+	*arg2 = (long)BPF_CORE_READ((const struct user_pt_regs *)regs, regs[1]);
 }
 
 #else
@@ -148,22 +150,31 @@ static __always_inline void tt_saved_syscall(const struct pt_regs *regs, long *n
  */
 #define TT_THREAD_SIZE (16 * 1024)
 
-static __always_inline bool tt_stack_syscall_arg1(struct task_struct *task, long nr_a, long nr_b,
-						  long ret, long *arg1)
+static __always_inline bool tt_stack_syscall_args(struct task_struct *task, long nr_a, long nr_b,
+						  long ret, long *arg1, long *arg2)
 {
 	const struct pt_regs *regs;
-	long nr, r0, a1;
+	long nr, r0, a1, a2;
 	void *stack;
 
 	stack = BPF_CORE_READ(task, stack);
 	if (!stack)
 		return false;
 	regs = stack + TT_THREAD_SIZE - bpf_core_type_size(struct pt_regs);
-	tt_saved_syscall(regs, &nr, &r0, &a1);
+	tt_saved_syscall(regs, &nr, &r0, &a1, &a2);
 	if ((nr != nr_a && nr != nr_b) || r0 != ret)
 		return false;
 	*arg1 = a1;
+	*arg2 = a2;
 	return true;
+}
+
+static __always_inline bool tt_stack_syscall_arg1(struct task_struct *task, long nr_a, long nr_b,
+						  long ret, long *arg1)
+{
+	long arg2;
+
+	return tt_stack_syscall_args(task, nr_a, nr_b, ret, arg1, &arg2);
 }
 
 #endif /* TCPTRACE_ARCH_BPF_H */

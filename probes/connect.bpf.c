@@ -378,6 +378,32 @@ int BPF_PROG(tt_connect_state_nested, const struct sock *sk, int oldstate, int n
 		state_change(sk, oldstate, newstate);
 	return 0;
 }
+
+/*
+ * connect(2)'s fd and address at its exit, from the task's saved registers:
+ * bpf_task_pt_regs() (v5.15, commit dd6e10fbd9fb) where the kernel has it,
+ * else the top of the task's kernel stack (arch.bpf.h), trusted only when
+ * the registers found there are this connect(2)'s own (number and return
+ * value): false, and the early failure unreported, where they are not
+ * (as on a stack larger than the 16 KiB guessed, with KASAN or arm64's 64
+ * KiB pages: there the task's own stack is read, never another task's).
+ * bpf_get_current_task_btf() (v5.11) comes before bpf_task_pt_regs(), so
+ * tt_current_task() is the pointer the helper wants where it exists.
+ */
+static __always_inline bool connect_args(struct task_struct *task, __s64 ret, long *fd,
+					 long *uaddr)
+{
+	struct pt_regs *regs;
+
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		*fd = (long)TT_SYSCALL_ARG1(regs);
+		*uaddr = (long)TT_SYSCALL_ARG2(regs);
+		return true;
+	}
+	return tt_stack_syscall_args(task, TT_NR_CONNECT, TT_NR_CONNECT, ret, fd, uaddr);
+}
+
 /* At the exit of connect(2), which returned ret. */
 static __always_inline void connect_exit(__s64 ret)
 {
@@ -386,7 +412,7 @@ static __always_inline void connect_exit(__s64 ret)
 	struct tt_fd_table fdt;
 	struct task_struct *task;
 	struct tt_attempt *a;
-	struct pt_regs *regs;
+	long fd, uaddr;
 	struct sock *sk;
 	__u64 key;
 
@@ -418,11 +444,10 @@ static __always_inline void connect_exit(__s64 ret)
 	if (!tt_cfg.outcome || ret >= 0 || ret == -EINPROGRESS || ret == -EALREADY ||
 	    ret == -EISCONN || ret == -EINTR || (ret <= -ERESTARTSYS && ret >= -ERESTART_MAX))
 		return;
-	task = bpf_get_current_task_btf();
-	if (!tt_fd_table(task, &fdt))
+	task = tt_current_task();
+	if (!tt_fd_table(task, &fdt) || !connect_args(task, ret, &fd, &uaddr))
 		return;
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	sk = tt_file_sock(tt_fd_file(&fdt, (int)TT_SYSCALL_ARG1(regs)));
+	sk = tt_file_sock(tt_fd_file(&fdt, (int)fd));
 	/*
 	 * Not a TCP socket, or one with a destination: a connect(2) repeated
 	 * after the attempt failed returns its error again; that attempt was
@@ -431,7 +456,7 @@ static __always_inline void connect_exit(__s64 ret)
 	if (!sk || !tt_is_tcp(sk, false) || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE ||
 	    BPF_CORE_READ(sk, __sk_common.skc_dport))
 		return;
-	emit_early_failure(sk, (const void *)TT_SYSCALL_ARG2(regs), true, (__s32)-ret);
+	emit_early_failure(sk, (const void *)uaddr, true, (__s32)-ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_connect")

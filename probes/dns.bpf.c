@@ -31,8 +31,9 @@
  * Needs: cgroup_skb (v4.10) with direct packet reads, sock_addr hooks
  * (connect v4.17, sendmsg v4.18), bpf_get_netns_cookie() in them (v5.7),
  * the BPF ring buffer (v5.8), and bpf_get_current_pid_tgid() in sock_addr
- * programs: v6.1 ("bpf: Use cgroup_{common,current}_func_proto in more
- * hooks", S. Fomichev); before, the object does not load and -d says so.
+ * programs, which Debian 11's 5.10 already allows: there the object loads
+ * and -d names connections (measured in the qemu matrix, 5.10.0-46-amd64).
+ * Where the object does not load, -d says so and the trace goes on.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -57,6 +57,32 @@ int tt_load_tiny(enum bpf_prog_type type, enum bpf_attach_type expected, __u32 b
 /* 0 if we may load tracing programs (root, or CAP_BPF+CAP_PERFMON), else -errno. */
 int tt_probe_privilege(void);
 
+/*
+ * What a kernel may lack, and the Linux version that brings it (core/bpf/needs.c):
+ * a refusal names it rather than "not supported".
+ */
+enum tt_need_id {
+	TT_NEED_NONE = -1,
+	TT_NEED_TRAMPOLINE,
+	TT_NEED_TRAMPOLINE_ARM64,
+	TT_NEED_KPROBE_PMU,
+	TT_NEED_TP_BTF,
+	TT_NEED_SOCK_SET_STATE,
+	TT_NEED_TASK_BTF,
+	TT_NEED_TASK_PT_REGS,
+	TT_NEED_MAP_ITER,
+	TT_NEED_RAW_TP_TEST_RUN,
+	TT_NEED_MEMCG,
+};
+/* "<mechanism> (Linux X.Y[, with CONFIG_...])", in buf. */
+const char *tt_need(enum tt_need_id id, char *buf, size_t len);
+/* What a plan's feature probe, failed with err, found missing, or TT_NEED_NONE. */
+enum tt_need_id tt_plan_need(const struct btf *vmlinux, enum tt_attach a, int err);
+/* Whether the BTF's enum `type` has the value `name` (e.g. a helper's BPF_FUNC_x). */
+bool tt_btf_has_enum(const struct btf *btf, const char *type, const char *name);
+/* Before v5.11: BPF maps and programs count against RLIMIT_MEMLOCK. */
+bool tt_kernel_charges_memlock(const struct btf *vmlinux);
+
 /* 0 if the running kernel accepts this plan's kind of hook, else -errno. */
 int tt_probe_plan(const struct btf *vmlinux, const struct tt_plan *plan);
 

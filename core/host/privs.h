@@ -22,6 +22,7 @@ struct tt_priv_ctx {
 	bool tracepoints;	    /* classic tracepoints attached by id */
 	bool exit_runs;		    /* the exit map read by p->exit_run, not an iterator */
 	int perf_paranoid;	    /* kernel.perf_event_paranoid (tt_priv_perf_paranoid()) */
+	bool memlock;		    /* BPF memory counts against a finite RLIMIT_MEMLOCK (< v5.11) */
 };
 
 /* kernel.perf_event_paranoid, read once at start; 2 (upstream's default) if unknown. */

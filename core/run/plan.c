@@ -95,23 +95,22 @@ static void print_progs(const struct run *r)
 	fputc('\n', stderr);
 }
 
-/* What to say after "--attach=X: this kernel does not support it (why)". */
-static const char *unsupported_hint(enum tt_attach a, int err)
+/*
+ * Why a plan is refused, in words: the mechanism the kernel lacks and the
+ * version that brings it (core/bpf/needs.c), with the kernel's error.
+ */
+static const char *refusal(const struct btf *vmlinux, enum tt_attach a, int err, char *buf,
+			   size_t len)
 {
-	if (a == TT_ATTACH_KPROBE && err == -EOPNOTSUPP)
-		return "; it was built without CONFIG_KPROBES";
-#ifdef __aarch64__
-	/*
-	 * arm64 attaches BPF trampolines to kernel functions through ftrace
-	 * direct calls (commit 2aa6ac03516d, v6.4): before, and in kernels
-	 * without CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS, the attach fails
-	 * with ENOTSUPP (measured on Debian 12's 6.1).
-	 */
-	if (a == TT_ATTACH_FENTRY && err == -TT_ENOTSUPP)
-		return "; arm64 kernels attach it to kernel functions from Linux 6.4, with "
-		       "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS; try --attach=auto";
-#endif
-	return "; try --attach=auto";
+	enum tt_need_id need = tt_plan_need(vmlinux, a, err);
+	char what[160];
+
+	if (need == TT_NEED_NONE)
+		snprintf(buf, len, "%s", tt_strerror(err));
+	else
+		snprintf(buf, len, "needs %s: %s", tt_need(need, what, sizeof(what)),
+			 tt_strerror(err));
+	return buf;
 }
 
 /*
@@ -125,7 +124,7 @@ int run_choose_plan(struct run *r, const struct btf *vmlinux, bool report)
 	const struct tt_plan *first = NULL;
 	int i, err = -ENOENT, first_err = 0;
 	bool refused = false;
-	char why[256] = "";
+	char why[512] = "", words[256];
 	size_t used = 0;
 
 	for (i = r->next_plan; i < p->nplans; i++) {
@@ -139,7 +138,7 @@ int run_choose_plan(struct run *r, const struct btf *vmlinux, bool report)
 		if (r->o->verbose)
 			fprintf(stderr, TT_PROG ": %s: probe %s (%s): %s\n", r->o->mode,
 				tt_attach_name(plan->method), plan->what,
-				err ? tt_strerror(err) : "ok");
+				err ? refusal(vmlinux, plan->method, err, words, sizeof(words)) : "ok");
 		if (!err) {
 			r->plan = plan;
 			r->next_plan = i + 1;
@@ -155,7 +154,8 @@ int run_choose_plan(struct run *r, const struct btf *vmlinux, bool report)
 		if (used < sizeof(why))
 			used += (size_t)snprintf(why + used, sizeof(why) - used, "%s%s: %s",
 						 used ? "; " : "", tt_attach_name(plan->method),
-						 tt_strerror(err));
+						 refusal(vmlinux, plan->method, err, words,
+							 sizeof(words)));
 	}
 	if (!report)
 		return -1;
@@ -170,9 +170,9 @@ int run_choose_plan(struct run *r, const struct btf *vmlinux, bool report)
 			tt_priv_err_run(&c, what, first_err);
 			return -1;
 		}
-		tt_errf("%s: this kernel does not support it (%s)%s", what,
-			tt_strerror(first_err ? first_err : err),
-			unsupported_hint(r->o->attach, first_err ? first_err : err));
+		tt_errf("%s: this kernel does not support it: %s", what,
+			refusal(vmlinux, r->o->attach, first_err ? first_err : err, words,
+				sizeof(words)));
 	} else {
 		char sec[192] = "";
 

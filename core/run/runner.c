@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -93,6 +94,14 @@ static int begin(struct run *r)
 	return 0;
 }
 
+/* A hard RLIMIT_MEMLOCK: libbpf cannot lift it without CAP_SYS_RESOURCE. */
+static bool memlock_finite(void)
+{
+	struct rlimit rl;
+
+	return !getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_max != RLIM_INFINITY;
+}
+
 /*
  * The kernel's BTF (or --btf), parsed once (core/bpf/corebtf.c): the feature
  * probes read it, the mode's object is loaded against it.
@@ -112,6 +121,7 @@ static int kernel_btf(struct run *r)
 		return TT_EXIT_FAIL;
 	}
 	r->vmlinux = r->btf.vmlinux;
+	r->priv.memlock = tt_kernel_charges_memlock(r->vmlinux) && memlock_finite();
 	run_phase(r, "btf");
 	return 0;
 }

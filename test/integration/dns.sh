@@ -78,9 +78,20 @@ dns_counter() {
 	jq -r "select(.event == \"dns\") | .$1" "$TRACE_OUT"
 }
 
-# The cgroup programs a tracer attached, as `bpftool cgroup tree` lists them
-# (by id), among the ids given.
+# The cgroup programs a tracer attached to the cgroup v2 root, among the ids
+# given, one per line: as `bpftool cgroup tree` lists them, or where its
+# listing is empty, by the cgroup links `bpftool link show` lists. Before
+# Linux 6.0 the kernel refuses the query bpftool 7 lists them with (its
+# prog_attach_flags, EINVAL: measured on 5.10), while links are listed.
 attached_ids() {
-	local ids=" $* "
-	bpftool cgroup tree 2>/dev/null | awk -v ids="$ids" '$1 ~ /^[0-9]+$/ && index(ids, " " $1 " ")'
+	local ids=" $* " got root
+	got=$(bpftool cgroup tree 2>/dev/null | awk -v ids="$ids" '$1 ~ /^[0-9]+$/ && index(ids, " " $1 " ")')
+	if [ -z "$got" ]; then
+		root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+		root=$(stat -c %i "${root:-/sys/fs/cgroup}")
+		got=$(bpftool -j link show 2>/dev/null | jq -r --argjson root "$root" \
+			'.[] | select(.type == "cgroup" and .cgroup_id == $root) | .prog_id' |
+			awk -v ids="$ids" 'index(ids, " " $1 " ")')
+	fi
+	[ -z "$got" ] || echo "$got"
 }

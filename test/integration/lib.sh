@@ -287,3 +287,22 @@ expect_no_progs() {
 	done
 	expect_eq "BPF programs left after exit" "$left" ""
 }
+
+# kernel_before MAJOR MINOR: the running kernel is older than MAJOR.MINOR.
+kernel_before() {
+	local maj min
+	IFS=. read -r maj min _ <<<"$(uname -r)"
+	min=${min%%[!0-9]*}
+	[ "$maj" -lt "$1" ] || { [ "$maj" = "$1" ] && [ "$min" -lt "$2" ]; }
+}
+
+# ",sys_resource" where BPF memory counts against a finite RLIMIT_MEMLOCK
+# (kernels before 5.11; tcptrace(8) PRIVILEGES): a tracer with only CAP_BPF
+# and CAP_PERFMON cannot load there, and the capability list of a check
+# that expects it to gets this added. Else nothing.
+MEMLOCK_WHY="before Linux 5.11, where BPF memory counts against RLIMIT_MEMLOCK, or ulimit -l unlimited"
+memlock_cap() {
+	if kernel_before 5 11 && [ "$(ulimit -H -l)" != unlimited ]; then
+		echo ,sys_resource
+	fi
+}

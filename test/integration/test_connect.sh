@@ -282,7 +282,11 @@ t_no_privilege() {
 	rc=$?
 	expect_eq "exit status" $rc 1 || return 1
 	expect_eq "stderr lines" "$(wc -l <<<"$err")" 1 || return 1
-	grep -q 'CAP_BPF and CAP_PERFMON' <<<"$err" || fail "no privilege hint: $err"
+	if [ -n "$(memlock_cap)" ]; then
+		grep -q "CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE $MEMLOCK_WHY" <<<"$err"
+	else
+		grep -q 'CAP_BPF and CAP_PERFMON' <<<"$err"
+	fi || fail "no privilege hint: $err"
 }
 
 t_forced_attach_method() {
@@ -941,19 +945,20 @@ t_dns_needs_cap_net_admin() {
 	plan_independent
 	command -v setpriv >/dev/null || fail "setpriv missing (util-linux)" || return 1
 	dns_serve "$NS_A" $DNS capnet.tt.test=A:127.0.0.62 || return 1
-	local caps
-	for caps in bpf,perfmon,net_admin bpf,perfmon; do
+	local caps mc
+	mc=$(memlock_cap) # before 5.11: CAP_SYS_RESOURCE too (tcptrace(8) PRIVILEGES)
+	for caps in bpf,perfmon,net_admin$mc bpf,perfmon$mc; do
 		# bash and setpriv by path: the guest's busybox sh prefers its own applet
 		printf '#!%s\nexec %s --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,%s --ambient-caps=-all,%s -- "%s" "$@"\n' \
 			"$(command -v bash)" "$(command -v setpriv)" "+${caps//,/,+}" "+${caps//,/,+}" "$TT" >"$WORK/tt-$caps"
 		chmod 755 "$WORK/tt-$caps"
 	done
-	TT=$WORK/tt-bpf,perfmon,net_admin trace_start c connect --json -d || return 1
+	TT=$WORK/tt-bpf,perfmon,net_admin$mc trace_start c connect --json -d || return 1
 	resolve "$NS_A" --server $DNS capnet.tt.test --connect 9 || return 1
 	trace_stop || return 1
 	grep -q 'needs CAP_NET_ADMIN' "$TRACE_ERR" && fail "warned with CAP_NET_ADMIN: $(cat "$TRACE_ERR")"
 	expect_query "$CONN" capnet.tt.test "$OWN" || return 1
-	TT=$WORK/tt-bpf,perfmon trace_start c connect --json -d || return 1
+	TT=$WORK/tt-bpf,perfmon$mc trace_start c connect --json -d || return 1
 	resolve "$NS_A" --server $DNS capnet.tt.test --connect 9 || return 1
 	trace_stop || return 1
 	expect_eq "the -d line" "$(grep -- '--dns' "$TRACE_ERR")" \

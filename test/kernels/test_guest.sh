@@ -39,7 +39,8 @@ t_auto_picks_first_supported_plan() {
 }
 
 # Each supported plan, forced, attaches hooks of its own kind, not another
-# plan's; a plan the kernel does not support is refused in one line, exit 1.
+# plan's; a plan the kernel does not support is refused in one line, exit 1,
+# naming what the kernel lacks and the Linux version that brings it.
 t_each_plan_uses_its_own_hooks() {
 	local plan hooks rc
 	for plan in $TT_ALL_PLANS; do
@@ -48,7 +49,7 @@ t_each_plan_uses_its_own_hooks() {
 			rc=$?
 			expect_eq "--attach=$plan on $(uname -r): exit status" $rc 1 || return 1
 			expect_eq "--attach=$plan: stderr lines" "$(wc -l <"$WORK/err")" 1 || return 1
-			grep -q "^tcptrace: --attach=$plan: this kernel does not support it (" "$WORK/err" ||
+			grep -q "^tcptrace: --attach=$plan: this kernel does not support it: needs .* (Linux [0-9.]*[,)]" "$WORK/err" ||
 				fail "--attach=$plan: $(cat "$WORK/err")" || return 1
 			continue
 		fi
@@ -64,6 +65,19 @@ t_each_plan_uses_its_own_hooks() {
 	done
 }
 
+# memlock_named MODE: with exactly CAP_BPF and CAP_PERFMON, on a kernel
+# before 5.11 with a finite RLIMIT_MEMLOCK: exit 1, the error naming
+# CAP_SYS_RESOURCE and why.
+memlock_named() {
+	local err rc
+	err=$("$(priv_wrapper root bpf,perfmon)" "$1" --attach=tracepoint --duration 1 2>&1 >/dev/null)
+	rc=$?
+	expect_eq "$1 with CAP_BPF and CAP_PERFMON on $(uname -r): exit status" $rc 1 || return 1
+	# the last line: a warning of the tracepoint plan's may come first
+	expect_eq "$1 with CAP_BPF and CAP_PERFMON on $(uname -r)" "$(tail -n 1 <<<"$err")" \
+		"tcptrace: loading BPF programs: Operation not permitted (needs CAP_SYS_RESOURCE $MEMLOCK_WHY: run as root, or grant it)"
+}
+
 # The privilege checks (test_privileges.sh) for $TT_MODE: its
 # t_cap_bpf_and_perfmon_are_enough runs this in the guest, all tracers at
 # once, sharing one connection:
@@ -76,26 +90,33 @@ t_each_plan_uses_its_own_hooks() {
 #  - 3 with tracefs mounted, its ids readable by uid 0 but perf_event_open(2)
 #    refused: tracepoint, moved to the raw sys_exit tracepoint, and said.
 # Plans the guest's kernel lacks ($TT_GUEST_PLANS, when set) are left out.
+# Before 5.11, where BPF memory counts against RLIMIT_MEMLOCK (64 KiB in
+# the guest), CAP_BPF and CAP_PERFMON are not enough: the error names
+# CAP_SYS_RESOURCE (memlock_named), and the tracers get it added.
 priv_guest_plans() {
 	local m=$TT_MODE paranoid err rc=1 plans=" ${TT_GUEST_PLANS:-fentry kprobe tracepoint} "
+	local bp=bpf,perfmon$(memlock_cap)
+	if [ "$bp" != bpf,perfmon ]; then
+		memlock_named "$m" || return 1
+	fi
 	paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
 	echo 2 >/proc/sys/kernel/perf_event_paranoid
 	if [[ $plans == *" kprobe "* ]]; then
-		tracer_bg kprobe-root "$m" root bpf,perfmon kprobe
+		tracer_bg kprobe-root "$m" root "$bp" kprobe
 		tracers_attached || { echo "$paranoid" >/proc/sys/kernel/perf_event_paranoid; return 1; }
 	fi
 	echo 3 >/proc/sys/kernel/perf_event_paranoid
-	[[ $plans != *" fentry "* ]] || tracer_bg fentry-root "$m" root bpf,perfmon fentry
-	tracer_bg tp-root "$m" root bpf,perfmon tracepoint
-	tracer_bg auto-user "$m" user bpf,perfmon auto
+	[[ $plans != *" fentry "* ]] || tracer_bg fentry-root "$m" root "$bp" fentry
+	tracer_bg tp-root "$m" root "$bp" tracepoint
+	tracer_bg auto-user "$m" user "$bp" auto
 	sandbox_tracers "$m"
 	if [[ $plans == *" kprobe "* ]]; then
-		tracer_bg kprobe-admin "$m" root bpf,perfmon,sys_admin kprobe
-		err=$("$(priv_wrapper root bpf,perfmon)" "$m" --attach=kprobe 2>&1 >/dev/null)
+		tracer_bg kprobe-admin "$m" root "$bp,sys_admin" kprobe
+		err=$("$(priv_wrapper root "$bp")" "$m" --attach=kprobe 2>&1 >/dev/null)
 		rc=$?
 	fi
 	tracers_attached && mount -t tracefs tracefs /sys/kernel/tracing &&
-		tracer_bg tracefs-root "$m" root bpf,perfmon tracepoint && PRIV_TRACEFS[tracefs-root]=3 &&
+		tracer_bg tracefs-root "$m" root "$bp" tracepoint && PRIV_TRACEFS[tracefs-root]=3 &&
 		tracers_attached
 	local ok=$?
 	umount /sys/kernel/tracing 2>/dev/null

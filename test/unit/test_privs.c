@@ -124,6 +124,11 @@ static void kprobe_refused(void *c)
 	tt_priv_err_run(c, "--attach=kprobe", -EACCES);
 }
 
+static void load_refused(void *c)
+{
+	tt_priv_err_run(c, "loading BPF programs", -EPERM);
+}
+
 static void print_missing(void *c)
 {
 	fprintf(stderr, "%llx", (unsigned long long)tt_priv_missing(c));
@@ -170,6 +175,20 @@ static void test_errors(void)
 	CHECK(got && strtoull(got, NULL, 16) == CAP(PERFMON));
 	got = stderr_with(0, print_missing, &c);
 	CHECK(got && strtoull(got, NULL, 16) == (CAP(BPF) | CAP(PERFMON)));
+
+	/* before 5.11 with a finite RLIMIT_MEMLOCK: CAP_SYS_RESOURCE too, and why */
+	c.memlock = true;
+	got = stderr_with(CAP(BPF) | CAP(PERFMON), print_missing, &c);
+	CHECK(got && strtoull(got, NULL, 16) == CAP(SYS_RESOURCE));
+	/* NULL where the process may not hold CAP_SYS_RESOURCE (a bounding set without it) */
+	got = stderr_with(CAP(BPF) | CAP(PERFMON) | CAP(SYS_RESOURCE), print_missing, &c);
+	if (got)
+		CHECK_STR(got, "0");
+	got = stderr_with(CAP(BPF) | CAP(PERFMON), load_refused, &c);
+	CHECK_STR(got ? got : "", "tcptrace: loading BPF programs: Operation not permitted (needs "
+				  "CAP_SYS_RESOURCE before Linux 5.11, where BPF memory counts "
+				  "against RLIMIT_MEMLOCK, or ulimit -l unlimited: run as root, or "
+				  "grant it)\n");
 }
 
 /* What applies to a run: the exit iterator's bpf(2) commands only with -O. */
