@@ -83,6 +83,7 @@
 #   --arm64-guests N    guests for it, booted with the others (default 1)
 #   --arm64-cpu MODEL   its qemu CPU model (default: arch.sh's, neoverse-n1)
 #   --arm64-only     no x86_64 guests and no host row: only the arm64 cells
+#   --dry-run        say which guests would run which cells (estimates, limits), then exit
 #   --fetch-only     fetch the kernels and the guests' tools, then exit
 #                    (run-all.sh does this in the background early on)
 set -uo pipefail
@@ -97,7 +98,7 @@ die() { echo "$prog: $*" >&2; exit 1; }
 build=$TOP/build cache='' kpkgs=() modes='' plans='fentry kprobe tracepoint' guests=2 smp=1
 cpu=qemu64 timeout='' costs_file=$HERE/costs save_costs=0 logs=''
 arm64='' arm64_cache='' arm64_cells=${TT_ARM64_CELLS:-} arm64_guests=1 arm64_cpu='' x86=1
-arm64_kpkgs=() fetch_only=0 ci=0 all=0 jobs=3
+arm64_kpkgs=() fetch_only=0 ci=0 all=0 jobs=3 dry_run=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=${2:?}; shift 2 ;;
@@ -121,6 +122,7 @@ while [ $# -gt 0 ]; do
 	--arm64-only) x86=0; shift ;;
 	--fetch-only) fetch_only=1; shift ;;
 	--ci) ci=1; shift ;;
+	--dry-run) dry_run=1; shift ;;
 	--all) all=1; shift ;;
 	--jobs) jobs=${2:?}; shift 2 ;;
 	-h|--help) usage ;;
@@ -204,8 +206,8 @@ tool_args() { # ARCH DIR: sets add, the run-guest.sh options that put the tools 
 # where its architecture's tools are kept (for another architecture).
 # The kernels, by short name (fetch-kernel.sh, kapt.sh): those --all runs.
 KERNELS="5.10 6.1 6.12 7.3"
-# The cells CI runs ("ARCH/KERNEL:CELLS"; CELLS "all", or MODE:PLAN ... with
-# shell patterns: "*:auto" is every mode's auto cell), the fewest that run
+# The cells CI runs, ARCH/KERNEL:MODE:PLAN each (MODE and PLAN shell
+# patterns: "*:auto" is every mode's auto cell), the fewest that run
 # every kernel on each architecture with auto (test_guest.sh: what auto
 # picks, that a plan the kernel lacks is refused in one line, and one
 # connection checked field by field on each plan it has, fentry on arm64
@@ -214,10 +216,11 @@ KERNELS="5.10 6.1 6.12 7.3"
 # fd and the sockaddr at the exit: orig_x0, x1). Measured costs and the
 # budget: docs/kernels.md.
 ARM64_CI_CELLS="connect:tracepoint accept:auto connect:auto life:auto"
-CI_CELLS="x86_64/6.1:all x86_64/5.10:*:auto x86_64/6.12:*:auto x86_64/7.3:*:auto
-arm64/6.1:$ARM64_CI_CELLS arm64/5.10:*:auto arm64/6.12:*:auto arm64/7.3:*:auto"
+CI_CELLS="x86_64/6.1:*:* x86_64/5.10:*:auto x86_64/6.12:*:auto x86_64/7.3:*:auto
+$(for c in $ARM64_CI_CELLS; do echo -n "arm64/6.1:$c "; done)
+arm64/5.10:*:auto arm64/6.12:*:auto arm64/7.3:*:auto"
 kcaches=() karchs=() kdebs=() kbuilds=() kguests=() kcpus=() kplans=() ktools=() kwant=()
-add_kernel() { # CACHE ARCH BUILD GUESTS CPU TOOLS WANT (its cells: all, arm64 or MODE:PLAN...)
+add_kernel() { # CACHE ARCH BUILD GUESTS CPU TOOLS WANT (its cells: all, arm64 or MODE:PLAN patterns)
 	kcaches+=("$1") karchs+=("$2") kbuilds+=("$3") kguests+=("$4") kcpus+=("$5") ktools+=("$6")
 	kwant+=("$7")
 	guest_arch "$2"
@@ -331,7 +334,7 @@ done
 # (host_only; plan_independent outside the first plan's cell). A guest costs
 # its cells plus BOOT_COST. The tests are those run.sh finds, also the ones
 # of a file that the test file sources (test_guest.sh: test_privileges.sh).
-DEFAULT_COST=5 SKIP_COST=0.3 CELL_COST=1 BOOT_COST=5
+DEFAULT_COST=5 SKIP_COST=0.3 CELL_COST=1 BOOT_COST=5 SHARE_COST=120
 cell_tests() { # FILE: "TEST FIRST-COMMAND" a line, as run.sh sees them
 	WORK=/nonexistent bash -c 'source "$1/lib.sh"; source "$2"
 		for t in $(declare -F | awk "\$3 ~ /^t_/ { print \$3 }"); do
@@ -366,6 +369,10 @@ for k in "${!kvers[@]}"; do
 	first=${#gcells[@]} n=$(wc -w <<<"${kcells[k]}") ng=${kguests[k]}
 	[ "$n" -gt 0 ] || continue
 	[ "$ng" -le "$n" ] || ng=$n
+	costs=$(for c in ${kcells[k]}; do echo "$(cell_cost "$k" "$c") $c"; done | sort -k1,1nr -k3,3)
+	# Cells that cost less than SHARE_COST in all share one guest: another
+	# boot would cost more than it saves (the auto cells of CI's kernels).
+	[ "$(awk '{ s += $1 } END { print s + 0 }' <<<"$costs")" -ge $SHARE_COST ] || ng=1
 	for _ in $(seq 1 "$ng"); do gkernel+=("$k") gcells+=('') gload+=("$BOOT_COST"); done
 	while read -r secs max c; do
 		best=$first
@@ -374,14 +381,27 @@ for k in "${!kvers[@]}"; do
 		done
 		gcells[best]+="$c " gload[best]=$((gload[best] + secs))
 		[ "$max" -le "$slowest" ] || slowest=$max
-	done < <(for c in ${kcells[k]}; do echo "$(cell_cost "$k" "$c") $c"; done |
-		sort -k1,1nr -k3,3)
+	done <<<"$costs"
 done
 [ ${#gcells[@]} -gt 0 ] || die "nothing to run"
 # A test that runs 10x the slowest one's cost is hung (run.sh in the guest
 # ends it); a guest silent for a minute more than that is hung as a whole.
 test_timeout=$((slowest * 10 > 120 ? slowest * 10 : 120))
 idle=$((test_timeout + 60))
+
+echo "$prog: ${#gcells[@]} guest(s) of $smp vCPU, at most $jobs at once; a test is hung after" \
+	"$test_timeout s, a guest after $idle s without output"
+# At most --jobs guests at once, the longest first: each guest's limit runs
+# from its own boot, and guests beyond the machine's cores would only share
+# them (and time out together).
+glimit=() gstart=() gend=() gpid=() rcs=()
+queue=($(for g in "${!gcells[@]}"; do echo "${gload[g]} $g"; done | sort -k1,1nr -k2,2n | cut -d' ' -f2))
+for g in "${!gcells[@]}"; do
+	glimit[g]=${timeout:-$((4 * gload[g]))}
+	echo "$prog: guest$g: ${kvers[gkernel[g]]}: estimate ${gload[g]} s, limit ${glimit[g]} s: ${gcells[g]}"
+done
+[ ${#gcells[@]} -le "$jobs" ] || echo "$prog: $jobs guests at once, longest first: ${queue[*]/#/guest}"
+[ $dry_run = 0 ] || exit 0
 
 # Each architecture's tools, fetched (fetch-userland.sh) before any guest
 # boots: a failure stops the run here, not with guests running.
@@ -409,18 +429,6 @@ stop() {
 }
 trap stop EXIT
 trap 'exit 130' INT TERM HUP
-echo "$prog: ${#gcells[@]} guest(s) of $smp vCPU, at most $jobs at once; a test is hung after" \
-	"$test_timeout s, a guest after $idle s without output"
-# At most --jobs guests at once, the longest first: each guest's limit runs
-# from its own boot, and guests beyond the machine's cores would only share
-# them (and time out together).
-glimit=() gstart=() gend=() gpid=() rcs=()
-queue=($(for g in "${!gcells[@]}"; do echo "${gload[g]} $g"; done | sort -k1,1nr -k2,2n | cut -d' ' -f2))
-for g in "${!gcells[@]}"; do
-	glimit[g]=${timeout:-$((4 * gload[g]))}
-	echo "$prog: guest$g: ${kvers[gkernel[g]]}: estimate ${gload[g]} s, limit ${glimit[g]} s: ${gcells[g]}"
-done
-[ ${#gcells[@]} -le "$jobs" ] || echo "$prog: $jobs guests at once, longest first: ${queue[*]/#/guest}"
 boot() { # G
 	local g=$1 k=${gkernel[$1]}
 	tool_args "${karchs[k]}" "${ktools[k]}" >/dev/null
