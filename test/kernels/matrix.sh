@@ -22,10 +22,10 @@
 # docs/kernels.md says which and why. --all runs every kernel x architecture
 # x mode x plan the kernel supports, auto included.
 #
-# With --arm64, Debian's arm64 6.1 kernel is tested too, in qemu-system-aarch64
-# guests booted beside the x86-64 ones, with the aarch64 build
-# (cmake -DTCPTRACE_ARCH=aarch64) and Debian's arm64 tools
-# (fetch-userland.sh): by default the cells CI runs every time
+# With --arm64, Debian's arm64 6.1 kernel (--arm64-kernel: another) is
+# tested too, in qemu-system-aarch64 guests booted beside the x86-64 ones,
+# with the aarch64 build (cmake -DTCPTRACE_ARCH=aarch64) and Debian's arm64
+# tools (fetch-userland.sh): by default the cells CI runs on 6.1 every time
 # (ARM64_CI_CELLS below; docs/kernels.md says which and why), all of them
 # with --arm64-cells all. A plan a kernel does not support (its config says
 # so: arch.sh) is not run forced; its cell says why, and the auto cell checks
