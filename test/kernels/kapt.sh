@@ -79,7 +79,7 @@ kapt_update() { # the lists, when older than a day (or absent)
 	# (a mirror or resolver that fails for a while: as apt_download)
 	for wait in 15 30 60 120 ''; do
 		if kapt apt-get -q update >"$KAPT_DIR/update.log" 2>&1 &&
-			! grep -q '^[EW]: ' "$KAPT_DIR/update.log"; then
+			! grep -q '^E: ' "$KAPT_DIR/update.log"; then
 			touch "$stamp"
 			return 0
 		fi
