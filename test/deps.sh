@@ -19,7 +19,7 @@ arm64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libbpf-dev:arm64 libelf-dev:a
 # qemu-system-arm boots the arm64 kernel (its guests' tools are Debian's
 # arm64 packages, fetched by test/kernels/fetch-userland.sh).
 tests=(iproute2 jq util-linux procps kmod file qemu-system-x86 busybox-static cpio nftables bash-static
-	xz-utils runc binutils qemu-system-arm
+	xz-utils zstd runc binutils qemu-system-arm
 	libclang-rt-14-dev)
 want=("${build[@]}")
 case "${1:-} ${2:-}" in

@@ -8,7 +8,6 @@
 #   G_DEB         amd64 | arm64 (Debian's architecture)
 #   G_TRIPLET     x86_64-linux-gnu | aarch64-linux-gnu (multiarch directories)
 #   G_UNAME       x86_64 | aarch64 (uname -m in the guest)
-#   G_KPKG_RE     the kernel packages to choose from (newest wins)
 #   G_KARCH       the kernel's arch/ directory (arch/$G_KARCH/crypto modules)
 #   G_MODULES     modules the guest itself needs (its second console)
 #   G_PVH         1: an uncompressed vmlinux boots faster (x86 PVH entry)
@@ -36,7 +35,6 @@ guest_arch() {
 	case $a in
 	x86_64 | amd64)
 		G_ARCH=x86_64 G_DEB=amd64 G_TRIPLET=x86_64-linux-gnu G_UNAME=x86_64 G_KARCH=x86
-		G_KPKG_RE='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$'
 		G_MODULES='' G_PVH=1
 		G_QEMU=qemu-system-x86_64 G_QEMU_PKG=qemu-system-x86
 		G_MACHINE=(-accel tcg)
@@ -46,7 +44,6 @@ guest_arch() {
 		;;
 	arm64 | aarch64)
 		G_ARCH=arm64 G_DEB=arm64 G_TRIPLET=aarch64-linux-gnu G_UNAME=aarch64 G_KARCH=arm64
-		G_KPKG_RE='^linux-image-6\.1\.0-[0-9]+-arm64-unsigned$'
 		# The virt machine has one PL011 UART (the console): the script's
 		# output goes to a virtio console, modules in Debian's kernel.
 		G_MODULES='virtio_mmio virtio_console' G_PVH=0

@@ -1,28 +1,39 @@
 #!/bin/bash
-# fetch-kernel.sh [--arch x86_64|arm64] CACHE_DIR
+# fetch-kernel.sh [--arch x86_64|arm64] [--kernel NAME] [--apt DIR] CACHE_DIR
 #
-# Fetches Debian 12's stock 6.1 kernel (package linux-image-6.1.0-N-amd64-unsigned,
-# the newest N that apt knows; with --arch arm64, linux-image-6.1.0-N-arm64-unsigned)
-# with `apt-get download` into CACHE_DIR and
+# Fetches one of Debian's stock kernels into CACHE_DIR: NAME is a short name
+# (5.10, 6.1, 6.12, 7.3: the newest package of that kernel apt knows, see
+# kapt.sh) or a full package name (linux-image-6.12.118+deb13-amd64-unsigned;
+# for 7.x, linux-binary-7.3.4+deb13-amd64); default 6.1 (Debian 12's). The
+# packages are found and downloaded through a private apt configuration in
+# DIR (default CACHE_DIR/apt; kapt.sh): no system apt state is read or
+# written. From them it
 # extracts what a qemu guest needs: vmlinuz (and the uncompressed vmlinux,
 # which boots faster under TCG), the kernel config, and the few
 # modules (with their dependencies) used for network namespace tests: veth,
 # nf_tables and the nft expressions needed to drop or reject TCP SYNs.
+# Both package layouts are read: linux-image-*-unsigned (/boot/vmlinuz-VER,
+# /boot/config-VER, /lib/modules/VER/) and 7.x's linux-binary-VER (vmlinuz),
+# linux-base-VER (config, modules.builtin) and linux-modules-VER, all under
+# /usr/lib/modules/VER/.
 # --arch (default: this machine's) is recorded in the cache; for an
 # architecture other than this machine's, busybox-static of that
-# architecture is fetched into CACHE_DIR too (`dpkg --add-architecture ARCH`
-# and `apt-get update` first: test/deps.sh --arm64 does both).
+# architecture is fetched into CACHE_DIR too, through this machine's apt
+# (`dpkg --add-architecture ARCH` and `apt-get update` first: test/deps.sh
+# --arm64 does both).
 #
-# Idempotent: when CACHE_DIR already holds an extracted kernel with the same
-# module list, it does nothing. Prints exactly one line saying what it did.
+# Idempotent: when CACHE_DIR already holds an extracted kernel of NAME with
+# the same module list, it does nothing (and asks no mirror): a cache keeps
+# the package it was filled with; delete it to move to a newer one.
+# Prints exactly one line saying what it did.
 #
 # Needs on a fresh Debian 12 (after `apt-get update`):
-#   apt-get install -y qemu-system-x86 busybox-static cpio xz-utils
+#   apt-get install -y qemu-system-x86 busybox-static cpio xz-utils zstd
 # (apt, dpkg-deb, tar, coreutils, grep, sed, mawk and util-linux's flock are
 # part of every Debian install; without xz-utils only vmlinuz is made.)
 #
 # Environment:
-#   KERNEL_PKG     use this package instead of the newest 6.1 one
+#   KERNEL_PKG     the package, as --kernel (which wins)
 #   EXTRA_MODULES  space-separated extra module names to extract (deps included)
 #
 # Output layout:
@@ -38,9 +49,18 @@ die() { echo "fetch-kernel: $*" >&2; exit 1; }
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/arch.sh"
-arch=
-if [ "${1:-}" = --arch ]; then arch=${2:-}; shift 2 || die "--arch wants x86_64 or arm64"; fi
-[ $# -eq 1 ] || die "usage: fetch-kernel.sh [--arch x86_64|arm64] CACHE_DIR"
+. "$HERE/kapt.sh"
+arch= name=${KERNEL_PKG:-6.1} apt=
+while [ $# -gt 1 ]; do
+    case $1 in
+    --arch) arch=${2:-}; shift 2 ;;
+    --kernel) name=${2:-}; shift 2 ;;
+    --apt) apt=${2:-}; shift 2 ;;
+    *) break ;;
+    esac
+done
+[ $# -eq 1 ] && [ -n "$name" ] ||
+    die "usage: fetch-kernel.sh [--arch x86_64|arm64] [--kernel NAME] [--apt DIR] CACHE_DIR"
 guest_arch "$arch" || exit 1
 mkdir -p "$1"
 CACHE=$(cd "$1" && pwd)
@@ -54,31 +74,46 @@ MODULES="veth nf_tables nft_reject_inet nft_ct nft_limit nft_log sch_netem dummy
 MODULES=$(echo $MODULES)   # normalise whitespace
 
 # ---- choose the package -------------------------------------------------
-if [ -n "${KERNEL_PKG:-}" ]; then
-    PKG=$KERNEL_PKG
+# A short name: the package the cache holds if it is one of NAME's, else the
+# newest apt knows (kapt.sh); a package name: that one.
+debs_of() { # PKG: the packages a kernel comes in
+    case $1 in
+    linux-binary-*) echo "$1 linux-base-${1#linux-binary-} linux-modules-${1#linux-binary-}" ;;
+    *) echo "$1" ;;
+    esac
+}
+kver_of() { local v=${1#linux-image-}; v=${v#linux-binary-}; echo "${v%-unsigned}"; }
+held=
+[ -f "$CACHE/kernel.env" ] && held=$(sed -n 's/^KPKG=//p' "$CACHE/kernel.env")
+KAPT_DIR=${apt:-$CACHE/apt}
+candidates=
+if [[ $name =~ ^[0-9]+\.[0-9]+$ ]]; then
+    if [ -n "$held" ] && grep -qE "$(kapt_re "$name" "$G_DEB")" <<<"$held"; then
+        candidates=$held
+    elif [ -n "$held" ] && ! grep -q -- "-$G_DEB\(-unsigned\)\?\$" <<<"$held"; then
+        die "$CACHE holds $held, not a $G_ARCH kernel: use another cache for $G_ARCH"
+    fi
 else
-    PKG=
-    if [ -f "$CACHE/kernel.env" ]; then
-        PKG=$(sed -n 's/^KPKG=//p' "$CACHE/kernel.env")
-        grep -qE "$G_KPKG_RE" <<<"$PKG" ||
-            die "$CACHE holds $PKG, not a $G_ARCH kernel: use another cache for $G_ARCH"
-    fi
-    newest() {
-        apt-cache pkgnames linux-image-6.1.0- 2>/dev/null |
-            grep -E "$G_KPKG_RE" | sort -V | tail -n 1 || true
-    }
-    if [ -z "$PKG" ]; then
-        PKG=$(newest)
-        # A fresh machine (or container) may have no package lists yet.
-        if [ -z "$PKG" ] && [ "$(id -u)" = 0 ]; then
-            apt-get update -qq >/dev/null 2>&1 || true
-            PKG=$(newest)
-        fi
-        [ -n "$PKG" ] || die "no linux-image-6.1.0-*-$G_DEB-unsigned known to apt (run apt-get update on Debian 12; for another architecture, dpkg --add-architecture $G_DEB first)"
-    fi
+    candidates=$name
 fi
-KVER=${PKG#linux-image-}
-KVER=${KVER%-unsigned}
+apt_ready=0
+apt_ready() { # the private apt configuration and its lists, once
+    [ $apt_ready = 0 ] || return 0
+    mkdir -p "$KAPT_DIR"
+    exec 8>"$KAPT_DIR/.lock"    # (caches share one: one update at a time)
+    flock 8
+    kapt_init "$KAPT_DIR"
+    kapt_update || die "apt-get update failed with the private configuration in $KAPT_DIR"
+    exec 8>&-
+    apt_ready=1
+}
+if [ -z "$candidates" ]; then
+    apt_ready
+    candidates=$(kapt_candidates "$name" "$G_DEB")
+    [ -n "$candidates" ] || die "no $G_DEB package of kernel $name known to apt ($KAPT_DIR/sources.list)"
+fi
+PKG=$(head -n 1 <<<"$candidates")
+KVER=$(kver_of "$PKG")
 KDIR=$CACHE/$KVER
 
 # Another architecture's guest cannot use this machine's busybox.
@@ -94,7 +129,7 @@ if [ -f "$CACHE/kernel.env" ] && [ -f "$KDIR/vmlinuz" ] && [ -f "$KDIR/modules.l
     exit 0
 fi
 
-# ---- download the .deb (once) -------------------------------------------
+# ---- download the .debs (once) ------------------------------------------
 mkdir -p "$CACHE/debs"
 did="extracted"
 fetched() { ls "$CACHE/debs/${1}_"*"_$G_DEB.deb" 2>/dev/null | sort -V | tail -n 1 || true; }
@@ -102,9 +137,13 @@ download() {   # PKG: sets DEB to its .deb in CACHE/debs, downloading it once
     DEB=$(fetched "$1")
     [ -z "$DEB" ] || return 0
     dl=$(mktemp -d "$CACHE/debs/.dl.XXXXXX")
-    if ! (cd "$dl" && apt_download "$dl/log" "$1:$G_DEB"); then
-        rm -rf "$dl"
-        die "apt-get download $1:$G_DEB failed"
+    if [ "$1" = busybox-static ]; then   # (this machine's apt: another architecture's)
+        (cd "$dl" && apt_download "$dl/log" "$1:$G_DEB") || { rm -rf "$dl"; die "apt-get download $1:$G_DEB failed"; }
+    else
+        apt_ready
+        local rc=0
+        (cd "$dl" && kapt_download "$dl/log" "$1:$G_DEB") || rc=$?
+        [ $rc = 0 ] || { rm -rf "$dl"; return $rc; }
     fi
     mv "$dl"/*.deb "$CACHE/debs/"
     rm -rf "$dl"
@@ -118,24 +157,54 @@ if [ -n "$BUSYBOX" ]; then
     chmod +x "$BUSYBOX.tmp"
     mv "$BUSYBOX.tmp" "$BUSYBOX"
 fi
-download "$PKG"
-
+# The newest candidate whose files the mirror has (bullseye-security lists
+# arm64 packages its pool lacks: the next one, from bullseye, then).
+DEBS=()
+while read -r PKG; do
+    [ -n "$PKG" ] || continue
+    DEBS=() rc=0
+    for p in $(debs_of "$PKG"); do
+        download "$p" || { rc=$?; break; }
+        DEBS+=("$DEB")
+    done
+    [ $rc = 0 ] && break
+    [ $rc = 2 ] || die "apt-get download $PKG:$G_DEB failed"
+    echo "fetch-kernel: the mirror has no file for $PKG; trying the next" >&2
+    DEBS=()
+done <<<"$candidates"
+[ ${#DEBS[@]} -gt 0 ] || die "no package of kernel $name could be downloaded"
+KVER=$(kver_of "$PKG")
+KDIR=$CACHE/$KVER
+DEB=${DEBS[0]}
 # ---- extract ------------------------------------------------------------
 tmp=$(mktemp -d "$CACHE/.x.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # Writing all ~400 MB of modules is slow; take the directories the network
 # modules and their dependencies live in, and everything only if that misses.
-extract() {
-    dpkg-deb --fsys-tarfile "$DEB" |
-        tar -x -C "$tmp" --wildcards "./boot/vmlinuz-$KVER" "./boot/config-$KVER" \
-            "./lib/modules/$KVER/modules.*" "$@"
+extract() {   # PATTERN... (under lib/modules/KVER) from every .deb, either layout
+    local d p pats=()
+    for p in "$@"; do pats+=("./lib/modules/$KVER/$p" "./usr/lib/modules/$KVER/$p"); done
+    for d in "${DEBS[@]}"; do
+        # (a pattern a .deb lacks is no error: the other layout has it)
+        dpkg-deb --fsys-tarfile "$d" | tar -x -C "$tmp" --wildcards "./boot/vmlinuz-$KVER" \
+            "./boot/config-$KVER" "./lib/modules/$KVER/modules.*" "./usr/lib/modules/$KVER/modules.*" \
+            "./usr/lib/modules/$KVER/vmlinuz" "./usr/lib/modules/$KVER/config" "${pats[@]}" 2>/dev/null || true
+    done
+    # One layout: lib/modules/KVER, boot/vmlinuz-KVER, boot/config-KVER.
+    if [ -d "$tmp/usr/lib/modules/$KVER" ]; then
+        mkdir -p "$tmp/lib/modules/$KVER" "$tmp/boot"
+        [ ! -f "$tmp/usr/lib/modules/$KVER/vmlinuz" ] || mv "$tmp/usr/lib/modules/$KVER/vmlinuz" "$tmp/boot/vmlinuz-$KVER"
+        [ ! -f "$tmp/usr/lib/modules/$KVER/config" ] || mv "$tmp/usr/lib/modules/$KVER/config" "$tmp/boot/config-$KVER"
+        cp -a "$tmp/usr/lib/modules/$KVER/." "$tmp/lib/modules/$KVER/"
+        rm -rf "$tmp/usr"
+    fi
 }
-M=./lib/modules/$KVER/kernel
+M=kernel
 extract "$M/net/*" "$M/drivers/net/*" "$M/lib/*" "$M/crypto/*" "$M/arch/$G_KARCH/crypto/*" \
     "$M/drivers/virtio/*" "$M/drivers/char/virtio_console.ko*"
 SRCMOD=$tmp/lib/modules/$KVER
-[ -f "$tmp/boot/vmlinuz-$KVER" ] || die "$DEB has no boot/vmlinuz-$KVER"
-
+[ -f "$tmp/boot/vmlinuz-$KVER" ] || die "${DEBS[*]} have no vmlinuz of $KVER"
+[ -f "$tmp/boot/config-$KVER" ] || die "${DEBS[*]} have no config of $KVER"
 index_modules() {   # module name (with _) -> path relative to SRCMOD
     local f b
     # Newer Debian kernels ship modules xz- or zstd-compressed (.ko.xz).
@@ -231,6 +300,7 @@ busybox depmod -b "$KDIR/root" "$KVER"
     echo "KVER=$KVER"
     echo "KDIR=$KDIR"
     echo "DEB=$DEB"
+    echo "DEBS=\"${DEBS[*]}\""
     echo "MODULES=\"$MODULES\""
     echo "BUSYBOX=$BUSYBOX"
 } > "$CACHE/kernel.env.tmp"

@@ -1,9 +1,11 @@
 #!/bin/bash
-# matrix.sh: every attach plan of every mode, proven on Debian 12's 6.1
-# kernel by the host's own integration tests, run inside qemu guests.
+# matrix.sh: every attach plan of every mode, proven on Debian's kernels
+# (5.10, 6.1, 6.12 and 7.3, x86-64 and arm64) by the host's own integration
+# tests, run inside qemu guests.
 #
-# The guests boot Debian's stock kernel (fetch-kernel.sh; the .deb is kept in
-# the kernel cache, by default BUILD/kcache) from an initramfs holding the
+# The guests boot Debian's stock kernels (fetch-kernel.sh; the .debs are kept
+# in the kernel cache, by default BUILD/kcache, found through a private apt
+# configuration in CACHE/apt: kapt.sh) from an initramfs holding the
 # static tcptrace, ttpeer and ttdns, test/integration, test_guest.sh and the tools
 # the tests use (bash-static; iproute2, jq, bpftool, util-linux... with their
 # libraries). For each mode of `tcptrace --list` and each plan (fentry,
@@ -15,10 +17,15 @@
 # runs test_guest.sh: auto picks the first plan the kernel supports, and
 # each forced plan attaches hooks of its own kind.
 #
-# With --arm64, Debian's arm64 6.1 kernel is tested too, in qemu-system-aarch64
-# guests booted beside the x86-64 ones, with the aarch64 build
-# (cmake -DTCPTRACE_ARCH=aarch64) and Debian's arm64 tools
-# (fetch-userland.sh): by default the cells CI runs every time
+# Without --kernel, --ci or --all, Debian 12's 6.1 is the kernel. Its cells
+# and those of the others CI runs (--ci; run-all.sh) are in CI_CELLS below:
+# docs/kernels.md says which and why. --all runs every kernel x architecture
+# x mode x plan the kernel supports, auto included.
+#
+# With --arm64, Debian's arm64 6.1 kernel (--arm64-kernel: another) is
+# tested too, in qemu-system-aarch64 guests booted beside the x86-64 ones,
+# with the aarch64 build (cmake -DTCPTRACE_ARCH=aarch64) and Debian's arm64
+# tools (fetch-userland.sh): by default the cells CI runs on 6.1 every time
 # (ARM64_CI_CELLS below; docs/kernels.md says which and why), all of them
 # with --arm64-cells all. A plan a kernel does not support (its config says
 # so: arch.sh) is not run forced; its cell says why, and the auto cell checks
@@ -44,9 +51,16 @@
 # usage: test/kernels/matrix.sh [options]
 #   --build DIR      build tree with the static tcptrace, ttpeer and ttdns (default: build)
 #   --cache DIR      kernel cache (default: DIR/kcache of --build)
-#   --kernel PKG     test this Debian kernel package (repeatable; each is kept
-#                    in CACHE/PKG) instead of the newest 6.1 one, e.g.
-#                    linux-image-6.12.117+deb12-amd64-unsigned
+#   --kernel NAME    test this Debian kernel (repeatable) instead of 6.1: a short
+#                    name, 5.10, 6.1, 6.12 or 7.3 (the newest package of it apt
+#                    knows), or a package, e.g. linux-image-6.12.118+deb13-amd64-unsigned;
+#                    each is kept in CACHE/NAME (6.1: in CACHE itself)
+#   --ci             the cells CI runs: CI_CELLS below, on both architectures
+#                    with --arm64 (run-all.sh)
+#   --all            everything: every kernel (KERNELS below) x architecture
+#                    (arm64 with --arm64 DIR, default build-arm64 beside --build)
+#                    x mode x plan it supports, auto included
+#   --jobs N         guests booted at once, all kernels together (default 3)
 #   --modes "M..."   modes to test (default: all of tcptrace --list)
 #   --plans "P..."   plans to test (default: fentry kprobe tracepoint)
 #   --guests N       guests per kernel booted at once, sharing its cells (default 2)
@@ -58,17 +72,18 @@
 #   --save-costs     after the run, write its tests' seconds into the costs
 #                    file (averaged with those already there)
 #   --logs DIR       keep each guest's full output here (default BUILD/kernels-matrix)
-#   --arm64 DIR      also test Debian's arm64 6.1 kernel with DIR's static aarch64
+#   --arm64 DIR      also test Debian's arm64 kernels (6.1 by default) with DIR's static aarch64
 #                    tcptrace, ttpeer and ttdns (e.g. build-arm64)
 #   --arm64-cache DIR   its kernel cache (default: DIR/kcache of --arm64)
-#   --arm64-kernel PKG  test this Debian arm64 kernel package instead (repeatable;
-#                    each kept in ARM64CACHE/PKG), e.g.
-#                    linux-image-6.12.117+deb12-arm64-unsigned
+#   --arm64-kernel NAME  test this Debian arm64 kernel instead (repeatable; as
+#                    --kernel, kept in ARM64CACHE/NAME), e.g. 6.12 or
+#                    linux-image-6.12.118+deb13-arm64-unsigned
 #   --arm64-cells "MODE:PLAN..."  its cells (PLAN auto runs test_guest.sh), or
 #                    "all"; default $TT_ARM64_CELLS, else the CI set (see above)
 #   --arm64-guests N    guests for it, booted with the others (default 1)
 #   --arm64-cpu MODEL   its qemu CPU model (default: arch.sh's, neoverse-n1)
 #   --arm64-only     no x86_64 guests and no host row: only the arm64 cells
+#   --dry-run        say which guests would run which cells (estimates, limits), then exit
 #   --fetch-only     fetch the kernels and the guests' tools, then exit
 #                    (run-all.sh does this in the background early on)
 set -uo pipefail
@@ -83,7 +98,7 @@ die() { echo "$prog: $*" >&2; exit 1; }
 build=$TOP/build cache='' kpkgs=() modes='' plans='fentry kprobe tracepoint' guests=2 smp=1
 cpu=qemu64 timeout='' costs_file=$HERE/costs save_costs=0 logs=''
 arm64='' arm64_cache='' arm64_cells=${TT_ARM64_CELLS:-} arm64_guests=1 arm64_cpu='' x86=1
-arm64_kpkgs=() fetch_only=0
+arm64_kpkgs=() fetch_only=0 ci=0 all=0 jobs=3 dry_run=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=${2:?}; shift 2 ;;
@@ -106,15 +121,27 @@ while [ $# -gt 0 ]; do
 	--arm64-cpu) arm64_cpu=${2:?}; shift 2 ;;
 	--arm64-only) x86=0; shift ;;
 	--fetch-only) fetch_only=1; shift ;;
+	--ci) ci=1; shift ;;
+	--dry-run) dry_run=1; shift ;;
+	--all) all=1; shift ;;
+	--jobs) jobs=${2:?}; shift 2 ;;
 	-h|--help) usage ;;
 	*) echo "$prog: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
 case $guests in ''|*[!0-9]*|0) die "--guests wants a number >= 1" ;; esac
 case $arm64_guests in ''|*[!0-9]*|0) die "--arm64-guests wants a number >= 1" ;; esac
+case $jobs in ''|*[!0-9]*|0) die "--jobs wants a number >= 1" ;; esac
+[ $((ci + all)) -le 1 ] || die "--ci or --all, not both"
+[ $((ci + all)) = 0 ] || [ $((${#kpkgs[@]} + ${#arm64_kpkgs[@]})) = 0 ] ||
+	die "--kernel and --arm64-kernel choose the kernels themselves: not with --ci or --all"
 case $timeout in *[!0-9]*) die "--timeout wants whole seconds" ;; esac
 [ -n "$arm64" ] || [ $x86 = 1 ] || die "--arm64-only wants --arm64 DIR"
 build=$(cd "$build" 2>/dev/null && pwd) || die "no build directory (cmake -S . -B build && cmake --build build)"
+if [ $all = 1 ] && [ -z "$arm64" ]; then
+	arm64=$(dirname "$build")/build-arm64
+	[ -x "$arm64/tcptrace" ] || die "--all tests arm64 too: build it (cmake -S . -B build-arm64 -DTCPTRACE_ARCH=aarch64) or name it with --arm64 DIR"
+fi
 cache=${cache:-$build/kcache}
 logs=${logs:-$build/kernels-matrix}
 TT=$build/tcptrace
@@ -177,33 +204,77 @@ tool_args() { # ARCH DIR: sets add, the run-guest.sh options that put the tools 
 # The kernels: one cache directory each, with its architecture, the build
 # its guests run, their number and CPU model, the plans it supports, and
 # where its architecture's tools are kept (for another architecture).
-kcaches=() karchs=() kdebs=() kbuilds=() kguests=() kcpus=() kplans=() ktools=()
-add_kernel() { # CACHE ARCH BUILD GUESTS CPU TOOLS
+# The kernels, by short name (fetch-kernel.sh, kapt.sh): those --all runs.
+KERNELS="5.10 6.1 6.12 7.3"
+# The cells CI runs, ARCH/KERNEL:MODE:PLAN each (MODE and PLAN shell
+# patterns: "*:auto" is every mode's auto cell), the fewest that run
+# every kernel on each architecture with auto (test_guest.sh: what auto
+# picks, that a plan the kernel lacks is refused in one line, and one
+# connection checked field by field on each plan it has, fentry on arm64
+# 6.12 included) and every plan on a kernel where it exists (6.1 on x86-64:
+# all of them; on arm64 connect on tracepoint: -O's early failures read the
+# fd and the sockaddr at the exit: orig_x0, x1). Measured costs and the
+# budget: docs/kernels.md.
+ARM64_CI_CELLS="connect:tracepoint accept:auto connect:auto life:auto"
+CI_CELLS="x86_64/6.1:*:* x86_64/5.10:*:auto x86_64/6.12:*:auto x86_64/7.3:*:auto
+$(for c in $ARM64_CI_CELLS; do echo -n "arm64/6.1:$c "; done)
+arm64/5.10:*:auto arm64/6.12:*:auto arm64/7.3:*:auto"
+kcaches=() karchs=() kdebs=() kbuilds=() kguests=() kcpus=() kplans=() ktools=() kwant=()
+add_kernel() { # CACHE ARCH BUILD GUESTS CPU TOOLS WANT (its cells: all, arm64 or MODE:PLAN patterns)
 	kcaches+=("$1") karchs+=("$2") kbuilds+=("$3") kguests+=("$4") kcpus+=("$5") ktools+=("$6")
+	kwant+=("$7")
 	guest_arch "$2"
 	kdebs+=("$G_DEB") # (Debian's name of the architecture keys its costs)
 	kplans+=("$(guest_plans "$(sed -n 's/^KDIR=//p' "$1/kernel.env")/config")")
 }
-if [ $x86 = 1 ]; then
-	if [ ${#kpkgs[@]} = 0 ]; then
-		"$HERE/fetch-kernel.sh" "$cache" || die "fetch-kernel.sh $cache failed"
-		add_kernel "$cache" "$host_arch" "$build" "$guests" "$cpu" ''
-	fi
-	for pkg in "${kpkgs[@]}"; do
-		KERNEL_PKG=$pkg "$HERE/fetch-kernel.sh" "$cache/$pkg" || die "fetch-kernel.sh for $pkg failed"
-		add_kernel "$cache/$pkg" "$host_arch" "$build" "$guests" "$cpu" ''
+fetch() { # ARCH NAME CACHE: fetch-kernel.sh into CACHE (6.1) or CACHE/NAME; prints that
+	local dir=$3/$2
+	[ "$2" = 6.1 ] && dir=$3
+	"$HERE/fetch-kernel.sh" --arch "$1" --kernel "$2" --apt "$cache/apt" "$dir" >&2 ||
+		die "fetch-kernel.sh --arch $1 --kernel $2 $dir failed"
+	echo "$dir"
+}
+ci_want() { # ARCH NAME: its CI cells, or nothing
+	local e k="$1/$2:"
+	for e in $CI_CELLS; do
+		[ "${e#"$k"}" = "$e" ] || echo -n "${e#"$k"} "
 	done
+}
+if [ $all = 1 ] || [ $ci = 1 ]; then
+	for a in x86_64 arm64; do
+		[ $a = x86_64 ] && [ $x86 = 0 ] && continue
+		[ $a = arm64 ] && [ -z "$arm64" ] && continue
+		for n in $KERNELS; do
+			want=all
+			if [ $ci = 1 ]; then
+				want=$(set -f; ci_want "$a" "$n")
+				[ -n "$want" ] || continue
+			fi
+			if [ $a = x86_64 ]; then
+				add_kernel "$(fetch x86_64 "$n" "$cache")" x86_64 "$build" "$guests" "$cpu" '' "${want% }"
+			else
+				add_kernel "$(fetch arm64 "$n" "$arm64_cache")" arm64 "$arm64" "$arm64_guests" \
+					"$arm64_cpu" "$arm64_cache" "${want% }"
+			fi
+		done
+	done
+else
+	if [ $x86 = 1 ]; then
+		[ ${#kpkgs[@]} -gt 0 ] || kpkgs=(6.1)
+		for pkg in "${kpkgs[@]}"; do
+			add_kernel "$(fetch "$host_arch" "$pkg" "$cache")" "$host_arch" "$build" "$guests" "$cpu" '' all
+		done
+	fi
+	if [ -n "$arm64" ]; then
+		[ ${#arm64_kpkgs[@]} -gt 0 ] || arm64_kpkgs=(6.1)
+		for pkg in "${arm64_kpkgs[@]}"; do
+			add_kernel "$(fetch arm64 "$pkg" "$arm64_cache")" arm64 "$arm64" "$arm64_guests" \
+				"$arm64_cpu" "$arm64_cache" arm64
+		done
+	elif [ ${#arm64_kpkgs[@]} -gt 0 ]; then
+		die "--arm64-kernel wants --arm64 DIR"
+	fi
 fi
-if [ -n "$arm64" ] && [ ${#arm64_kpkgs[@]} = 0 ]; then
-	"$HERE/fetch-kernel.sh" --arch arm64 "$arm64_cache" || die "fetch-kernel.sh $arm64_cache failed"
-	add_kernel "$arm64_cache" arm64 "$arm64" "$arm64_guests" "$arm64_cpu" "$arm64_cache"
-fi
-for pkg in "${arm64_kpkgs[@]}"; do
-	[ -n "$arm64" ] || die "--arm64-kernel wants --arm64 DIR"
-	KERNEL_PKG=$pkg "$HERE/fetch-kernel.sh" --arch arm64 "$arm64_cache/$pkg" ||
-		die "fetch-kernel.sh for $pkg failed"
-	add_kernel "$arm64_cache/$pkg" arm64 "$arm64" "$arm64_guests" "$arm64_cpu" "$arm64_cache"
-done
 kvers=()
 for c in "${kcaches[@]}"; do kvers+=("$(sed -n 's/^KVER=//p' "$c/kernel.env")"); done
 
@@ -220,31 +291,34 @@ for m in $modes; do
 	fi
 done
 [ ${#cells[@]} -gt 0 ] || die "nothing to run"
-# The arm64 cells of every CI run, what is arm64's own at the least cost:
-# auto for every mode (test_guest.sh: auto's pick, fentry refused, and one
-# connection checked field by field with each plan, also on the raw
-# sys_exit tracepoint: the kprobe registers, the listener's fd at accept's
-# exit, the call's number), and connect on tracepoint (-O's early failures
-# read the fd and the sockaddr at the exit: orig_x0, x1). docs/kernels.md
-# has the measurements.
-ARM64_CI_CELLS="connect:tracepoint accept:auto connect:auto life:auto"
+# arm64's cells without --ci or --all: --arm64-cells, else 6.1's CI set
+# (ARM64_CI_CELLS above).
 arm64_given=$arm64_cells
 [ -n "$arm64_cells" ] || arm64_cells=$ARM64_CI_CELLS
+if [ "$arm64_given" != all ]; then
+	for c in $arm64_given; do
+		case " ${cells[*]} " in *" $c "*) ;; *) die "--arm64-cells: no cell $c (MODE:PLAN, PLAN one of: $plans auto)" ;; esac
+	done
+fi
 # Each kernel's cells: those asked for that it supports. A plan it does not
 # support is not forced on it: its cells only say why (guest_plan_missing),
 # and the auto cell checks the refusal.
 kcells=() kfirst=()
 for k in "${!kcaches[@]}"; do
-	want=" ${cells[*]} "
-	if [ "${karchs[k]}" != "$host_arch" ] && [ "$arm64_cells" != all ]; then
-		want=" $arm64_cells "
-		for c in $arm64_given; do
-			case " ${cells[*]} " in *" $c "*) ;; *) die "--arm64-cells: no cell $c (MODE:PLAN, PLAN one of: $plans auto)" ;; esac
-		done
-	fi
+	want=${kwant[k]}
+	[ "$want" = arm64 ] && want=$arm64_cells
 	kc=''
 	for c in "${cells[@]}"; do
-		case $want in *" $c "*) ;; *) continue ;; esac
+		if [ "$want" != all ]; then
+			hit=0
+			set -f
+			for w in $want; do
+				# shellcheck disable=SC2053 # (a pattern)
+				[[ $c == $w ]] && hit=1
+			done
+			set +f
+			[ $hit = 1 ] || continue
+		fi
 		[ "${c#*:}" = auto ] || grep -qw -- "${c#*:}" <<<"${kplans[k]}" || continue
 		kc+="$c "
 	done
@@ -260,7 +334,7 @@ done
 # (host_only; plan_independent outside the first plan's cell). A guest costs
 # its cells plus BOOT_COST. The tests are those run.sh finds, also the ones
 # of a file that the test file sources (test_guest.sh: test_privileges.sh).
-DEFAULT_COST=5 SKIP_COST=0.3 CELL_COST=1 BOOT_COST=5
+DEFAULT_COST=5 SKIP_COST=0.3 CELL_COST=1 BOOT_COST=5 SHARE_COST=120
 cell_tests() { # FILE: "TEST FIRST-COMMAND" a line, as run.sh sees them
 	WORK=/nonexistent bash -c 'source "$1/lib.sh"; source "$2"
 		for t in $(declare -F | awk "\$3 ~ /^t_/ { print \$3 }"); do
@@ -295,6 +369,10 @@ for k in "${!kvers[@]}"; do
 	first=${#gcells[@]} n=$(wc -w <<<"${kcells[k]}") ng=${kguests[k]}
 	[ "$n" -gt 0 ] || continue
 	[ "$ng" -le "$n" ] || ng=$n
+	costs=$(for c in ${kcells[k]}; do echo "$(cell_cost "$k" "$c") $c"; done | sort -k1,1nr -k3,3)
+	# Cells that cost less than SHARE_COST in all share one guest: another
+	# boot would cost more than it saves (the auto cells of CI's kernels).
+	[ "$(awk '{ s += $1 } END { print s + 0 }' <<<"$costs")" -ge $SHARE_COST ] || ng=1
 	for _ in $(seq 1 "$ng"); do gkernel+=("$k") gcells+=('') gload+=("$BOOT_COST"); done
 	while read -r secs max c; do
 		best=$first
@@ -303,14 +381,27 @@ for k in "${!kvers[@]}"; do
 		done
 		gcells[best]+="$c " gload[best]=$((gload[best] + secs))
 		[ "$max" -le "$slowest" ] || slowest=$max
-	done < <(for c in ${kcells[k]}; do echo "$(cell_cost "$k" "$c") $c"; done |
-		sort -k1,1nr -k3,3)
+	done <<<"$costs"
 done
 [ ${#gcells[@]} -gt 0 ] || die "nothing to run"
 # A test that runs 10x the slowest one's cost is hung (run.sh in the guest
 # ends it); a guest silent for a minute more than that is hung as a whole.
 test_timeout=$((slowest * 10 > 120 ? slowest * 10 : 120))
 idle=$((test_timeout + 60))
+
+echo "$prog: ${#gcells[@]} guest(s) of $smp vCPU, at most $jobs at once; a test is hung after" \
+	"$test_timeout s, a guest after $idle s without output"
+# At most --jobs guests at once, the longest first: each guest's limit runs
+# from its own boot, and guests beyond the machine's cores would only share
+# them (and time out together).
+glimit=() gstart=() gend=() gpid=() rcs=()
+queue=($(for g in "${!gcells[@]}"; do echo "${gload[g]} $g"; done | sort -k1,1nr -k2,2n | cut -d' ' -f2))
+for g in "${!gcells[@]}"; do
+	glimit[g]=${timeout:-$((4 * gload[g]))}
+	echo "$prog: guest$g: ${kvers[gkernel[g]]}: estimate ${gload[g]} s, limit ${glimit[g]} s: ${gcells[g]}"
+done
+[ ${#gcells[@]} -le "$jobs" ] || echo "$prog: $jobs guests at once, longest first: ${queue[*]/#/guest}"
+[ $dry_run = 0 ] || exit 0
 
 # Each architecture's tools, fetched (fetch-userland.sh) before any guest
 # boots: a failure stops the run here, not with guests running.
@@ -338,13 +429,8 @@ stop() {
 }
 trap stop EXIT
 trap 'exit 130' INT TERM HUP
-echo "$prog: ${#gcells[@]} guest(s) of $smp vCPU at once; a test is hung after $test_timeout s," \
-	"a guest after $idle s without output"
-glimit=() gstart=() gend=()
-for g in "${!gcells[@]}"; do
-	k=${gkernel[g]}
-	glimit[g]=${timeout:-$((4 * gload[g]))}
-	echo "$prog: guest$g: ${kvers[k]}: estimate ${gload[g]} s, limit ${glimit[g]} s: ${gcells[g]}"
+boot() { # G
+	local g=$1 k=${gkernel[$1]}
 	tool_args "${karchs[k]}" "${ktools[k]}" >/dev/null
 	gstart[g]=$SECONDS
 	# shellcheck disable=SC2086
@@ -356,16 +442,22 @@ for g in "${!gcells[@]}"; do
 		--add "${kbuilds[k]}/ttdns:/bin/ttdns" \
 		--add "$TOP/test/integration:/tests/" --add "$HERE/test_guest.sh:/tests/kernels/test_guest.sh" \
 		"${add[@]}" -- ${gcells[g]} >"$logs/guest$g.log" 2>&1 &
+	gpid[g]=$!
 	pids+=($!)
 	tail -n +1 -s 0.5 -F --pid=$! "$logs/guest$g.log" 2>/dev/null | sed -u "s/^/[guest$g] /" &
 	tails+=($!)
-done
-rcs=() left=("${pids[@]}")
-while [ ${#left[@]} -gt 0 ]; do
+}
+left=()
+while [ ${#queue[@]} -gt 0 ] || [ ${#left[@]} -gt 0 ]; do
+	while [ ${#queue[@]} -gt 0 ] && [ ${#left[@]} -lt "$jobs" ]; do
+		boot "${queue[0]}"
+		left+=("${gpid[queue[0]]}")
+		queue=("${queue[@]:1}")
+	done
 	wait -n -p ended "${left[@]}"
 	rc=$?
-	for g in "${!pids[@]}"; do
-		[ "${pids[g]}" = "$ended" ] && rcs[g]=$rc gend[g]=$SECONDS
+	for g in "${!gpid[@]}"; do
+		[ "${gpid[g]}" = "$ended" ] && rcs[g]=$rc gend[g]=$SECONDS
 	done
 	mapfile -t left < <(printf '%s\n' "${left[@]}" | grep -vx -- "$ended")
 done
