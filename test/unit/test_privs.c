@@ -93,11 +93,13 @@ static char *stderr_with(tt_caps caps, void (*fn)(void *), void *arg)
 {
 	static char buf[512];
 	cap_t saved = cap_get_proc(), now = cap_get_proc();
-	int fd = fileno(tmpfile()), err = dup(2), cap;
+	FILE *tmp = tmpfile();
+	int fd = tmp ? fileno(tmp) : -1, err = dup(2), cap;
+	char *ret = NULL;
 	ssize_t n;
 
 	if (!saved || !now || fd < 0 || err < 0 || cap_clear_flag(now, CAP_EFFECTIVE))
-		return NULL;
+		goto out;
 	for (cap = 0; cap < 64; cap++) {
 		cap_value_t v = cap;
 
@@ -105,18 +107,24 @@ static char *stderr_with(tt_caps caps, void (*fn)(void *), void *arg)
 			cap_set_flag(now, CAP_EFFECTIVE, 1, &v, CAP_SET);
 	}
 	if (cap_set_proc(now))
-		return NULL; /* not permitted: not root */
+		goto out; /* not permitted: not root, or not in the bounding set */
 	fflush(stderr);
 	dup2(fd, 2);
 	fn(arg);
 	fflush(stderr);
 	dup2(err, 2);
 	cap_set_proc(saved);
-	cap_free(saved);
-	cap_free(now);
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	buf[n > 0 ? n : 0] = '\0';
-	return buf;
+	ret = buf;
+out:
+	cap_free(saved);
+	cap_free(now);
+	if (tmp)
+		fclose(tmp);
+	if (err >= 0)
+		close(err);
+	return ret;
 }
 
 static void kprobe_refused(void *c)
