@@ -11,6 +11,7 @@
 
 #include <bpf/btf.h>
 
+#include "bpf/kernel.h"
 #include "modes.h"
 #include "tcptrace/event.h"
 /* The skeleton refers to struct tt_config: include it after event.h. */
@@ -74,21 +75,6 @@ static int csk_accept_nargs(const struct btf *btf)
 	return t && btf_is_func_proto(t) ? btf_vlen(t) : -ENOENT;
 }
 
-static bool has_enum_value(const struct btf *btf, const char *type, const char *name)
-{
-	int id = btf__find_by_name_kind(btf, type, BTF_KIND_ENUM), i;
-	const struct btf_type *t;
-	const struct btf_enum *e;
-
-	if (id <= 0)
-		return false;
-	t = btf__type_by_id(btf, (__u32)id);
-	for (i = 0, e = btf_enum(t); i < btf_vlen(t); i++, e++)
-		if (!strcmp(btf__name_by_offset(btf, e->name_off), name))
-			return true;
-	return false;
-}
-
 /*
  * Where the syscall-exit programs find accept's first argument: the task's
  * saved registers, from bpf_task_pt_regs() (v5.15, commit dd6e10fbd9fb),
@@ -99,7 +85,7 @@ static bool has_enum_value(const struct btf *btf, const char *type, const char *
  */
 static bool has_syscall_regs(const struct btf *vmlinux)
 {
-	if (has_enum_value(vmlinux, "bpf_func_id", "BPF_FUNC_task_pt_regs"))
+	if (tt_btf_has_enum(vmlinux, "bpf_func_id", "BPF_FUNC_task_pt_regs"))
 		return true;
 	if (btf__find_by_name_kind(vmlinux, "kasan_report", BTF_KIND_FUNC) > 0)
 		return false;
