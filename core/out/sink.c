@@ -126,8 +126,11 @@ static ssize_t sink_write(void *cookie, const char *data, size_t n)
 		s->dropped += count_lines(data, n);
 	if (s->closed || s->abandoned || s->err)
 		return (ssize_t)n; /* dropped; stdio must not see an error */
-	if (s->len + n > s->cap)
+	if (s->len + n > s->cap) {
 		write_lines(s);
+		if (s->abandoned) /* given up just now: data's lines are not written either */
+			s->dropped += count_lines(data, n);
+	}
 	if (s->len + n > s->cap && !s->closed && !s->abandoned && !s->err) {
 		/* one unfinished line longer than the buffer's free space */
 		size_t cap = s->len + n;

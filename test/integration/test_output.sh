@@ -86,7 +86,7 @@ t_signal_while_the_reader_stalls_waits_for_it() {
 }
 
 two_signals() {
-	local line dropped
+	local line dropped missed seen
 	kill -INT "$TRACE_PID"
 	sleep 0.5
 	kill -TERM "$TRACE_PID"
@@ -101,8 +101,17 @@ two_signals() {
 	wait "$READER"
 	whole_lines || return 1
 	[ "$PRINTED" -gt 0 ] && [ "$dropped" -gt 0 ] || fail "$PRINTED written, $dropped not" || return 1
-	# nothing was lost in the kernel: every connect was written or counted here
-	expect_eq "written + not written" $((PRINTED + dropped)) $STALL_N
+	# every connect was written or counted here; so was the exit's
+	# {"event":"missed"} record when the kernel skipped runs, and then up to
+	# that many connects may not have been seen at all
+	missed=$(sed -n 's/^tcptrace: connect: missed up to \([0-9]*\) events: .*/\1/p' "$TRACE_ERR")
+	if [ -z "$missed" ]; then
+		expect_eq "written + not written" $((PRINTED + dropped)) $STALL_N
+	else
+		seen=$((PRINTED + dropped - 1))
+		[ "$seen" -le $STALL_N ] && [ "$seen" -ge $((STALL_N - missed)) ] ||
+			fail "written + not written: $PRINTED + $dropped, $missed missed, want $STALL_N + 1 (the missed record) less up to $missed"
+	fi
 }
 
 t_second_signal_gives_up_on_a_stalled_reader() {
