@@ -123,17 +123,34 @@ int tt_life_cols(const struct tt_opts *o, struct tt_col *c)
 	c[n++] = (struct tt_col){ "RPORT", "rport", TT_F_RPORT, 5 };
 	c[n++] = (struct tt_col){ "TX_KB", NULL, TT_F_TX_KB, kw, 0, TT_COL_RIGHT };
 	c[n++] = (struct tt_col){ "RX_KB", NULL, TT_F_RX_KB, kw, 0, TT_COL_RIGHT };
-	c[n++] = (struct tt_col){ "MS", NULL, TT_F_MS };
+	/* last and unpadded, as bcc prints it; aligned when columns follow */
+	c[n++] = (struct tt_col){ "MS", NULL, TT_F_MS, o->health ? 9 : 0, 0,
+				  o->health ? TT_COL_RIGHT : 0 };
+	if (o->health) {
+		c[n++] = (struct tt_col){ "RTT(ms)", NULL, TT_F_RTT_MS, 8, 0, TT_COL_RIGHT };
+		c[n++] = (struct tt_col){ "RETR", NULL, TT_F_RETRANS_SEGS, 5, 0, TT_COL_RIGHT };
+	}
 	c[n++] = (struct tt_col){ NULL, "tx_bytes", TT_F_TX_BYTES };
 	c[n++] = (struct tt_col){ NULL, "rx_bytes", TT_F_RX_BYTES };
 	c[n++] = (struct tt_col){ NULL, "duration_ns", TT_F_DURATION_NS };
+	c[n++] = (struct tt_col){ NULL, "srtt_us", TT_F_SRTT_US };
+	c[n++] = (struct tt_col){ NULL, "min_rtt_us", TT_F_MIN_RTT_US };
+	c[n++] = (struct tt_col){ NULL, "retrans_segs", TT_F_RETRANS_SEGS };
+	c[n++] = (struct tt_col){ NULL, "segs_out", TT_F_SEGS_OUT };
+	c[n++] = (struct tt_col){ NULL, "segs_in", TT_F_SEGS_IN };
+	c[n++] = (struct tt_col){ NULL, "close_cause", TT_F_CLOSE_CAUSE };
+	c[n++] = (struct tt_col){ NULL, "closed_by", TT_F_CLOSED_BY };
 	return n;
 }
+
+#define OPT_HEALTH 0x300
 
 static const struct argp_option options[] = {
 	{ NULL, 's', NULL, 0, "Same as --csv (bcc's tcplife -s)", 1 },
 	{ "localport", 'L', "PORTS", 0, "Only these local ports: 80,443 or 8000-8099", 2 },
 	{ "remoteport", 'D', "PORTS", 0, "Only these remote ports", 2 },
+	{ "health", OPT_HEALTH, NULL, 0,
+	  "Add RTT(ms) (smoothed round-trip time) and RETR (segments retransmitted) columns", 1 },
 	{},
 };
 
@@ -151,6 +168,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (tt_opt_ports(o, "-L", arg, o->lports))
 			return TT_USAGE_SAID;
 		o->cfg.filter_lports = 1;
+		break;
+	case OPT_HEALTH:
+		o->health = true;
 		break;
 	case 'D':
 		if (tt_opt_ports(o, "-D", arg, o->rports))
@@ -177,6 +197,8 @@ static const char doc[] = "Trace TCP session lifespans (life): one line per sess
 	       "  tcptrace life --containers -w # with each session's container and pod\n"
 	       "  tcptrace life --container shop/web-0 --json   # only the sessions of one pod\n"
 	       "  tcptrace life -d              # with the DNS name of sessions opened here\n"
+	       "  tcptrace life --health        # with each session's RTT and retransmissions\n"
+	       "  tcptrace life --json | jq -c 'select(.retrans_segs > 0) | [.raddr, .close_cause]'\n"
 	       "  tcptrace life --json | jq -c 'select(.rx_bytes > 1000000)'\n";
 
 const struct tt_mode tt_mode_life = {

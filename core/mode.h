@@ -84,6 +84,7 @@ struct tt_opts {
 	bool show_uid;		/* -U */
 	bool show_lport;	/* connect -L */
 	bool count;		/* -c */
+	bool health;		/* life --health: RTT(ms) and RETR columns */
 	int verbose;		/* -v */
 	bool no_sandbox;	/* --no-sandbox: keep privileges, no seccomp filter */
 	enum tt_format fmt;

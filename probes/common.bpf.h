@@ -166,6 +166,28 @@ static __always_inline const struct tcp_sock *tt_tcp_sock(const struct sock *sk,
 	return bpf_skc_to_tcp_sock((void *)sk);
 }
 
+/* A tcp_sock member: through tp where tt_tcp_sock() gave one, else the helper. */
+#define TT_TP(tp, sk, field) ((tp) ? (tp)->field : BPF_CORE_READ((const struct tcp_sock *)(sk), field))
+
+/*
+ * The socket's TCP health as tcp_get_info() reports it (tcpi_rtt,
+ * tcpi_min_rtt, tcpi_total_retrans, tcpi_segs_out, tcpi_segs_in): srtt_us
+ * holds eight times the smoothed RTT in us (v3.15), rtt_min is the
+ * windowed-minimum filter of commit f672258391b4 (v4.6) in lib/win_minmax's
+ * layout since v4.10 (commit a4f1f9ac8153), its best sample s[0] and ~0u
+ * before the first, segs_in/segs_out count segments (v4.2) and
+ * total_retrans retransmitted ones: all older than any kernel with BTF.
+ */
+static __always_inline void tt_tcp_health(const struct sock *sk, const struct tcp_sock *tp,
+					  struct tt_event *e)
+{
+	e->srtt_us = TT_TP(tp, sk, srtt_us) >> 3;
+	e->min_rtt_us = TT_TP(tp, sk, rtt_min.s[0].v);
+	e->retrans_segs = TT_TP(tp, sk, total_retrans);
+	e->segs_out = TT_TP(tp, sk, segs_out);
+	e->segs_in = TT_TP(tp, sk, segs_in);
+}
+
 static __always_inline bool tt_is_tcp(const struct sock *sk, bool direct)
 {
 	/* sk_protocol was an 8-bit bitfield before v5.6 (commit bf9765145b85). */

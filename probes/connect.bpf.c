@@ -98,6 +98,7 @@ static __always_inline struct tt_event *event_new(struct tt_event *stack_e)
 	e->backlog = 0;
 	e->backlog_max = 0;
 	e->netns = 0;
+	e->retrans_segs = 0;
 	return e;
 }
 
@@ -145,12 +146,16 @@ static __always_inline void emit_connect(const struct sock *sk, bool direct,
 					 const struct tt_owner *o, __s32 err)
 {
 	struct tt_event stack_e, *e = event_of(&stack_e, o, err);
+	const struct tcp_sock *tp;
 
 	if (!e)
 		return;
-	tt_read_sock(sk, tt_tcp_sock(sk, direct), direct, &e->family, &e->lport, &e->rport,
-		     e->laddr, e->raddr);
+	tp = tt_tcp_sock(sk, direct);
+	tt_read_sock(sk, tp, direct, &e->family, &e->lport, &e->rport, e->laddr, e->raddr);
 	e->netns = tt_sk_netns(sk, direct);
+	/* --outcome: the SYNs resent before it (tcp_retransmit_skb() counts them) */
+	if (tt_cfg.outcome)
+		e->retrans_segs = TT_TP(tp, sk, total_retrans);
 	event_send(e);
 }
 
@@ -166,6 +171,7 @@ static __always_inline void emit_recorded(const struct sock *sk, const struct tt
 	if (!e)
 		return;
 	e->netns = tt_sk_netns(sk, false);
+	e->retrans_segs = BPF_CORE_READ((const struct tcp_sock *)sk, total_retrans);
 	e->family = a->family;
 	e->lport = a->lport;
 	e->rport = a->rport;
@@ -604,6 +610,7 @@ static __always_inline bool pending_event(__u64 key, const struct tt_attempt *a,
 	e->flags = TT_EVF_OUTCOME;
 	tt_event_owner(e, &a->owner);
 	e->netns = tt_sk_netns(sk, false);
+	e->retrans_segs = BPF_CORE_READ((const struct tcp_sock *)sk, total_retrans);
 	e->family = a->family;
 	e->lport = tt_sk_lport(sk, NULL);
 	e->rport = a->rport;

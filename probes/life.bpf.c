@@ -148,8 +148,6 @@ static __always_inline unsigned long sock_flags(const struct sock *sk, bool dire
  * tcp_fin() marks with SOCK_DONE. Which end opened a connection is known
  * only from its birth or its accept; without it TX is unknown.
  */
-#define TT_TP(tp, sk, field) ((tp) ? (tp)->field : BPF_CORE_READ((const struct tcp_sock *)(sk), field))
-
 static __always_inline void payload(const struct sock *sk, const struct tcp_sock *tp, bool direct,
 				    int oldstate, __u8 dir, __u64 *tx, __u64 *rx)
 {
@@ -229,7 +227,10 @@ static __always_inline void closed(const struct sock *sk, bool direct, int oldst
 	payload(sk, tp, direct, oldstate, dir, &e->tx_bytes, &e->rx_bytes);
 	e->backlog = 0;
 	e->backlog_max = 0;
-	e->err = 0;
+	/* how it ended (core/out/fields.c: close_cause, closed_by) */
+	e->err = TT_SK(direct, sk, sk_err);
+	e->oldstate = oldstate;
+	tt_tcp_health(sk, tp, e);
 	e->netns = tt_sk_netns(sk, direct);
 	e->type = TT_EV_CLOSE;
 	e->flags = 0;

@@ -129,11 +129,25 @@ struct inet_sock {
 	__be16 inet_sport;
 };
 
+struct minmax_sample {
+	u32 t;
+	u32 v;
+};
+
+struct minmax {
+	struct minmax_sample s[3];
+};
+
 struct tcp_sock {
 	u64 bytes_received;
 	u64 bytes_acked;
 	u32 snd_una;
 	u32 write_seq;
+	u32 srtt_us;
+	struct minmax rtt_min;
+	u32 total_retrans;
+	u32 segs_in;
+	u32 segs_out;
 };
 
 struct inode {

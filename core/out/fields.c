@@ -2,6 +2,7 @@
 /* One event field to text: the pure half of every row. */
 #define _GNU_SOURCE /* strerrorname_np */
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -57,6 +58,68 @@ void tt_val_set_text(struct tt_val *v, const char *s)
 	}
 	tt_val_set_str(v, "");
 	v->ref = s;
+}
+
+/*
+ * What the kernel does at a session's end (net/ipv4/tcp.c, tcp_input.c,
+ * tcp_timer.c), and so what the state it leaves and sk_err say:
+ *  - a reset received: tcp_reset() sets sk_err (ECONNRESET; EPIPE in
+ *    CLOSE_WAIT; ECONNREFUSED in SYN_SENT, which an ICMP port unreachable
+ *    also gives) before tcp_done() moves it to CLOSE;
+ *  - a timeout: tcp_write_err() sets ETIMEDOUT, or the soft error the
+ *    retransmissions met (EHOSTUNREACH...), likewise; the keepalive timer
+ *    sends a reset first;
+ *  - FINs: the end that sent the first one leaves from FIN_WAIT2 or
+ *    CLOSING (tcp_time_wait() or the orphan's FIN_WAIT2 timeout), the
+ *    other from LAST_ACK, sk_err 0;
+ *  - an abort by this end (close(2) with unread data or SO_LINGER 0,
+ *    tcp_disconnect()): CLOSE from any other state, with sk_err still 0
+ *    (tcp_disconnect() sets it only after the move), and a reset sent
+ *    unless it was SYN_SENT.
+ * States from <netinet/tcp.h>, numbered as the kernel's.
+ */
+static bool rst_error(int32_t err)
+{
+	return err == ECONNRESET || err == EPIPE || err == ECONNREFUSED;
+}
+
+const char *tt_close_cause(unsigned oldstate, int32_t sk_err)
+{
+	if (sk_err) {
+		if (rst_error(sk_err))
+			return "rst";
+		if (sk_err == ETIMEDOUT)
+			return "timeout";
+		return tt_errno_name(sk_err);
+	}
+	switch (oldstate) {
+	case TCP_FIN_WAIT2:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		return "fin";
+	case TCP_SYN_SENT:
+		return NULL;
+	default:
+		return "rst";
+	}
+}
+
+const char *tt_closed_by(unsigned oldstate, int32_t sk_err)
+{
+	switch (oldstate) {
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+	case TCP_CLOSING:
+		return "local"; /* this end's FIN came first */
+	case TCP_CLOSE_WAIT:
+	case TCP_LAST_ACK:
+		return "remote"; /* the peer's did */
+	}
+	if (!sk_err || sk_err == ETIMEDOUT)
+		return "local";
+	if (rst_error(sk_err))
+		return "remote";
+	return NULL;
 }
 
 static void task_id(struct tt_val *v, uint32_t id)
@@ -242,6 +305,44 @@ void tt_field_format(const struct tt_col *col, const struct tt_src *src, struct 
 			tt_val_set_str(v, tt_errno_name(e->err));
 		else
 			tt_val_set_null(v);
+		return;
+	case TT_F_SYN_RETRANS:
+		tt_val_set_num(v, e->retrans_segs);
+		return;
+	case TT_F_SRTT_US:
+		if (e->srtt_us)
+			tt_val_set_num(v, e->srtt_us);
+		else
+			tt_val_set_null(v);
+		return;
+	case TT_F_RTT_MS:
+		if (e->srtt_us) {
+			snprintf(v->text, sizeof(v->text), "%.2f", e->srtt_us / 1e3);
+			v->kind = TT_J_NUM;
+		} else {
+			tt_val_set_null(v);
+		}
+		return;
+	case TT_F_MIN_RTT_US:
+		if (e->min_rtt_us != TT_RTT_NONE)
+			tt_val_set_num(v, e->min_rtt_us);
+		else
+			tt_val_set_null(v);
+		return;
+	case TT_F_RETRANS_SEGS:
+		tt_val_set_num(v, e->retrans_segs);
+		return;
+	case TT_F_SEGS_OUT:
+		tt_val_set_num(v, e->segs_out);
+		return;
+	case TT_F_SEGS_IN:
+		tt_val_set_num(v, e->segs_in);
+		return;
+	case TT_F_CLOSE_CAUSE:
+		tt_val_set_text(v, tt_close_cause(e->oldstate, e->err));
+		return;
+	case TT_F_CLOSED_BY:
+		tt_val_set_text(v, tt_closed_by(e->oldstate, e->err));
 		return;
 	case TT_F_ENRICH: /* a mark, not a field */
 		break;

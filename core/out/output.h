@@ -41,6 +41,15 @@ enum tt_field {
 	TT_F_COUNT,	 /* count mode: the aggregated count */
 	TT_F_RESULT,	 /* connect --outcome: ok, refused, timeout, ... */
 	TT_F_ERRNO,	 /* connect --outcome: ECONNREFUSED, ... or null */
+	TT_F_SYN_RETRANS, /* connect --outcome: SYNs resent before the outcome */
+	TT_F_SRTT_US,	 /* life: smoothed RTT, us; null before a sample */
+	TT_F_MIN_RTT_US, /* life: lowest RTT seen, us; null before a sample */
+	TT_F_RETRANS_SEGS, /* life: segments retransmitted */
+	TT_F_SEGS_OUT,
+	TT_F_SEGS_IN,
+	TT_F_CLOSE_CAUSE, /* life: fin, rst, timeout, an errno's name, or null */
+	TT_F_CLOSED_BY,	 /* life: local, remote or null */
+	TT_F_RTT_MS,	 /* life --health: smoothed RTT in ms, 0.00 */
 	/*
 	 * Not a field: where the enrichers' table columns go (after COMM; first in
 	 * -c rows). tt_enrich_cols() replaces it with them, or drops it.
@@ -113,6 +122,14 @@ void tt_clock_init(struct tt_clock *c);
 const char *tt_result_name(int32_t err, char *buf, size_t len);
 /* The errno's name of an err that is an errno, else NULL. */
 const char *tt_errno_name(int32_t err);
+/*
+ * How a session ended, from the state it left for CLOSE and sk_err then
+ * (struct tt_event.oldstate, .err; docs/json.md): "fin", "rst",
+ * "timeout", the errno's name, or NULL (closed before its handshake ended,
+ * nothing sent); and which end ended it, "local", "remote" or NULL.
+ */
+const char *tt_close_cause(unsigned oldstate, int32_t sk_err);
+const char *tt_closed_by(unsigned oldstate, int32_t sk_err);
 /*
  * Formats one column's field of an event, the enrichers' through their
  * format() (pure except for localtime in TIME_WALL).

@@ -18,6 +18,7 @@
 #define TT_TASK_UNKNOWN 0xffffffffu /* pid/uid not known (owner never seen) */
 #define TT_TS_UNKNOWN 0ull	    /* birth time not known */
 #define TT_BYTES_UNKNOWN (~0ull)    /* life: tx_bytes/rx_bytes not known */
+#define TT_RTT_NONE (~0u)	    /* life: min_rtt_us before the first sample */
 
 /*
  * Every record in the ring buffer starts with its type, one byte at offset
@@ -52,13 +53,26 @@ struct tt_event {
 	__u32 uid;	   /* TT_TASK_UNKNOWN if not known */
 	__u32 backlog;	   /* accept: listener queue after this accept */
 	__u32 backlog_max; /* accept: listener sk_max_ack_backlog */
-	__s32 err;	   /* connect --outcome: 0 ok, a positive errno, or TT_RES_* */
+	__s32 err;	   /* connect --outcome: 0 ok, a positive errno, or TT_RES_*;
+			    * life: sk_err when it closed (0: none) */
 	__u8 laddr[16];
 	__u8 raddr[16];
 	char comm[TT_COMM_LEN];
+	/*
+	 * life: the socket's TCP health when it closed, read from its tcp_sock
+	 * as tcp_info reports it (tcp_get_info()). connect --outcome:
+	 * retrans_segs is the SYNs resent before the outcome, the rest 0.
+	 */
+	__u32 srtt_us;	    /* smoothed RTT (tcp_sock.srtt_us / 8); 0: no sample */
+	__u32 min_rtt_us;   /* tcp_sock.rtt_min; TT_RTT_NONE: no sample */
+	__u32 retrans_segs; /* tcp_sock.total_retrans: segments retransmitted */
+	__u32 segs_out;	    /* tcp_sock.segs_out: segments sent, retransmissions included */
+	__u32 segs_in;	    /* tcp_sock.segs_in: segments received */
+	__u8 oldstate;	    /* life: the state the session left for CLOSE (TCP_*) */
+	__u8 pad[3];
 };
 
-_Static_assert(sizeof(struct tt_event) == 128, "tt_event layout changed");
+_Static_assert(sizeof(struct tt_event) == 152, "tt_event layout changed");
 _Static_assert(__builtin_offsetof(struct tt_event, type) == 0, "record type not first");
 
 /* struct tt_event.flags */

@@ -306,3 +306,20 @@ memlock_cap() {
 		echo ,sys_resource
 	fi
 }
+
+# need_nft: tests that shape traffic with nftables (test/deps.sh installs it,
+# test/kernels/matrix.sh puts it in the guest); in CI it must be there.
+need_nft() {
+	command -v nft >/dev/null && return 0
+	[ "${CI:-}" = true ] && fail "nft not installed (test/deps.sh installs nftables)"
+	echo "    SKIP: nft not installed" >&2
+	exit 77
+}
+
+# nft_in NS RULE...: one nftables input rule in namespace NS (its own table).
+nft_in() {
+	local ns=$1
+	shift
+	printf 'table inet tt {\n chain in {\n  type filter hook input priority 0;\n  %s\n }\n}\n' \
+		"$*" | ip netns exec "$ns" nft -f -
+}

@@ -395,35 +395,20 @@ t_write_error_exits_one() {
 
 # ---- --outcome: the result and latency of every attempt ----
 
-# need_nft: tests that shape traffic with nftables (test/deps.sh installs it,
-# test/kernels/matrix.sh puts it in the guest); in CI it must be there.
-need_nft() {
-	command -v nft >/dev/null && return 0
-	[ "${CI:-}" = true ] && fail "nft not installed (test/deps.sh installs nftables)"
-	echo "    SKIP: nft not installed" >&2
-	exit 77
-}
-
-# nft_in NS RULE...: one nftables input rule in namespace NS (its own table).
-nft_in() {
-	local ns=$1
-	shift
-	printf 'table inet tt {\n chain in {\n  type filter hook input priority 0;\n  %s\n }\n}\n' \
-		"$*" | ip netns exec "$ns" nft -f -
-}
-
-# check_outcome LINE FAMILY LADDR RADDR RPORT RESULT ERRNO MIN_NS MAX_NS: the one
-# event of this attempt (by pid), all of its fields; ERRNO null for none.
+# check_outcome LINE FAMILY LADDR RADDR RPORT RESULT ERRNO MIN_NS MAX_NS [SYN]: the
+# one event of this attempt (by pid), all of its fields; ERRNO null for none; SYN
+# the SYNs resent (default 0; any: a number).
 check_outcome() {
-	local line=$1 pid lport errno=$7
+	local line=$1 pid lport errno=$7 syn=".syn_retrans == ${10:-0}"
 	pid=$(peer_field "$line" pid)
 	lport=$(peer_field "$line" lport)
 	[ "$errno" = null ] || errno="\"$errno\""
+	[ "${10:-}" != any ] || syn="(.syn_retrans | type) == \"number\""
 	expect_json 1 ".pid == $pid" ".lport == $lport and .event == \"connect\" and
 		.comm == \"ttpeer\" and .uid == 0 and .family == $2 and
 		.laddr == \"$3\" and .raddr == \"$4\" and .rport == $5 and
 		.result == \"$6\" and .errno == $errno and
-		.latency_ns >= $8 and .latency_ns <= $9"
+		.latency_ns >= $8 and .latency_ns <= $9 and $syn"
 }
 
 t_outcome_ok_and_refused() {
@@ -466,7 +451,7 @@ t_outcome_timeout() {
 	client "$NS_A" $B4 7001 --syncnt 1 --user-timeout 1500
 	trace_stop || return 1
 	expect_eq "client result" "$(peer_field "$CLI_OUT" result)" ETIMEDOUT || return 1
-	check_outcome "$CLI_OUT" 4 $A4 $B4 7001 timeout ETIMEDOUT 1400000000 4500000000
+	check_outcome "$CLI_OUT" 4 $A4 $B4 7001 timeout ETIMEDOUT 1400000000 4500000000 1
 }
 
 # An address of the veth subnet with no host behind it: neighbour discovery
@@ -484,8 +469,8 @@ t_outcome_unreachable() {
 	client "$NS_A" 2001:db8::3 80
 	trace_stop || return 1
 	expect_eq "client result" "$(peer_field "$v4" result)" EHOSTUNREACH || return 1
-	check_outcome "$v4" 4 $A4 198.18.0.3 80 unreachable EHOSTUNREACH 1 5000000000 || return 1
-	check_outcome "$CLI_OUT" 6 $A6 2001:db8::3 80 unreachable EHOSTUNREACH 1 5000000000
+	check_outcome "$v4" 4 $A4 198.18.0.3 80 unreachable EHOSTUNREACH 1 5000000000 any || return 1
+	check_outcome "$CLI_OUT" 6 $A6 2001:db8::3 80 unreachable EHOSTUNREACH 1 5000000000 any
 }
 
 # No route at all: connect() fails before any SYN; reported all the same.
@@ -508,7 +493,7 @@ t_outcome_slow_handshake() {
 	trace_start o connect -O --json || return 1
 	client "$NS_A" $B4 "$SRV_PORT"
 	trace_stop || return 1
-	check_outcome "$CLI_OUT" 4 $A4 $B4 "$SRV_PORT" ok null 900000000 3000000000
+	check_outcome "$CLI_OUT" 4 $A4 $B4 "$SRV_PORT" ok null 900000000 3000000000 1
 }
 
 # The owner closes the socket before the handshake ends.
@@ -555,7 +540,7 @@ t_outcome_failed_and_min_latency() {
 	TRACE_OUT=$m.out
 	expect_json 1 "(.raddr == \"$B4\" and (.rport == $SRV_PORT or .rport == 9)) or
 		.raddr == \"198.19.0.1\"" || return 1
-	check_outcome "$slow" 4 $A4 $B4 "$SRV_PORT" ok null 900000000 3000000000
+	check_outcome "$slow" 4 $A4 $B4 "$SRV_PORT" ok null 900000000 3000000000 1
 }
 
 # syn_sent N PORT: waits (up to 30 s) until N connects from A to PORT are in

@@ -67,10 +67,24 @@ session() {
 	expect_eq "client port" "$(peer_field "$SRV_LINE" rport)" "$(peer_field "$CLI_OUT" lport)"
 }
 
+# ended LINE CAUSE BY: the close event of the end LINE printed ended so.
+ended() {
+	local by=null
+	[ "$3" = null ] || by="\"$3\""
+	expect_json 1 ".event == \"close\" and .lport == $(peer_field "$1" lport) and
+		.rport == $(peer_field "$1" rport)" ".close_cause == \"$2\" and .closed_by == $by"
+}
+
+# A session's health keys where nothing was lost: numbers, an RTT sampled.
+HEALTHY='(.srtt_us > 0) and (.min_rtt_us > 0) and (.min_rtt_us <= .srtt_us * 8) and
+	(.retrans_segs | type == "number") and .segs_out > 0 and .segs_in > 0'
+
 t_client_closes_first_between_namespaces() {
 	session "$NS_B" $B4 "$NS_A" client || return 1
-	check_end "$CLI_OUT" 4 $A4 $B4 100000 5000 || return 1
-	check_end "$SRV_LINE" 4 $B4 $A4 5000 100000 || return 1
+	END_COND=$HEALTHY check_end "$CLI_OUT" 4 $A4 $B4 100000 5000 || return 1
+	END_COND=$HEALTHY check_end "$SRV_LINE" 4 $B4 $A4 5000 100000 || return 1
+	ended "$CLI_OUT" fin local || return 1
+	ended "$SRV_LINE" fin remote || return 1
 	expect_no_progs
 }
 
@@ -99,7 +113,138 @@ t_core_btf_minimised_and_from_a_file() {
 t_server_closes_first_between_namespaces() {
 	session "$NS_B" $B4 "$NS_A" server || return 1
 	check_end "$CLI_OUT" 4 $A4 $B4 100000 5000 || return 1
-	check_end "$SRV_LINE" 4 $B4 $A4 5000 100000
+	check_end "$SRV_LINE" 4 $B4 $A4 5000 100000 || return 1
+	ended "$CLI_OUT" fin remote || return 1
+	ended "$SRV_LINE" fin local
+}
+
+# ---- TCP health: what the socket says when it closes ----
+
+# health_is LINE INFO: the close event of the end LINE printed has the health
+# that end's tcp_info had when it closed (ttpeer --info, --close reset).
+health_is() {
+	local info=$2
+	[ -n "$info" ] || fail "no tcp_info line" || return 1
+	expect_eq "tcp_info state (7: CLOSE at a reset received)" \
+		"$(peer_field "$info" state)" "${3:-$(peer_field "$info" state)}" || return 1
+	expect_json 1 ".event == \"close\" and .lport == $(peer_field "$1" lport) and
+		.rport == $(peer_field "$1" rport)" "
+		.srtt_us == $(peer_field "$info" rtt) and .min_rtt_us == $(peer_field "$info" minrtt) and
+		.retrans_segs == $(peer_field "$info" retrans) and
+		.segs_out == $(peer_field "$info" segs_out) and .segs_in == $(peer_field "$info" segs_in)"
+}
+
+# split_info: CLI_INFO, the client's tcp_info line; CLI_OUT, its conn line.
+split_info() {
+	CLI_INFO=$(grep '^info ' <<<"$CLI_OUT")
+	CLI_OUT=$(grep '^conn ' <<<"$CLI_OUT")
+}
+
+# reset_by END: a session that END (client|server) aborts with SO_LINGER 0
+# once it has settled; the other end reads until the reset. Both print their
+# tcp_info as the session ends.
+reset_by() {
+	local srv_close=last cli_close=reset
+	[ "$1" = server ] && srv_close=reset cli_close=last
+	srv s "$NS_B" $B4 0 --recv 100000 --send 5000 --close $srv_close --info
+	trace_start l life --json || return 1
+	client "$NS_A" $B4 "$SRV_PORT" --send 100000 --recv 5000 --close $cli_close --info
+	srv_wait
+	await_port 2 "$SRV_PORT"
+	trace_stop || return 1
+	SRV_LINE=$(conns s)
+	SRV_INFO=$(grep '^info ' "$WORK/s.srv")
+	split_info
+}
+
+t_reset_by_the_client() {
+	reset_by client || return 1
+	check_end "$CLI_OUT" 4 $A4 $B4 100000 5000 || return 1
+	check_end "$SRV_LINE" 4 $B4 $A4 5000 100000 || return 1
+	ended "$CLI_OUT" rst local || return 1
+	ended "$SRV_LINE" rst remote || return 1
+	health_is "$CLI_OUT" "$CLI_INFO" || return 1
+	health_is "$SRV_LINE" "$SRV_INFO" 7
+}
+
+t_reset_by_the_server() {
+	reset_by server || return 1
+	check_end "$CLI_OUT" 4 $A4 $B4 100000 5000 || return 1
+	check_end "$SRV_LINE" 4 $B4 $A4 5000 100000 || return 1
+	ended "$SRV_LINE" rst local || return 1
+	ended "$CLI_OUT" rst remote || return 1
+	health_is "$SRV_LINE" "$SRV_INFO" || return 1
+	health_is "$CLI_OUT" "$CLI_INFO" 7
+}
+
+# nftables drops the first 3 data packets towards the server: the client
+# retransmits them, and says so at its close.
+t_retransmissions_counted() {
+	need_nft
+	srv s "$NS_B" $B4 0 --recv 100000 --send 5000 --close last
+	nft_in "$NS_B" "tcp dport $SRV_PORT tcp flags & (syn | fin | rst) == 0 ip length > 200" \
+		"numgen inc mod 1000000000 < 3 drop" || return 1
+	trace_start l life --json || return 1
+	client "$NS_A" $B4 "$SRV_PORT" --send 100000 --recv 5000 --close reset
+	srv_wait
+	await_port 2 "$SRV_PORT"
+	trace_stop || return 1
+	split_info
+	check_end "$CLI_OUT" 4 $A4 $B4 100000 5000 || return 1
+	health_is "$CLI_OUT" "$CLI_INFO" || return 1
+	expect_json 1 ".lport == $(peer_field "$CLI_OUT" lport) and .rport == $SRV_PORT" \
+		".retrans_segs >= 3"
+}
+
+# A rate-limited link (tbf, 2 Mbit/s) under a bulk flow: the queue makes the
+# RTT tens of milliseconds, the RTT(ms) column shows it as tcp_info does.
+t_rtt_of_a_slow_link() {
+	local want
+	ip -n "$NS_A" link set tta$$ qlen 1000
+	tc -n "$NS_A" qdisc add dev tta$$ root tbf rate 2mbit burst 8kb latency 400ms || return 1
+	srv s "$NS_B" $B4 0 --recv 200000 --send 100 --close last
+	trace_start l life --health || return 1
+	client "$NS_A" $B4 "$SRV_PORT" --send 200000 --recv 100 --close reset
+	srv_wait
+	await_port 2 "$SRV_PORT"
+	trace_stop || return 1
+	split_info
+	want=$(peer_field "$CLI_INFO" rtt)
+	[ -n "$want" ] && [ "$want" -gt 5000 ] || fail "tcp_info rtt $want us: not a slow link" || return 1
+	# the client's row: its RTT in ms (2 decimals) and retransmissions
+	expect_eq "RTT(ms) RETR" "$(awk -v p="$(peer_field "$CLI_OUT" lport)" \
+		'$4 == p { print $(NF - 1), $NF }' "$TRACE_OUT")" \
+		"$(awk -v us="$want" 'BEGIN { printf "%.2f", us / 1000 }') $(peer_field "$CLI_INFO" retrans)"
+}
+
+# Keepalive gives up on a peer that stopped answering (nftables drops all it
+# gets): a timeout, decided here.
+t_keepalive_timeout() {
+	local out=$WORK/ka.out i
+	need_nft
+	srv s "$NS_B" $B4 0 --close last
+	trace_start l life --json || return 1
+	ip netns exec "$NS_A" "$PEER" client $B4 "$SRV_PORT" --keepalive 1,1,2 --close last \
+		--info >"$out" &
+	for i in $(seq 1 100); do
+		grep -q '^conn ' "$WORK/s.srv" 2>/dev/null && break
+		sleep 0.05
+	done
+	nft_in "$NS_B" "tcp dport $SRV_PORT drop" || return 1
+	for i in $(seq 1 200); do
+		grep -q '^info ' "$out" && break
+		sleep 0.05
+	done
+	wait $!
+	kill "$SRV_JOB" 2>/dev/null
+	await_port 1 "$SRV_PORT"
+	trace_stop || return 1
+	CLI_OUT=$(grep '^conn ' "$out")
+	ended "$CLI_OUT" timeout local || return 1
+	health_is "$CLI_OUT" "$(grep '^info ' "$out")" 7 || return 1
+	expect_json 1 ".lport == $(peer_field "$CLI_OUT" lport)" \
+		".pid == $(peer_field "$CLI_OUT" pid) and .comm == \"ttpeer\" and .tx_bytes == 0 and
+		.rx_bytes == 0 and .duration_ns > 2000000000"
 }
 
 # On loopback the other end's packets are processed in softirq on the

@@ -14,6 +14,13 @@
  *   --recv N         bytes to read on each connection (before sending)
  *   --close first    close right after the exchange (default)
  *   --close last     wait for the peer to close first (read EOF), then close
+ *   --close reset    after the exchange, wait 0.2 s for the session to settle,
+ *                    print its tcp_info (as --info), then close with SO_LINGER
+ *                    0: the kernel sends a reset
+ *   --info           print the socket's tcp_info when closing it (after the
+ *                    read that saw the peer's reset or FIN with --close last)
+ *   --keepalive I,V,C  client: SO_KEEPALIVE, first probe after I s, then every
+ *                    V s, give up after C unanswered (TCP_KEEPIDLE/INTVL/CNT)
  *   --backlog N      listen() backlog (default 128)
  *   --gate FILE      server: wait until FILE exists before accepting
  *   --accept4        server: use accept4(2) instead of accept(2)
@@ -29,7 +36,10 @@
  *   --abort          client: non-blocking connect, then close the socket at
  *                    once, handshake unfinished (prints result=closed)
  *
- * Prints per connection: "conn pid=.. lport=.. rport=.. result=ok|ERRNO".
+ * Prints per connection: "conn pid=.. lport=.. rport=.. result=ok|ERRNO", and
+ * with --info or --close reset "info pid=.. state=.. rtt=.. minrtt=.. retrans=..
+ * segs_out=.. segs_in=.." (tcp_info's tcpi_state, tcpi_rtt, tcpi_min_rtt,
+ * tcpi_total_retrans, tcpi_segs_out, tcpi_segs_in).
  * Exit status: 0 if every connection did what was asked, 1 otherwise, 2 usage.
  */
 #define _GNU_SOURCE
@@ -37,7 +47,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h> /* struct tcp_info with every field */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +59,7 @@
 
 struct opts {
 	int count, send, recv, backlog, accept4, eagain, close_last, v6only, syncnt, nonblock, abort,
-	    user_timeout;
+	    user_timeout, close_reset, info, keepalive[3];
 	double hold;
 	const char *gate, *ready;
 };
@@ -111,6 +121,38 @@ static int xfer(int fd, int n, int sending)
 	return 0;
 }
 
+static void print_info(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len)) {
+		perror("ttpeer: TCP_INFO");
+		return;
+	}
+	printf("info pid=%d state=%u rtt=%u minrtt=%u retrans=%u segs_out=%u segs_in=%u\n",
+	       getpid(), ti.tcpi_state, ti.tcpi_rtt, ti.tcpi_min_rtt, ti.tcpi_total_retrans,
+	       ti.tcpi_segs_out, ti.tcpi_segs_in);
+	fflush(stdout);
+}
+
+/* close(2), as --close and --info ask. */
+static void end_conn(int fd, const struct opts *o)
+{
+	if (o->close_reset) {
+		struct timespec settle = { 0, 200 * 1000 * 1000 };
+		struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+		nanosleep(&settle, NULL);
+		print_info(fd);
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	} else if (o->info) {
+		print_info(fd);
+	}
+	close(fd);
+}
+
 /* Exchange, then close in the requested order. */
 static int finish(int fd, const struct opts *o)
 {
@@ -127,7 +169,7 @@ static int finish(int fd, const struct opts *o)
 	if (o->close_last)
 		while (recv(fd, &c, 1, 0) > 0)
 			;
-	close(fd);
+	end_conn(fd, o);
 	return err;
 }
 
@@ -199,6 +241,14 @@ static int client(int family, struct sockaddr_storage *ss, socklen_t len, const 
 		if (o->user_timeout)
 			setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &o->user_timeout,
 				   sizeof(o->user_timeout));
+		if (o->keepalive[0]) {
+			int on = 1;
+
+			setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+			setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &o->keepalive[0], sizeof(int));
+			setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &o->keepalive[1], sizeof(int));
+			setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &o->keepalive[2], sizeof(int));
+		}
 		if (connect(fd, (struct sockaddr *)ss, len)) {
 			err = errno;
 			if (err == EINPROGRESS && o->abort) {
@@ -243,7 +293,7 @@ static int client(int family, struct sockaddr_storage *ss, socklen_t len, const 
 			while (recv(fd, &c, 1, 0) > 0)
 				;
 		}
-		close(fd);
+		end_conn(fd, o);
 	}
 	if (n) {
 		struct timespec ts = { (time_t)o->hold,
@@ -283,6 +333,10 @@ int main(int argc, char **argv)
 			o.abort = 1;
 			continue;
 		}
+		if (!strcmp(a, "--info")) {
+			o.info = 1;
+			continue;
+		}
 		if (!v)
 			usage("option needs a value");
 		i++;
@@ -308,6 +362,12 @@ int main(int argc, char **argv)
 			o.user_timeout = atoi(v);
 		else if (!strcmp(a, "--close") && (!strcmp(v, "first") || !strcmp(v, "last")))
 			o.close_last = !strcmp(v, "last");
+		else if (!strcmp(a, "--close") && !strcmp(v, "reset"))
+			o.close_reset = 1;
+		else if (!strcmp(a, "--keepalive") &&
+			 sscanf(v, "%d,%d,%d", &o.keepalive[0], &o.keepalive[1], &o.keepalive[2]) == 3 &&
+			 o.keepalive[0] > 0 && o.keepalive[1] > 0 && o.keepalive[2] > 0)
+			;
 		else
 			usage("unknown option");
 	}

@@ -39,7 +39,7 @@ int main(void)
 	CHECK_STR(header(c, n, TT_FMT_TABLE),
 		  "LADDR                     RADDR                     RPORT  CONNECTS\n");
 
-	/* --outcome: RESULT and LAT(ms) after DPORT; JSON result, errno, latency_ns. */
+	/* --outcome: RESULT and LAT(ms) after DPORT; JSON result, errno, latency_ns, syn_retrans. */
 	tt_opts_init(&o, "connect");
 	o.cfg.outcome = 1;
 	n = connect_cols(&o, c);
@@ -48,7 +48,8 @@ int main(void)
 		  "PID     COMM         IP SADDR            DADDR            DPORT RESULT        "
 		  "LAT(ms)\n");
 	CHECK_STR(keys(c, n),
-		  "time event pid comm uid family laddr lport raddr rport result errno latency_ns");
+		  "time event pid comm uid family laddr lport raddr rport result errno latency_ns "
+		  "syn_retrans");
 	CHECK_STR(header(c, n, TT_FMT_CSV), "PID,COMM,IP,SADDR,DADDR,DPORT,RESULT,LAT(ms)\n");
 	n = connect_count_cols(&o, c);
 	CHECK_STR(keys(c, n), "family laddr raddr rport result count");
@@ -65,7 +66,8 @@ int main(void)
 		  "PID     COMM         IP SADDR            DADDR            DPORT RESULT        "
 		  "LAT(ms) QUERY\n");
 	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport result errno "
-			      "latency_ns query query_cname query_age_ns query_stale query_scope "
+			      "latency_ns syn_retrans query query_cname query_age_ns query_stale "
+			      "query_scope "
 			      "query_candidates");
 	CHECK_STR(header(c, n, TT_FMT_CSV), "PID,COMM,IP,SADDR,DADDR,DPORT,RESULT,LAT(ms),QUERY\n");
 	n = connect_count_cols(&o, c);

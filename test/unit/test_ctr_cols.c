@@ -142,7 +142,8 @@ int main(void)
 	CHECK_STR(header(c, n, TT_FMT_CSV),
 		  "PID,COMM,CONTAINER,POD,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS\n");
 	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport tx_bytes "
-			      "rx_bytes duration_ns " KEYS);
+			      "rx_bytes duration_ns srtt_us min_rtt_us retrans_segs segs_out segs_in "
+			      "close_cause closed_by " KEYS);
 
 	/* without the option: nothing added (the other tests check every column) */
 	tt_opts_init(&o, "life");

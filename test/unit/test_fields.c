@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* core/out/fields.c: every field of an event, known and unknown values. */
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "check.h"
@@ -100,9 +101,48 @@ static void test_query_fields(void)
 	CHECK(v.kind == TT_J_NULL);
 }
 
+/*
+ * How a session ended, for every way the kernel ends one (the comment in
+ * core/out/fields.c): (state left for CLOSE, sk_err) -> cause, by whom.
+ */
+static void test_close_cause(void)
+{
+	static const struct {
+		unsigned oldstate;
+		int err;
+		const char *cause, *by;
+	} cases[] = {
+		{ TCP_FIN_WAIT2, 0, "fin", "local" },	      /* our FIN, then theirs (time-wait) */
+		{ TCP_CLOSING, 0, "fin", "local" },	      /* FINs crossed, ours first */
+		{ TCP_LAST_ACK, 0, "fin", "remote" },	      /* their FIN, then ours acked */
+		{ TCP_ESTABLISHED, ECONNRESET, "rst", "remote" }, /* reset received */
+		{ TCP_CLOSE_WAIT, EPIPE, "rst", "remote" },	      /* their FIN, then a reset */
+		{ TCP_FIN_WAIT1, ECONNRESET, "rst", "local" },     /* our FIN, answered by a reset */
+		{ TCP_SYN_SENT, ECONNREFUSED, "rst", "remote" },   /* refused */
+		{ TCP_ESTABLISHED, 0, "rst", "local" },	      /* SO_LINGER 0, unread data */
+		{ TCP_CLOSE_WAIT, 0, "rst", "remote" },	      /* their FIN, our abort */
+		{ TCP_FIN_WAIT1, 0, "rst", "local" },	      /* close(2) with unread data */
+		{ TCP_SYN_RECV, 0, "rst", "local" },	      /* a listener's close drops it */
+		{ TCP_ESTABLISHED, ETIMEDOUT, "timeout", "local" }, /* keepalive, retransmissions */
+		{ TCP_LAST_ACK, ETIMEDOUT, "timeout", "remote" },   /* our FIN never acked */
+		{ TCP_SYN_SENT, EHOSTUNREACH, "EHOSTUNREACH", NULL },
+		{ TCP_SYN_SENT, 0, NULL, "local" },		      /* closed before any answer */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *cause = tt_close_cause(cases[i].oldstate, cases[i].err);
+		const char *by = tt_closed_by(cases[i].oldstate, cases[i].err);
+
+		CHECK_STR(cause ? cause : "(null)", cases[i].cause ? cases[i].cause : "(null)");
+		CHECK_STR(by ? by : "(null)", cases[i].by ? cases[i].by : "(null)");
+	}
+}
+
 int main(void)
 {
 	test_query_fields();
+	test_close_cause();
 	struct tt_event e = {
 		.ts_ns = 5000000000ull,
 		.start_ns = 3999000000ull,

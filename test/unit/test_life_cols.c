@@ -4,6 +4,8 @@
  * them, and the rows of a session rendered by each writer, with every value
  * known and with the owner, TX and duration unknown.
  */
+#include <errno.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 
@@ -48,6 +50,12 @@ int main(void)
 		.laddr = { 198, 18, 0, 1 },
 		.raddr = { 198, 18, 0, 2 },
 		.comm = "a-very-long-comm",
+		.srtt_us = 1234,
+		.min_rtt_us = 987,
+		.retrans_segs = 3,
+		.segs_out = 80,
+		.segs_in = 70,
+		.oldstate = TCP_FIN_WAIT2,
 	};
 	int n;
 
@@ -57,7 +65,7 @@ int main(void)
 	CHECK_STR(header(c, n, TT_FMT_TABLE),
 		  "PID   COMM       LADDR           LPORT RADDR           RPORT TX_KB RX_KB MS\n");
 	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport "
-			      "tx_bytes rx_bytes duration_ns");
+			      "tx_bytes rx_bytes duration_ns srtt_us min_rtt_us retrans_segs segs_out segs_in close_cause closed_by");
 	CHECK_STR(row(c, n, TT_FMT_TABLE, &e),
 		  "4242  a-very-lon 198.18.0.1      41000 198.18.0.2      8080     97     4 "
 		  "123.46\n");
@@ -65,19 +73,46 @@ int main(void)
 		  "{\"time\":\"1970-01-01T00:00:01.123456789Z\",\"event\":\"close\",\"pid\":4242,"
 		  "\"comm\":\"a-very-long-comm\",\"uid\":0,\"family\":4,\"laddr\":\"198.18.0.1\","
 		  "\"lport\":41000,\"raddr\":\"198.18.0.2\",\"rport\":8080,\"tx_bytes\":100000,"
-		  "\"rx_bytes\":5000,\"duration_ns\":123456789}\n");
+		  "\"rx_bytes\":5000,\"duration_ns\":123456789,\"srtt_us\":1234,"
+		  "\"min_rtt_us\":987,\"retrans_segs\":3,\"segs_out\":80,\"segs_in\":70,"
+		  "\"close_cause\":\"fin\",\"closed_by\":\"local\"}\n");
 
 	/* Opened before tracing: owner, TX and duration unknown; RX known. */
 	e.pid = e.uid = TT_TASK_UNKNOWN;
 	e.tx_bytes = TT_BYTES_UNKNOWN;
 	e.start_ns = TT_TS_UNKNOWN;
+	/* no RTT sample yet; reset by the peer */
+	e.srtt_us = 0;
+	e.min_rtt_us = TT_RTT_NONE;
+	e.oldstate = TCP_ESTABLISHED;
+	e.err = ECONNRESET;
 	CHECK_STR(row(c, n, TT_FMT_TABLE, &e),
 		  "-     -          198.18.0.1      41000 198.18.0.2      8080      -     4 -\n");
 	CHECK_STR(row(c, n, TT_FMT_JSON, &e),
 		  "{\"time\":\"1970-01-01T00:00:01.123456789Z\",\"event\":\"close\",\"pid\":null,"
 		  "\"comm\":null,\"uid\":null,\"family\":4,\"laddr\":\"198.18.0.1\","
 		  "\"lport\":41000,\"raddr\":\"198.18.0.2\",\"rport\":8080,\"tx_bytes\":null,"
-		  "\"rx_bytes\":5000,\"duration_ns\":null}\n");
+		  "\"rx_bytes\":5000,\"duration_ns\":null,\"srtt_us\":null,"
+		  "\"min_rtt_us\":null,\"retrans_segs\":3,\"segs_out\":80,\"segs_in\":70,"
+		  "\"close_cause\":\"rst\",\"closed_by\":\"remote\"}\n");
+
+	/* --health: RTT(ms) and RETR after MS, in the table and CSV only */
+	o.health = true;
+	n = life_cols(&o, c);
+	e.srtt_us = 1234;
+	CHECK_STR(header(c, n, TT_FMT_TABLE), "PID   COMM       LADDR           LPORT RADDR           "
+					       "RPORT TX_KB RX_KB        MS  RTT(ms)  RETR\n");
+	CHECK_STR(row(c, n, TT_FMT_TABLE, &e),
+		  "-     -          198.18.0.1      41000 198.18.0.2      8080      -     4         - "
+		  "    1.23     3\n");
+	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport "
+			      "tx_bytes rx_bytes duration_ns srtt_us min_rtt_us retrans_segs segs_out segs_in close_cause closed_by");
+	o.fmt = TT_FMT_CSV;
+	n = life_cols(&o, c);
+	CHECK_STR(header(c, n, TT_FMT_CSV), "PID,COMM,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS,RTT(ms),RETR\n");
+	CHECK_STR(row(c, n, TT_FMT_CSV, &e), ",,4,198.18.0.1,41000,198.18.0.2,8080,,4,,1.23,3\n");
+	e.srtt_us = 0;
+	tt_opts_init(&o, "life");
 
 	/* CSV always has IP, and bcc's header; unknown values are empty. */
 	o.fmt = TT_FMT_CSV;
@@ -97,7 +132,7 @@ int main(void)
 		  "TIME(s)   UID    PID   COMM             IP LADDR                                   "
 		  "LPORT RADDR                                   RPORT  TX_KB  RX_KB MS\n");
 	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport "
-			      "tx_bytes rx_bytes duration_ns");
+			      "tx_bytes rx_bytes duration_ns srtt_us min_rtt_us retrans_segs segs_out segs_in close_cause closed_by");
 
 	/* -d: QUERY last; the name of a session opened here, unknown (null, '-') else. */
 	tt_opts_init(&o, "life");
@@ -107,7 +142,8 @@ int main(void)
 	CHECK_STR(header(c, n, TT_FMT_TABLE),
 		  "PID   COMM       LADDR           LPORT RADDR           RPORT TX_KB RX_KB MS QUERY\n");
 	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport "
-			      "tx_bytes rx_bytes duration_ns query query_cname query_age_ns "
+			      "tx_bytes rx_bytes duration_ns srtt_us min_rtt_us retrans_segs segs_out segs_in close_cause closed_by "
+			      "query query_cname query_age_ns "
 			      "query_stale query_scope query_candidates");
 	{
 		struct tt_dns_info d = { .query = "db.tt.test", .cname = "db-1.internal.tt.test",
@@ -121,7 +157,9 @@ int main(void)
 			  "4242  a-very-lon 198.18.0.1      41000 198.18.0.2      8080     97     4 "
 			  "123.46 db.tt.test\n");
 		CHECK(strstr(dns_row(c, n, TT_FMT_JSON, &e, &d),
-			  ",\"duration_ns\":123456789,\"query\":\"db.tt.test\",\"query_cname\":\"db-1.internal.tt.test\","
+			  ",\"duration_ns\":123456789,\"srtt_us\":null,\"min_rtt_us\":null,"
+			  "\"retrans_segs\":3,\"segs_out\":80,\"segs_in\":70,\"close_cause\":\"rst\","
+			  "\"closed_by\":\"remote\",\"query\":\"db.tt.test\",\"query_cname\":\"db-1.internal.tt.test\","
 			  "\"query_age_ns\":2500000,\"query_stale\":false,\"query_scope\":\"process\","
 			  "\"query_candidates\":1}\n"));
 		d.cname = NULL;
