@@ -140,6 +140,7 @@ int tt_life_cols(const struct tt_opts *o, struct tt_col *c)
 	c[n++] = (struct tt_col){ NULL, "segs_in", TT_F_SEGS_IN };
 	c[n++] = (struct tt_col){ NULL, "close_cause", TT_F_CLOSE_CAUSE };
 	c[n++] = (struct tt_col){ NULL, "closed_by", TT_F_CLOSED_BY };
+	c[n++] = (struct tt_col){ NULL, "owner_source", TT_F_OWNER_SOURCE };
 	return n;
 }
 

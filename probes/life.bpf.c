@@ -199,6 +199,7 @@ static __always_inline void closed(const struct sock *sk, bool direct, int oldst
 
 			tt_owner_current(&o, pid_tgid, uid);
 			selected = tt_task_selected(pid_tgid, uid);
+			how = TT_OWNER_CLOSE;
 		} else {
 			__builtin_memset(&o, 0, sizeof(o));
 			o.pid = TT_TASK_UNKNOWN;
@@ -230,6 +231,7 @@ static __always_inline void closed(const struct sock *sk, bool direct, int oldst
 	/* how it ended (core/out/fields.c: close_cause, closed_by) */
 	e->err = TT_SK(direct, sk, sk_err);
 	e->oldstate = oldstate;
+	e->owner_how = how;
 	tt_tcp_health(sk, tp, e);
 	e->netns = tt_sk_netns(sk, direct);
 	e->type = TT_EV_CLOSE;

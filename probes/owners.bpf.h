@@ -30,14 +30,6 @@
 
 #define TT_OWNERS_MAX 262144
 
-/* How an entry's owner was learnt. */
-enum tt_owner_how {
-	TT_OWNER_NONE = 0, /* not known (yet): only the birth time is */
-	TT_OWNER_CONNECT,  /* the task that connected */
-	TT_OWNER_ACCEPT,   /* the task that accepted */
-	TT_OWNER_CLOSE,	   /* opened before tracing: the task that closed it */
-};
-
 /* Which end opened the connection: bytes_acked counts an active open's SYN. */
 enum tt_sock_dir {
 	TT_DIR_UNKNOWN = 0,
@@ -48,7 +40,7 @@ enum tt_sock_dir {
 struct tt_sock_owner {
 	__u64 birth_ns;	       /* birth (life.bpf.c); TT_TS_UNKNOWN if not seen */
 	struct tt_owner owner; /* valid unless how == TT_OWNER_NONE */
-	__u8 how;	       /* enum tt_owner_how */
+	__u8 how;	       /* enum tt_owner_how (include/tcptrace/event.h) */
 	__u8 selected;	       /* the owner passed the task filters (pid, uid, cgroup) */
 	__u8 dir;	       /* enum tt_sock_dir */
 	__u8 pad[5];

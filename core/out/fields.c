@@ -344,6 +344,14 @@ void tt_field_format(const struct tt_col *col, const struct tt_src *src, struct 
 	case TT_F_CLOSED_BY:
 		tt_val_set_text(v, tt_closed_by(e->oldstate, e->err));
 		return;
+	case TT_F_OWNER_SOURCE:
+		if (e->owner_how == TT_OWNER_CONNECT || e->owner_how == TT_OWNER_ACCEPT)
+			tt_val_set_str(v, "syscall");
+		else if (e->owner_how == TT_OWNER_CLOSE && e->pid != TT_TASK_UNKNOWN)
+			tt_val_set_str(v, "fd");
+		else
+			tt_val_set_null(v);
+		return;
 	case TT_F_ENRICH: /* a mark, not a field */
 		break;
 	}

@@ -50,6 +50,7 @@ enum tt_field {
 	TT_F_CLOSE_CAUSE, /* life: fin, rst, timeout, an errno's name, or null */
 	TT_F_CLOSED_BY,	 /* life: local, remote or null */
 	TT_F_RTT_MS,	 /* life --health: smoothed RTT in ms, 0.00 */
+	TT_F_OWNER_SOURCE, /* life: syscall, fd or null (struct tt_event.owner_how) */
 	/*
 	 * Not a field: where the enrichers' table columns go (after COMM; first in
 	 * -c rows). tt_enrich_cols() replaces it with them, or drops it.

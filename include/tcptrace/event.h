@@ -69,7 +69,8 @@ struct tt_event {
 	__u32 segs_out;	    /* tcp_sock.segs_out: segments sent, retransmissions included */
 	__u32 segs_in;	    /* tcp_sock.segs_in: segments received */
 	__u8 oldstate;	    /* life: the state the session left for CLOSE (TCP_*) */
-	__u8 pad[3];
+	__u8 owner_how;	    /* life: how pid/comm were learnt (enum tt_owner_how) */
+	__u8 pad[2];
 };
 
 _Static_assert(sizeof(struct tt_event) == 152, "tt_event layout changed");
@@ -81,6 +82,14 @@ _Static_assert(__builtin_offsetof(struct tt_event, type) == 0, "record type not 
 /* Results of a connect attempt besides 0 (ok) and errno values (< 4096). */
 #define TT_RES_CLOSED 0xfffe  /* closed by its owner before the handshake ended, no error */
 #define TT_RES_PENDING 0xffff /* still in SYN_SENT when tracing stopped */
+
+/* life: how a session's owner was learnt. */
+enum tt_owner_how {
+	TT_OWNER_NONE = 0, /* not known: pid TT_TASK_UNKNOWN */
+	TT_OWNER_CONNECT,  /* the task that connected */
+	TT_OWNER_ACCEPT,   /* the task that accepted */
+	TT_OWNER_CLOSE,	   /* opened before tracing: the task that closed it, holding it */
+};
 
 /* The process that opened a socket, recorded in its own context. */
 struct tt_owner {

@@ -11,7 +11,8 @@
 # extracts what a qemu guest needs: vmlinuz (and the uncompressed vmlinux,
 # which boots faster under TCG), the kernel config, and the few
 # modules (with their dependencies) used for network namespace tests: veth,
-# nf_tables and the nft expressions needed to drop or reject TCP SYNs.
+# nf_tables and the nft expressions the tests drop or reject packets with,
+# and sch_tbf (a rate-limited link).
 # Both package layouts are read: linux-image-*-unsigned (/boot/vmlinuz-VER,
 # /boot/config-VER, /lib/modules/VER/) and 7.x's linux-binary-VER (vmlinuz),
 # linux-base-VER (config, modules.builtin) and linux-modules-VER, all under
@@ -70,7 +71,7 @@ flock 9
 
 # Modules to extract (dependencies and soft dependencies are added: libcrc32c,
 # which nf_tables and nf_conntrack need, wants crc32c_generic loaded first).
-MODULES="veth nf_tables nft_reject_inet nft_ct nft_limit nft_log sch_netem dummy $G_MODULES ${EXTRA_MODULES:-}"
+MODULES="veth nf_tables nft_reject_inet nft_ct nft_limit nft_log nft_numgen sch_netem sch_tbf dummy $G_MODULES ${EXTRA_MODULES:-}"
 MODULES=$(echo $MODULES)   # normalise whitespace
 
 # ---- choose the package -------------------------------------------------

@@ -172,7 +172,7 @@ fi
 tools=(bash-static:/bin/bash:bash-static ip:/bin/ip:iproute2 ss:/bin/ss:iproute2 jq:/bin/jq:jq
 	bpftool:/bin/bpftool:bpftool setpriv:/bin/setpriv:util-linux
 	mountpoint:/bin/mountpoint:util-linux date:/bin/date:coreutils pkill:/bin/pkill:procps
-	nft:/bin/nft:nftables)
+	nft:/bin/nft:nftables tc:/bin/tc:iproute2)
 tool_args() { # ARCH DIR: sets add, the run-guest.sh options that put the tools in (DIR/userland)
 	local name dest pkg src root specs=() p
 	add=()

@@ -143,7 +143,7 @@ int main(void)
 		  "PID,COMM,CONTAINER,POD,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS\n");
 	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport tx_bytes "
 			      "rx_bytes duration_ns srtt_us min_rtt_us retrans_segs segs_out segs_in "
-			      "close_cause closed_by " KEYS);
+			      "close_cause closed_by owner_source " KEYS);
 
 	/* without the option: nothing added (the other tests check every column) */
 	tt_opts_init(&o, "life");

@@ -139,10 +139,29 @@ static void test_close_cause(void)
 	}
 }
 
+/* owner_source: how life learnt a session's owner. */
+static void test_owner_source(void)
+{
+	struct tt_event e = { .pid = 7, .owner_how = TT_OWNER_CONNECT };
+	enum tt_json_kind k;
+
+	CHECK_STR(fmt(TT_F_OWNER_SOURCE, &e, 0, &k), "syscall");
+	e.owner_how = TT_OWNER_ACCEPT;
+	CHECK_STR(fmt(TT_F_OWNER_SOURCE, &e, 0, &k), "syscall");
+	e.owner_how = TT_OWNER_CLOSE;
+	CHECK_STR(fmt(TT_F_OWNER_SOURCE, &e, 0, &k), "fd");
+	CHECK(k == TT_J_STR);
+	e.owner_how = TT_OWNER_NONE;
+	e.pid = TT_TASK_UNKNOWN;
+	fmt(TT_F_OWNER_SOURCE, &e, 0, &k);
+	CHECK(k == TT_J_NULL);
+}
+
 int main(void)
 {
 	test_query_fields();
 	test_close_cause();
+	test_owner_source();
 	struct tt_event e = {
 		.ts_ns = 5000000000ull,
 		.start_ns = 3999000000ull,

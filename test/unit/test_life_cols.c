@@ -56,6 +56,7 @@ int main(void)
 		.segs_out = 80,
 		.segs_in = 70,
 		.oldstate = TCP_FIN_WAIT2,
+		.owner_how = TT_OWNER_CONNECT,
 	};
 	int n;
 
@@ -65,7 +66,7 @@ int main(void)
 	CHECK_STR(header(c, n, TT_FMT_TABLE),
 		  "PID   COMM       LADDR           LPORT RADDR           RPORT TX_KB RX_KB MS\n");
 	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport "
-			      "tx_bytes rx_bytes duration_ns srtt_us min_rtt_us retrans_segs segs_out segs_in close_cause closed_by");
+			      "tx_bytes rx_bytes duration_ns srtt_us min_rtt_us retrans_segs segs_out segs_in close_cause closed_by owner_source");
 	CHECK_STR(row(c, n, TT_FMT_TABLE, &e),
 		  "4242  a-very-lon 198.18.0.1      41000 198.18.0.2      8080     97     4 "
 		  "123.46\n");
@@ -75,10 +76,11 @@ int main(void)
 		  "\"lport\":41000,\"raddr\":\"198.18.0.2\",\"rport\":8080,\"tx_bytes\":100000,"
 		  "\"rx_bytes\":5000,\"duration_ns\":123456789,\"srtt_us\":1234,"
 		  "\"min_rtt_us\":987,\"retrans_segs\":3,\"segs_out\":80,\"segs_in\":70,"
-		  "\"close_cause\":\"fin\",\"closed_by\":\"local\"}\n");
+		  "\"close_cause\":\"fin\",\"closed_by\":\"local\",\"owner_source\":\"syscall\"}\n");
 
 	/* Opened before tracing: owner, TX and duration unknown; RX known. */
 	e.pid = e.uid = TT_TASK_UNKNOWN;
+	e.owner_how = TT_OWNER_NONE;
 	e.tx_bytes = TT_BYTES_UNKNOWN;
 	e.start_ns = TT_TS_UNKNOWN;
 	/* no RTT sample yet; reset by the peer */
@@ -94,7 +96,7 @@ int main(void)
 		  "\"lport\":41000,\"raddr\":\"198.18.0.2\",\"rport\":8080,\"tx_bytes\":null,"
 		  "\"rx_bytes\":5000,\"duration_ns\":null,\"srtt_us\":null,"
 		  "\"min_rtt_us\":null,\"retrans_segs\":3,\"segs_out\":80,\"segs_in\":70,"
-		  "\"close_cause\":\"rst\",\"closed_by\":\"remote\"}\n");
+		  "\"close_cause\":\"rst\",\"closed_by\":\"remote\",\"owner_source\":null}\n");
 
 	/* --health: RTT(ms) and RETR after MS, in the table and CSV only */
 	o.health = true;
@@ -106,7 +108,7 @@ int main(void)
 		  "-     -          198.18.0.1      41000 198.18.0.2      8080      -     4         - "
 		  "    1.23     3\n");
 	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport "
-			      "tx_bytes rx_bytes duration_ns srtt_us min_rtt_us retrans_segs segs_out segs_in close_cause closed_by");
+			      "tx_bytes rx_bytes duration_ns srtt_us min_rtt_us retrans_segs segs_out segs_in close_cause closed_by owner_source");
 	o.fmt = TT_FMT_CSV;
 	n = life_cols(&o, c);
 	CHECK_STR(header(c, n, TT_FMT_CSV), "PID,COMM,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS,RTT(ms),RETR\n");
@@ -132,7 +134,7 @@ int main(void)
 		  "TIME(s)   UID    PID   COMM             IP LADDR                                   "
 		  "LPORT RADDR                                   RPORT  TX_KB  RX_KB MS\n");
 	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport "
-			      "tx_bytes rx_bytes duration_ns srtt_us min_rtt_us retrans_segs segs_out segs_in close_cause closed_by");
+			      "tx_bytes rx_bytes duration_ns srtt_us min_rtt_us retrans_segs segs_out segs_in close_cause closed_by owner_source");
 
 	/* -d: QUERY last; the name of a session opened here, unknown (null, '-') else. */
 	tt_opts_init(&o, "life");
@@ -142,7 +144,7 @@ int main(void)
 	CHECK_STR(header(c, n, TT_FMT_TABLE),
 		  "PID   COMM       LADDR           LPORT RADDR           RPORT TX_KB RX_KB MS QUERY\n");
 	CHECK_STR(keys(c, n), "time event pid comm uid family laddr lport raddr rport "
-			      "tx_bytes rx_bytes duration_ns srtt_us min_rtt_us retrans_segs segs_out segs_in close_cause closed_by "
+			      "tx_bytes rx_bytes duration_ns srtt_us min_rtt_us retrans_segs segs_out segs_in close_cause closed_by owner_source "
 			      "query query_cname query_age_ns "
 			      "query_stale query_scope query_candidates");
 	{
@@ -151,6 +153,7 @@ int main(void)
 					 .scope = TT_DNS_SCOPE_PROCESS };
 
 		e.pid = 4242;
+		e.owner_how = TT_OWNER_CONNECT;
 		e.tx_bytes = 100000;
 		e.start_ns = 1000000000ull;
 		CHECK_STR(dns_row(c, n, TT_FMT_TABLE, &e, &d),
@@ -159,7 +162,7 @@ int main(void)
 		CHECK(strstr(dns_row(c, n, TT_FMT_JSON, &e, &d),
 			  ",\"duration_ns\":123456789,\"srtt_us\":null,\"min_rtt_us\":null,"
 			  "\"retrans_segs\":3,\"segs_out\":80,\"segs_in\":70,\"close_cause\":\"rst\","
-			  "\"closed_by\":\"remote\",\"query\":\"db.tt.test\",\"query_cname\":\"db-1.internal.tt.test\","
+			  "\"closed_by\":\"remote\",\"owner_source\":\"syscall\",\"query\":\"db.tt.test\",\"query_cname\":\"db-1.internal.tt.test\","
 			  "\"query_age_ns\":2500000,\"query_stale\":false,\"query_scope\":\"process\","
 			  "\"query_candidates\":1}\n"));
 		d.cname = NULL;
