@@ -928,9 +928,11 @@ t_dns_degraded_in_a_cgroup_namespace() {
 # it) one warning names it, and connections are traced all the same.
 t_dns_needs_cap_net_admin() {
 	plan_independent
-	# This cell's plan if it works with CAP_BPF and CAP_PERFMON: kprobes
-	# also need CAP_SYS_ADMIN above kernel.perf_event_paranoid 2 (Debian's 3;
-	# arm64 5.10 and 6.1 run this test in their kprobe cells, having no fentry)
+	# This cell's plan where it works with CAP_BPF and CAP_PERFMON: above
+	# kernel.perf_event_paranoid 2 (Debian's 3) Debian's 5.10 asks kprobes for
+	# CAP_SYS_ADMIN, which would also stand in for CAP_NET_ADMIN. arm64 runs
+	# this test in its kprobe cells (no fentry before 6.4); the test does
+	# not depend on the plan, so there it takes the tracepoint one.
 	local TT_ATTACH=${TT_ATTACH:-}
 	[ "$TT_ATTACH" != kprobe ] || [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -le 2 ] ||
 		TT_ATTACH=tracepoint
