@@ -116,7 +116,7 @@ int tt_connect_cols(const struct tt_opts *o, struct tt_col *c)
 		c[n++] = (struct tt_col){ NULL, "errno", TT_F_ERRNO };
 		c[n++] = (struct tt_col){ "LAT(ms)", NULL, TT_F_MS, 9, 0, TT_COL_RIGHT };
 		c[n++] = (struct tt_col){ NULL, "latency_ns", TT_F_DURATION_NS };
-		c[n++] = (struct tt_col){ NULL, "syn_retrans", TT_F_SYN_RETRANS };
+		c[n++] = (struct tt_col){ NULL, "syn_retrans", TT_F_RETRANS_SEGS };
 	}
 	return n;
 }

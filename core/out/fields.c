@@ -122,12 +122,13 @@ const char *tt_closed_by(unsigned oldstate, int32_t sk_err)
 	return NULL;
 }
 
-static void task_id(struct tt_val *v, uint32_t id)
+/* n, or null when it is none (the field's "not known" value). */
+static void num_unless(struct tt_val *v, uint64_t n, uint64_t none)
 {
-	if (id == TT_TASK_UNKNOWN)
+	if (n == none)
 		tt_val_set_null(v);
 	else
-		tt_val_set_num(v, id);
+		tt_val_set_num(v, n);
 }
 
 /* A byte count in units of unit bytes, or unknown. */
@@ -230,10 +231,10 @@ void tt_field_format(const struct tt_col *col, const struct tt_src *src, struct 
 		tt_val_set_str(v, event_name(e->type));
 		return;
 	case TT_F_PID:
-		task_id(v, e->pid);
+		num_unless(v, e->pid, TT_TASK_UNKNOWN);
 		return;
 	case TT_F_UID:
-		task_id(v, e->uid);
+		num_unless(v, e->uid, TT_TASK_UNKNOWN);
 		return;
 	case TT_F_COMM:
 		if (e->pid == TT_TASK_UNKNOWN) {
@@ -306,14 +307,8 @@ void tt_field_format(const struct tt_col *col, const struct tt_src *src, struct 
 		else
 			tt_val_set_null(v);
 		return;
-	case TT_F_SYN_RETRANS:
-		tt_val_set_num(v, e->retrans_segs);
-		return;
 	case TT_F_SRTT_US:
-		if (e->srtt_us)
-			tt_val_set_num(v, e->srtt_us);
-		else
-			tt_val_set_null(v);
+		num_unless(v, e->srtt_us, 0);
 		return;
 	case TT_F_RTT_MS:
 		if (e->srtt_us) {
@@ -324,10 +319,7 @@ void tt_field_format(const struct tt_col *col, const struct tt_src *src, struct 
 		}
 		return;
 	case TT_F_MIN_RTT_US:
-		if (e->min_rtt_us != TT_RTT_NONE)
-			tt_val_set_num(v, e->min_rtt_us);
-		else
-			tt_val_set_null(v);
+		num_unless(v, e->min_rtt_us, TT_RTT_NONE);
 		return;
 	case TT_F_RETRANS_SEGS:
 		tt_val_set_num(v, e->retrans_segs);

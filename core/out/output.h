@@ -41,10 +41,9 @@ enum tt_field {
 	TT_F_COUNT,	 /* count mode: the aggregated count */
 	TT_F_RESULT,	 /* connect --outcome: ok, refused, timeout, ... */
 	TT_F_ERRNO,	 /* connect --outcome: ECONNREFUSED, ... or null */
-	TT_F_SYN_RETRANS, /* connect --outcome: SYNs resent before the outcome */
 	TT_F_SRTT_US,	 /* life: smoothed RTT, us; null before a sample */
 	TT_F_MIN_RTT_US, /* life: lowest RTT seen, us; null before a sample */
-	TT_F_RETRANS_SEGS, /* life: segments retransmitted */
+	TT_F_RETRANS_SEGS, /* life: segments retransmitted; connect -O: SYNs resent */
 	TT_F_SEGS_OUT,
 	TT_F_SEGS_IN,
 	TT_F_CLOSE_CAUSE, /* life: fin, rst, timeout, an errno's name, or null */

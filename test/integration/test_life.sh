@@ -159,24 +159,27 @@ reset_by() {
 	split_info
 }
 
-t_reset_by_the_client() {
-	reset_by client || return 1
+# reset_checked END: reset_by END, then every field of both ends: END aborted
+# (rst, local), the other end was reset (rst, remote, in CLOSE when it read
+# its tcp_info), and each end's health is its own tcp_info's.
+reset_checked() {
+	reset_by "$1" || return 1
+	local end=$CLI_OUT end_info=$CLI_INFO peer=$SRV_LINE peer_info=$SRV_INFO
+	[ "$1" = server ] && end=$SRV_LINE end_info=$SRV_INFO peer=$CLI_OUT peer_info=$CLI_INFO
 	check_end "$CLI_OUT" 4 $A4 $B4 100000 5000 || return 1
 	check_end "$SRV_LINE" 4 $B4 $A4 5000 100000 || return 1
-	ended "$CLI_OUT" rst local || return 1
-	ended "$SRV_LINE" rst remote || return 1
-	health_is "$CLI_OUT" "$CLI_INFO" || return 1
-	health_is "$SRV_LINE" "$SRV_INFO" 7
+	ended "$end" rst local || return 1
+	ended "$peer" rst remote || return 1
+	health_is "$end" "$end_info" || return 1
+	health_is "$peer" "$peer_info" 7
+}
+
+t_reset_by_the_client() {
+	reset_checked client
 }
 
 t_reset_by_the_server() {
-	reset_by server || return 1
-	check_end "$CLI_OUT" 4 $A4 $B4 100000 5000 || return 1
-	check_end "$SRV_LINE" 4 $B4 $A4 5000 100000 || return 1
-	ended "$SRV_LINE" rst local || return 1
-	ended "$CLI_OUT" rst remote || return 1
-	health_is "$SRV_LINE" "$SRV_INFO" || return 1
-	health_is "$CLI_OUT" "$CLI_INFO" 7
+	reset_checked server
 }
 
 # nftables drops the first 3 data packets towards the server: the client
