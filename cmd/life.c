@@ -17,16 +17,16 @@ TT_SKEL_GLUE(life)
 
 static const char *const fentry_progs[] = { "tt_life_btf", "tt_life_btf_nested",
 					    "tt_accept_fexit", "tt_accept_fexit_old",
-					    "tt_accept_exit_catchup",
+					    "tt_accept_exit_catchup", "tt_life_open_run",
 					    NULL };
 static const char *const kprobe_progs[] = { "tt_life_btf", "tt_life_btf_nested",
 					    "tt_life_kprobe", "tt_life_clone",
 					    "tt_accept_kprobe", "tt_accept_kretprobe",
-					    "tt_accept_exit_catchup",
+					    "tt_accept_exit_catchup", "tt_life_open_run",
 					    NULL };
 static const char *const btf_progs[] = { "tt_life_btf", "tt_life_btf_nested", "tt_accept_exit",
-					 NULL };
-static const char *const tp_progs[] = { "tt_life_tp", "tt_accept_exit", NULL };
+					 "tt_life_open_run", NULL };
+static const char *const tp_progs[] = { "tt_life_tp", "tt_accept_exit", "tt_life_open_run", NULL };
 /* Only the catch-up of fexit and kretprobe uses it. */
 static const char *const tp_idle_maps[] = { "accept_tid", NULL };
 static const char *const socket_maps[] = { "owners", NULL };
@@ -88,6 +88,9 @@ static const struct tt_role roles[] = {
 	  "tt_accept_exit_catchup_sysexit", TT_SYSEXIT_COST },
 	{ "tt_accept_exit_catchup_sysexit", TT_ROLE_OPTIONAL, TT_ACCEPT_CATCHUP,
 	  "their owners are learnt from the task that closes them" },
+	{ "tt_life_open_run", TT_ROLE_OPTIONAL,
+	  "--open/--interval records of the sessions opened while tracing",
+	  "those sessions are reported at their close only" },
 };
 
 static const struct tt_plan plans[] = {
@@ -112,6 +115,10 @@ int tt_life_cols(const struct tt_opts *o, struct tt_col *c)
 	int cw = o->wide ? 16 : 10;
 	bool ip = o->wide || o->fmt == TT_FMT_CSV;
 
+	if (o->open) {
+		c[n++] = (struct tt_col){ "AT", NULL, TT_F_AT, 8 };
+		c[n++] = (struct tt_col){ NULL, "at", TT_F_AT };
+	}
 	c[n++] = (struct tt_col){ "PID", "pid", TT_F_PID, 5 };
 	c[n++] = (struct tt_col){ "COMM", "comm", TT_F_COMM, cw, cw };
 	c[n++] = TT_COL_ENRICH;
@@ -141,10 +148,17 @@ int tt_life_cols(const struct tt_opts *o, struct tt_col *c)
 	c[n++] = (struct tt_col){ NULL, "close_cause", TT_F_CLOSE_CAUSE };
 	c[n++] = (struct tt_col){ NULL, "closed_by", TT_F_CLOSED_BY };
 	c[n++] = (struct tt_col){ NULL, "owner_source", TT_F_OWNER_SOURCE };
+	if (o->open) {
+		c[n++] = (struct tt_col){ NULL, "state", TT_F_STATE };
+		c[n++] = (struct tt_col){ NULL, "tx_bytes_delta", TT_F_TX_DELTA };
+		c[n++] = (struct tt_col){ NULL, "rx_bytes_delta", TT_F_RX_DELTA };
+	}
 	return n;
 }
 
 #define OPT_HEALTH 0x300
+#define OPT_OPEN 0x301
+#define OPT_INTERVAL 0x302
 
 static const struct argp_option options[] = {
 	{ NULL, 's', NULL, 0, "Same as --csv (bcc's tcplife -s)", 1 },
@@ -152,6 +166,12 @@ static const struct argp_option options[] = {
 	{ "remoteport", 'D', "PORTS", 0, "Only these remote ports", 2 },
 	{ "health", OPT_HEALTH, NULL, 0,
 	  "Add RTT(ms) (smoothed round-trip time) and RETR (segments retransmitted) columns", 1 },
+	{ "open", OPT_OPEN, NULL, 0,
+	  "Also report each session open at start and at exit (AT start/exit), those opened "
+	  "before tracing too", 1 },
+	{ "interval", OPT_INTERVAL, "SECS", 0,
+	  "--open, and every SECS (0.1 or more) each session open then (AT interval), with the "
+	  "bytes since its previous record", 1 },
 	{},
 };
 
@@ -172,6 +192,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_HEALTH:
 		o->health = true;
+		break;
+	case OPT_OPEN:
+		o->open = true;
+		break;
+	case OPT_INTERVAL:
+		if (tt_parse_interval(arg, &o->interval))
+			return tt_usage(o, "--interval %s: want seconds, 0.1 or more (e.g. 1, 0.5)",
+					arg);
+		o->open = true;
 		break;
 	case 'D':
 		if (tt_opt_ports(o, "-D", arg, o->rports))
@@ -199,6 +228,10 @@ static const char doc[] = "Trace TCP session lifespans (life): one line per sess
 	       "  tcptrace life --container shop/web-0 --json   # only the sessions of one pod\n"
 	       "  tcptrace life -d              # with the DNS name of sessions opened here\n"
 	       "  tcptrace life --health        # with each session's RTT and retransmissions\n"
+	       "  tcptrace life --open          # also the sessions open at start and at exit\n"
+	       "  tcptrace life --interval 10 --json   # every 10 s each open session, bytes since\n"
+	       "  tcptrace life --interval 60 --json | jq -c 'select(.event == \"open\") |\n"
+	       "      [.raddr, .rport, .tx_bytes_delta, .rx_bytes_delta, .srtt_us]'\n"
 	       "  tcptrace life --json | jq -c 'select(.retrans_segs > 0) | [.raddr, .close_cause]'\n"
 	       "  tcptrace life --json | jq -c 'select(.rx_bytes > 1000000)'\n";
 
@@ -210,6 +243,7 @@ const struct tt_mode tt_mode_life = {
 	.probe = {
 		.events = TT_EVBIT(TT_EV_CLOSE),
 		.open = life_open,
+		.open_run = "tt_life_open_run",
 		.destroy = life_destroy,
 		.plans = plans,
 		.nplans = sizeof(plans) / sizeof(plans[0]),

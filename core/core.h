@@ -61,6 +61,9 @@ bool tt_port_isset(const uint8_t bitmap[TT_PORT_BITMAP_BYTES], unsigned port);
 int tt_parse_u32(const char *s, uint32_t *out);
 /* Parses seconds, "2" or "0.5": > 0 and finite. */
 int tt_parse_seconds(const char *s, double *out);
+/* Parses life --interval: seconds, 0.1 or more (TT_INTERVAL_MIN). */
+#define TT_INTERVAL_MIN 0.1
+int tt_parse_interval(const char *s, double *out);
 /* Parses a ring buffer size in KiB: a power of two from 4 to 1048576. */
 #define TT_BUFFER_KB_MIN 4u
 #define TT_BUFFER_KB_MAX (1024u * 1024u)

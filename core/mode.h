@@ -85,6 +85,8 @@ struct tt_opts {
 	bool show_lport;	/* connect -L */
 	bool count;		/* -c */
 	bool health;		/* life --health: RTT(ms) and RETR columns */
+	bool open;		/* life --open/--interval: open records (core/run/sessions.c) */
+	double interval;	/* life --interval: seconds between walks; 0: none */
 	int verbose;		/* -v */
 	bool no_sandbox;	/* --no-sandbox: keep privileges, no seccomp filter */
 	enum tt_format fmt;
@@ -133,6 +135,13 @@ struct tt_probe {
 	 * record to the map "exit_event" and returns 1, or returns 0 (none).
 	 */
 	const char *exit_run;
+	/*
+	 * Optional (life): a raw_tp program user space runs (BPF_PROG_TEST_RUN)
+	 * with enum tt_open_at and TT_OPEN_BATCH keys of the "owners" map as
+	 * its arguments, writing each open session's record to the ring
+	 * buffer (core/run/sessions.c). Loaded only with --open/--interval.
+	 */
+	const char *open_run;
 	/* Every program of the object and its role (see struct tt_role). */
 	const struct tt_role *roles;
 	int nroles;

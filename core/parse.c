@@ -101,6 +101,17 @@ int tt_parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+int tt_parse_interval(const char *s, double *out)
+{
+	double v;
+
+	/* 0.1 written as such is not below the bound in binary */
+	if (tt_parse_seconds(s, &v) || v < TT_INTERVAL_MIN - 1e-9)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 int tt_parse_buffer_kb(const char *s, uint32_t *out)
 {
 	uint32_t kb;

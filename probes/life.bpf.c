@@ -146,25 +146,29 @@ static __always_inline unsigned long sock_flags(const struct sock *sk, bool dire
  * sent: the states after close(2)/shutdown(2) queued it, and nothing is
  * left unacknowledged). bytes_received counts the peer's FIN, which
  * tcp_fin() marks with SOCK_DONE. Which end opened a connection is known
- * only from its birth or its accept; without it TX is unknown.
+ * only from its birth or its accept; without it TX still counts an active
+ * open's SYN: returns TT_EVF_TX_RAW then, and user space decides
+ * (core/run/sessions.c knows the direction of sessions opened before
+ * tracing; else TX is unknown, core/out/fields.c).
  */
-static __always_inline void payload(const struct sock *sk, const struct tcp_sock *tp, bool direct,
-				    int oldstate, __u8 dir, __u64 *tx, __u64 *rx)
+static __always_inline __u8 payload(const struct sock *sk, const struct tcp_sock *tp, bool direct,
+				    int state, __u8 dir, __u64 *tx, __u64 *rx)
 {
 	__u64 acked = TT_TP(tp, sk, bytes_acked);
 	__u64 received = TT_TP(tp, sk, bytes_received);
 	unsigned long flags = sock_flags(sk, direct);
-	bool fin_sent = oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
-			oldstate == TCP_CLOSING || oldstate == TCP_LAST_ACK;
+	bool fin_sent = state == TCP_FIN_WAIT1 || state == TCP_FIN_WAIT2 ||
+			state == TCP_CLOSING || state == TCP_LAST_ACK;
 
 	if (fin_sent && acked && TT_TP(tp, sk, snd_una) == TT_TP(tp, sk, write_seq))
 		acked--;
 	if (dir == TT_DIR_ACTIVE && acked)
 		acked--;
-	*tx = dir == TT_DIR_UNKNOWN ? TT_BYTES_UNKNOWN : acked;
+	*tx = acked;
 	if (received && (flags & (1ul << bpf_core_enum_value(enum sock_flags, SOCK_DONE))))
 		received--;
 	*rx = received;
+	return dir == TT_DIR_UNKNOWN ? TT_EVF_TX_RAW : 0;
 }
 
 static __always_inline bool task_filters_off(void)
@@ -172,76 +176,107 @@ static __always_inline bool task_filters_off(void)
 	return !tt_cfg.filter_pid && tt_cfg.filter_uid == TT_TASK_UNKNOWN && !tt_cfg.filter_cgroup;
 }
 
-/* ->CLOSE: the session is over. */
-static __always_inline void closed(const struct sock *sk, bool direct, int oldstate)
+/* What a session's owner entry says of it, or that it has none. */
+struct session {
+	__u64 birth;
+	__u8 how, selected, dir;
+	struct tt_owner o;
+};
+
+/* A session nobody was seen owning: unknown, or the socket's cgroup. */
+static __always_inline void owner_unknown(const struct sock *sk, struct session *s)
+{
+	__builtin_memset(&s->o, 0, sizeof(s->o));
+	s->o.pid = TT_TASK_UNKNOWN;
+	s->o.tid = TT_TASK_UNKNOWN;
+	s->o.uid = TT_TASK_UNKNOWN;
+	/* --containers: the socket's own cgroup, not a task's */
+	if (tt_cfg.containers)
+		s->o.cgroup_id = tt_sk_cgroup_id(sk);
+	s->selected = task_filters_off();
+}
+
+/*
+ * The record of a session, closing (TT_EV_CLOSE, state the one it left)
+ * or still open (TT_EV_OPEN, state the one it is in), if the filters take
+ * it: 1, else 0.
+ */
+static __always_inline int session_record(const struct sock *sk, bool direct, __u8 type,
+					  __u8 flags, int state, const struct session *s)
 {
 	const struct tcp_sock *tp;
 	__u16 family, lport, rport;
-	__u64 key = (__u64)sk, birth = TT_TS_UNKNOWN;
-	__u8 how = TT_OWNER_NONE, selected = 0, dir = TT_DIR_UNKNOWN;
-	struct tt_sock_owner *cur;
-	struct tt_owner o;
 	struct tt_event *e;
 
-	cur = bpf_map_lookup_elem(&owners, &key);
-	if (cur) {
-		birth = cur->birth_ns;
-		how = cur->how;
-		selected = cur->selected;
-		dir = cur->dir;
-		o = cur->owner;
-		bpf_map_delete_elem(&owners, &key);
-	}
-	if (how == TT_OWNER_NONE) {
-		if (in_owner_context(sk, direct)) {
-			__u64 pid_tgid = bpf_get_current_pid_tgid();
-			__u32 uid = (__u32)bpf_get_current_uid_gid();
-
-			tt_owner_current(&o, pid_tgid, uid);
-			selected = tt_task_selected(pid_tgid, uid);
-			how = TT_OWNER_CLOSE;
-		} else {
-			__builtin_memset(&o, 0, sizeof(o));
-			o.pid = TT_TASK_UNKNOWN;
-			o.tid = TT_TASK_UNKNOWN;
-			o.uid = TT_TASK_UNKNOWN;
-			/* --containers: the socket's own cgroup, not a task's */
-			if (tt_cfg.containers)
-				o.cgroup_id = tt_sk_cgroup_id(sk);
-			selected = task_filters_off();
-		}
-	}
-	if (!selected)
-		return;
+	if (!s->selected)
+		return 0;
 	/* read once: the filter, then the event */
 	tp = tt_tcp_sock(sk, direct);
 	family = tt_sk_family(sk, direct);
 	lport = tt_sk_lport(sk, tp);
 	rport = tt_sk_rport(sk, direct);
 	if (!tt_sock_selected(family, lport, rport))
-		return;
+		return 0;
 	e = tt_reserve();
 	if (!e)
-		return;
+		return 0;
 	e->ts_ns = bpf_ktime_get_ns();
-	e->start_ns = birth;
-	payload(sk, tp, direct, oldstate, dir, &e->tx_bytes, &e->rx_bytes);
+	e->start_ns = s->birth;
+	flags |= payload(sk, tp, direct, state, s->dir, &e->tx_bytes, &e->rx_bytes);
 	e->backlog = 0;
 	e->backlog_max = 0;
 	/* how it ended (core/out/fields.c: close_cause, closed_by) */
-	e->err = TT_SK(direct, sk, sk_err);
-	e->oldstate = oldstate;
-	e->owner_how = how;
+	e->err = type == TT_EV_CLOSE ? TT_SK(direct, sk, sk_err) : 0;
+	e->oldstate = state;
+	e->owner_how = s->how;
 	tt_tcp_health(sk, tp, e);
 	e->netns = tt_sk_netns(sk, direct);
-	e->type = TT_EV_CLOSE;
-	e->flags = 0;
-	tt_event_owner(e, &o);
+	e->sock = (__u64)sk;
+	e->cookie = TT_SK(direct, sk, __sk_common.skc_cookie.counter);
+	e->type = type;
+	e->flags = flags;
+	tt_event_owner(e, &s->o);
 	e->family = family;
 	e->lport = lport;
 	e->rport = rport;
 	tt_read_addrs(sk, direct, family, e->laddr, e->raddr);
 	tt_submit(e);
+	return 1;
+}
+
+/* ->CLOSE: the session is over. */
+static __always_inline void closed(const struct sock *sk, bool direct, int oldstate)
+{
+	__u64 key = (__u64)sk;
+	struct tt_sock_owner *cur;
+	struct session s;
+
+	s.birth = TT_TS_UNKNOWN;
+	s.how = TT_OWNER_NONE;
+	s.selected = 0;
+	s.dir = TT_DIR_UNKNOWN;
+	cur = bpf_map_lookup_elem(&owners, &key);
+	if (cur) {
+		s.birth = cur->birth_ns;
+		s.how = cur->how;
+		s.selected = cur->selected;
+		s.dir = cur->dir;
+		s.o = cur->owner;
+		bpf_map_delete_elem(&owners, &key);
+	}
+	if (s.how == TT_OWNER_NONE) {
+		if (in_owner_context(sk, direct)) {
+			__u64 pid_tgid = bpf_get_current_pid_tgid();
+			__u32 uid = (__u32)bpf_get_current_uid_gid();
+
+			tt_owner_current(&s.o, pid_tgid, uid);
+			s.selected = tt_task_selected(pid_tgid, uid);
+			s.how = TT_OWNER_CLOSE;
+		} else {
+			owner_unknown(sk, &s);
+		}
+	}
+	session_record(sk, direct, TT_EV_CLOSE, 0, oldstate, &s);
 }
 
 /*
@@ -349,4 +384,73 @@ int BPF_KRETPROBE(tt_life_clone, struct sock *newsk)
 	if (newsk && tt_is_tcp(newsk, false))
 		born(newsk, false);
 	return 0;
+}
+
+/* ---- life --open/--interval: the sessions open now ---- */
+
+/* The states of a session: established, or closing with data still possible. */
+static __always_inline bool session_state(int state)
+{
+	return state == TCP_ESTABLISHED || state == TCP_FIN_WAIT1 || state == TCP_FIN_WAIT2 ||
+	       state == TCP_CLOSE_WAIT || state == TCP_CLOSING || state == TCP_LAST_ACK;
+}
+
+/*
+ * One socket of the owners map, if it is a session whose birth was seen
+ * (those opened before tracing are sock_diag's, core/run/sessions.c): its
+ * TT_EV_OPEN record. The entry decides nothing alone: the socket must
+ * still be in a session state (its ->CLOSE deletes the entry; a stale
+ * entry's memory is a TCP socket still, the slab being typesafe by RCU).
+ */
+static __always_inline int open_record(__u64 key, __u8 at)
+{
+	const struct sock *sk = (const struct sock *)key;
+	struct tt_sock_owner *cur;
+	struct session s;
+	int state;
+
+	if (!key)
+		return 0;
+	cur = bpf_map_lookup_elem(&owners, &key);
+	if (!cur || cur->birth_ns == TT_TS_UNKNOWN)
+		return 0;
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (!session_state(state))
+		return 0;
+	s.birth = cur->birth_ns;
+	s.how = cur->how;
+	s.selected = cur->selected;
+	s.dir = cur->dir;
+	s.o = cur->owner;
+	if (s.how == TT_OWNER_NONE)
+		owner_unknown(sk, &s);
+	return session_record(sk, false, TT_EV_OPEN, at << TT_EVF_AT_SHIFT, state, &s);
+}
+
+/*
+ * Never attached: user space runs it (BPF_PROG_TEST_RUN, raw_tp since
+ * v5.10, commit 1b4d60ec162f) with the walk's enum tt_open_at and up to
+ * TT_OPEN_BATCH keys of the owners map as its arguments (0: none), and
+ * reads the records from the ring buffer. Returns how many it wrote.
+ * Works where iterators are refused.
+ */
+SEC("raw_tp")
+int tt_life_open_run(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u8 at = (__u8)ctx->args[0];
+	int n = 0;
+
+	/* constant offsets: a raw_tp context is read at fixed offsets only */
+	n += open_record(ctx->args[1], at);
+	n += open_record(ctx->args[2], at);
+	n += open_record(ctx->args[3], at);
+	n += open_record(ctx->args[4], at);
+	n += open_record(ctx->args[5], at);
+	n += open_record(ctx->args[6], at);
+	n += open_record(ctx->args[7], at);
+	n += open_record(ctx->args[8], at);
+	n += open_record(ctx->args[9], at);
+	n += open_record(ctx->args[10], at);
+	n += open_record(ctx->args[11], at);
+	return n;
 }

@@ -81,6 +81,7 @@ struct sock_common {
 	struct in6_addr skc_v6_rcv_saddr;
 	unsigned long skc_flags; /* sock.sk_flags, a #define of it */
 	possible_net_t skc_net;
+	atomic64_t skc_cookie; /* 0 until given out (sock_gen_cookie()) */
 };
 
 /* include/net/sock.h: bits of sock.sk_flags (sock_common.skc_flags). */

@@ -149,8 +149,40 @@ static const char *event_name(unsigned type)
 		return "accept";
 	case TT_EV_CLOSE:
 		return "close";
+	case TT_EV_OPEN:
+		return "open";
 	}
 	return "?";
+}
+
+const char *tt_tcp_state_name(unsigned state)
+{
+	static const char *const names[] = {
+		[1] = "ESTABLISHED", [2] = "SYN_SENT",	 [3] = "SYN_RECV", [4] = "FIN_WAIT1",
+		[5] = "FIN_WAIT2",   [6] = "TIME_WAIT",	 [7] = "CLOSE",	   [8] = "CLOSE_WAIT",
+		[9] = "LAST_ACK",    [10] = "LISTEN",	 [11] = "CLOSING", [12] = "NEW_SYN_RECV",
+	};
+
+	return state < sizeof(names) / sizeof(names[0]) ? names[state] : NULL;
+}
+
+static const char *at_name(const struct tt_event *e)
+{
+	switch ((e->flags & TT_EVF_AT_MASK) >> TT_EVF_AT_SHIFT) {
+	case TT_AT_START:
+		return "start";
+	case TT_AT_INTERVAL:
+		return "interval";
+	case TT_AT_EXIT:
+		return "exit";
+	}
+	return NULL;
+}
+
+/* TX, unless it still counts an active open's SYN (which end opened it unknown). */
+static uint64_t tx_of(const struct tt_event *e)
+{
+	return e->flags & TT_EVF_TX_RAW ? TT_BYTES_UNKNOWN : e->tx_bytes;
 }
 
 const char *tt_errno_name(int32_t err)
@@ -270,13 +302,13 @@ void tt_field_format(const struct tt_col *col, const struct tt_src *src, struct 
 		tt_val_set_num(v, e->backlog_max);
 		return;
 	case TT_F_TX_KB:
-		bytes(v, e->tx_bytes, 1024);
+		bytes(v, tx_of(e), 1024);
 		return;
 	case TT_F_RX_KB:
 		bytes(v, e->rx_bytes, 1024);
 		return;
 	case TT_F_TX_BYTES:
-		bytes(v, e->tx_bytes, 1);
+		bytes(v, tx_of(e), 1);
 		return;
 	case TT_F_RX_BYTES:
 		bytes(v, e->rx_bytes, 1);
@@ -331,18 +363,36 @@ void tt_field_format(const struct tt_col *col, const struct tt_src *src, struct 
 		tt_val_set_num(v, e->segs_in);
 		return;
 	case TT_F_CLOSE_CAUSE:
-		tt_val_set_text(v, tt_close_cause(e->oldstate, e->err));
+		tt_val_set_text(v, e->type == TT_EV_OPEN ? NULL : tt_close_cause(e->oldstate, e->err));
 		return;
 	case TT_F_CLOSED_BY:
-		tt_val_set_text(v, tt_closed_by(e->oldstate, e->err));
+		tt_val_set_text(v, e->type == TT_EV_OPEN ? NULL : tt_closed_by(e->oldstate, e->err));
 		return;
 	case TT_F_OWNER_SOURCE:
 		if (e->owner_how == TT_OWNER_CONNECT || e->owner_how == TT_OWNER_ACCEPT)
 			tt_val_set_str(v, "syscall");
-		else if (e->owner_how == TT_OWNER_CLOSE && e->pid != TT_TASK_UNKNOWN)
+		else if ((e->owner_how == TT_OWNER_CLOSE || e->owner_how == TT_OWNER_FD) &&
+			 e->pid != TT_TASK_UNKNOWN)
 			tt_val_set_str(v, "fd");
 		else
 			tt_val_set_null(v);
+		return;
+	case TT_F_AT:
+		if (e->type == TT_EV_OPEN)
+			tt_val_set_text(v, at_name(e));
+		else if (col->title)
+			tt_val_set_str(v, event_name(e->type)); /* the table's AT: close */
+		else
+			tt_val_set_null(v);
+		return;
+	case TT_F_STATE:
+		tt_val_set_text(v, e->type == TT_EV_CLOSE ? "CLOSE" : tt_tcp_state_name(e->oldstate));
+		return;
+	case TT_F_TX_DELTA:
+		bytes(v, src->tx_delta, 1);
+		return;
+	case TT_F_RX_DELTA:
+		bytes(v, src->rx_delta, 1);
 		return;
 	case TT_F_ENRICH: /* a mark, not a field */
 		break;

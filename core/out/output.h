@@ -50,6 +50,10 @@ enum tt_field {
 	TT_F_CLOSED_BY,	 /* life: local, remote or null */
 	TT_F_RTT_MS,	 /* life --health: smoothed RTT in ms, 0.00 */
 	TT_F_OWNER_SOURCE, /* life: syscall, fd or null (struct tt_event.owner_how) */
+	TT_F_AT,	 /* life --open: start, interval, exit; null (JSON) or close (table) */
+	TT_F_STATE,	 /* life --open: the session's TCP state: ESTABLISHED, ... CLOSE */
+	TT_F_TX_DELTA,	 /* life --open: TX since the session's previous record */
+	TT_F_RX_DELTA,
 	/*
 	 * Not a field: where the enrichers' table columns go (after COMM; first in
 	 * -c rows). tt_enrich_cols() replaces it with them, or drops it.
@@ -111,6 +115,8 @@ struct tt_src {
 	const struct tt_extra *x; /* what the enrichment stage added; NULL: nothing */
 	/* Count rows: the values of the enriched columns, by column; NULL: none. */
 	const struct tt_val *pre;
+	/* life --open: bytes since the session's previous record (TT_BYTES_UNKNOWN) */
+	uint64_t tx_delta, rx_delta;
 };
 
 void tt_clock_init(struct tt_clock *c);
@@ -130,6 +136,8 @@ const char *tt_errno_name(int32_t err);
  */
 const char *tt_close_cause(unsigned oldstate, int32_t sk_err);
 const char *tt_closed_by(unsigned oldstate, int32_t sk_err);
+/* The kernel's name of a TCP state (TCP_ESTABLISHED: "ESTABLISHED"), or NULL. */
+const char *tt_tcp_state_name(unsigned state);
 /*
  * Formats one column's field of an event, the enrichers' through their
  * format() (pure except for localtime in TIME_WALL).

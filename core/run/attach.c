@@ -215,7 +215,8 @@ int run_attach_all(struct run *r)
 	const char *tp;
 
 	bpf_object__for_each_program(prog, r->skel->obj) {
-		if (!bpf_program__autoload(prog) || run_is_exit_prog(r, prog))
+		if (!bpf_program__autoload(prog) || run_is_exit_prog(r, prog) ||
+		    run_is_open_run(r, prog))
 			continue;
 		tp = prog_tracepoint(prog);
 		link = tp ? attach_tracepoint(r, prog, tp) : bpf_program__attach(prog);

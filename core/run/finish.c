@@ -181,6 +181,7 @@ int run_finish(struct run *r)
 		ring_buffer__consume(r->rb);
 	if (!r->out_closed)
 		run_read_exit_events(r, run_exit_event);
+	run_sessions_walk(r, TT_AT_EXIT);
 	missed = run_read_missed(r);
 	if (!r->out_closed) {
 		run_report_lost(r);

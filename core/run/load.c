@@ -128,6 +128,10 @@ static int steady_probe(void *arg)
 			err = run_try_exit_prog(r, prog);
 			continue;
 		}
+		if (run_is_open_run(r, prog)) {
+			err = run_try_open_run(r, prog);
+			continue;
+		}
 		memset(&info, 0, sizeof(info));
 		if (bpf_program__fd(prog) >= 0 && bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
 			err = -errno;

@@ -82,9 +82,15 @@ void run_handle_event(struct run *r, const struct tt_event *e)
 	struct tt_extra x;
 	struct tt_src src = { .e = e, .x = &x };
 
+	if (r->sessions) {
+		copy = *e;
+		run_sessions_event(r, &copy, &src);
+		src.e = e = &copy;
+	}
 	if (tt_enrich_active(&r->enrich)) {
 		/* enrichers and count keys compare whole addresses (core.h) */
-		copy = *e;
+		if (e != &copy)
+			copy = *e;
 		tt_addr_canon(copy.family, copy.laddr, copy.laddr, false);
 		tt_addr_canon(copy.family, copy.raddr, copy.raddr, false);
 		src.e = e = &copy;
@@ -142,6 +148,7 @@ int run_poll_loop(struct run *r)
 			run_report_lost(r);
 			last_lost = now;
 		}
+		run_sessions_tick(r, now);
 		run_check_output(r);
 		if (!r->out_closed)
 			check_stdout_closed(r);

@@ -54,6 +54,8 @@ static bool plan_loads(const struct run *r, const char *prog)
 {
 	int i;
 
+	if (r->p->open_run && !strcmp(r->p->open_run, prog))
+		return r->o->open;
 	for (i = 0; r->plan->progs[i]; i++)
 		if (!strcmp(r->plan->progs[i], prog))
 			return r->prog_mask & (1u << i);

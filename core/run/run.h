@@ -8,6 +8,7 @@
  *   attach.c   classic tracepoints (ids, sys_exit twins), attaching, detaching
  *   loop.c     signals, the poll loop, one event to its writer or count
  *   exit.c     the records read at exit (an iterator, or program runs)
+ *   sessions.c life --open/--interval: the sessions open at start, each interval, exit
  *   finish.c   lost and missed events, -c's rows
  */
 #ifndef TCPTRACE_RUN_H
@@ -73,6 +74,7 @@ struct run {
 	/* -c: rows collected at exit (kernel counts) or from each event (user_count) */
 	struct tt_counts counts;
 	bool user_count; /* -c with enrichment: events stream and are counted here */
+	struct run_sessions *sessions; /* life --open/--interval (sessions.c); NULL: off */
 };
 
 /* The last stop signal, and how many came (core/out/sink.c gives up at two). */
@@ -119,6 +121,22 @@ int run_poll_loop(struct run *r);
 bool run_is_exit_prog(const struct run *r, const struct bpf_program *prog);
 int run_read_exit_events(struct run *r, void (*fn)(struct run *r, const struct tt_event *e));
 int run_try_exit_prog(struct run *r, struct bpf_program *prog);
+
+/* sessions.c: life --open/--interval */
+struct run_sessions;
+/* Setup (privileged): the namespaces' sock_diag sockets, the sessions open now. */
+int run_sessions_setup(struct run *r);
+/* p->open_run: run by user space, never attached. */
+bool run_is_open_run(const struct run *r, const struct bpf_program *prog);
+/* p->open_run tried once, for no socket: 0 or -errno. */
+int run_try_open_run(struct run *r, struct bpf_program *prog);
+/* One walk: every open session's record (enum tt_open_at). */
+int run_sessions_walk(struct run *r, uint8_t at);
+/* The poll loop's clock: a walk when an interval is over. */
+void run_sessions_tick(struct run *r, uint64_t now);
+/* An open or close event: its owner and deltas (before enrichment). */
+void run_sessions_event(struct run *r, struct tt_event *e, struct tt_src *src);
+void run_sessions_free(struct run *r);
 
 /* finish.c */
 uint64_t run_read_lost(struct run *r);

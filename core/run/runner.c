@@ -69,6 +69,7 @@ static void teardown(struct run *r)
 	r->vmlinux = NULL;
 	tt_enrich_fini(&r->enrich);
 	tt_counts_free(&r->counts);
+	run_sessions_free(r);
 }
 
 /* Logging, --cgroup, signals and the output: what every later step reports through. */
@@ -167,6 +168,16 @@ static int enrichers(struct run *r)
 	return 0;
 }
 
+/* life --open/--interval: what only setup may read (namespaces, fds). */
+static int sessions(struct run *r)
+{
+	int err = run_sessions_setup(r);
+
+	if (!err)
+		run_phase(r, "sessions");
+	return err;
+}
+
 static int sandbox(struct run *r)
 {
 	if (!r->o->no_sandbox && run_enter_sandbox(r))
@@ -187,6 +198,7 @@ static int attached(struct run *r)
 	} else if (r->o->fmt == TT_FMT_TABLE) {
 		fprintf(stderr, "Tracing %s attempts... Ctrl-C to end.\n", r->o->mode);
 	}
+	run_sessions_walk(r, TT_AT_START);
 	return 0;
 }
 
@@ -198,7 +210,7 @@ int tt_run(const struct tt_probe *p, struct tt_opts *o)
 
 	if ((ret = begin(&r)) || (ret = kernel_btf(&r)) || (ret = privilege(&r)) ||
 	    (ret = plan(&r)) || (ret = enrichers(&r)) || (ret = run_load_and_attach(&r)) ||
-	    (ret = sandbox(&r)) || (ret = attached(&r)) || (ret = run_poll_loop(&r) ? TT_EXIT_FAIL : 0))
+	    (ret = sessions(&r)) || (ret = sandbox(&r)) || (ret = attached(&r)) || (ret = run_poll_loop(&r) ? TT_EXIT_FAIL : 0))
 		goto out;
 	ret = run_finish(&r);
 out:

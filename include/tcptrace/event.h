@@ -31,6 +31,7 @@ enum tt_rec_type {
 	TT_EV_CONNECT = 1,
 	TT_EV_ACCEPT = 2,
 	TT_EV_CLOSE = 3,
+	TT_EV_OPEN = 4, /* life --open/--interval: a session still open (TT_EVF_AT) */
 	TT_REC_ENRICH = 16, /* first type of the enrichers' own records */
 	TT_REC_CGROUP = 16, /* --containers: a new cgroup v2 (struct tt_cgroup_rec) */
 	TT_REC_DNS = 17,    /* --dns: struct tt_dns_rec or tt_dns_open, by its kind */
@@ -44,7 +45,7 @@ struct tt_event {
 	__u16 rport;	   /* host order */
 	__u64 ts_ns;	   /* CLOCK_MONOTONIC when the event was emitted */
 	__u64 start_ns;	   /* connect: SYN sent; life: birth (0 = unknown) */
-	__u64 tx_bytes;	   /* life: tcp_sock.bytes_acked */
+	__u64 tx_bytes;	   /* life: tcp_sock.bytes_acked, payload only (TT_EVF_TX_RAW) */
 	__u64 rx_bytes;	   /* life: tcp_sock.bytes_received */
 	__u64 cgroup_id;   /* tt_config.containers: the owner's cgroup v2 id; 0 = unknown */
 	__u64 netns;	   /* tt_config.dns: the socket's network namespace cookie; 0 = unknown */
@@ -68,16 +69,44 @@ struct tt_event {
 	__u32 retrans_segs; /* tcp_sock.total_retrans: segments retransmitted */
 	__u32 segs_out;	    /* tcp_sock.segs_out: segments sent, retransmissions included */
 	__u32 segs_in;	    /* tcp_sock.segs_in: segments received */
-	__u8 oldstate;	    /* life: the state the session left for CLOSE (TCP_*) */
+	__u8 oldstate;	    /* life close: the state the session left for CLOSE (TCP_*);
+			     * open: the state it is in */
 	__u8 owner_how;	    /* life: how pid/comm were learnt (enum tt_owner_how) */
 	__u8 pad[2];
+	/*
+	 * life: who the session is while it lives, to join its open and close
+	 * records (core/run/sessions.c): the struct sock's address, and its
+	 * socket cookie (sk_cookie) if one was given out (sock_diag gives
+	 * one to every socket it lists), else 0.
+	 */
+	__u64 sock;
+	__u64 cookie;
 };
 
-_Static_assert(sizeof(struct tt_event) == 152, "tt_event layout changed");
+_Static_assert(sizeof(struct tt_event) == 168, "tt_event layout changed");
 _Static_assert(__builtin_offsetof(struct tt_event, type) == 0, "record type not first");
 
 /* struct tt_event.flags */
 #define TT_EVF_OUTCOME (1u << 0) /* connect --outcome: err holds the attempt's result */
+/* life TT_EV_OPEN: which walk found it (enum tt_open_at), in bits 1-2 */
+#define TT_EVF_AT_SHIFT 1
+#define TT_EVF_AT_MASK (3u << TT_EVF_AT_SHIFT)
+/*
+ * life: tx_bytes counts an active open's SYN if it was one: which end opened
+ * the session was not seen. User space decides, or makes TX unknown.
+ */
+#define TT_EVF_TX_RAW (1u << 3)
+
+/* life --open/--interval: the owners-map keys one run of tt_life_open_run takes. */
+#define TT_OPEN_BATCH 11
+
+/* life --open/--interval: when an open session was reported. */
+enum tt_open_at {
+	TT_AT_NONE = 0, /* a close record */
+	TT_AT_START,
+	TT_AT_INTERVAL,
+	TT_AT_EXIT,
+};
 
 /* Results of a connect attempt besides 0 (ok) and errno values (< 4096). */
 #define TT_RES_CLOSED 0xfffe  /* closed by its owner before the handshake ended, no error */
@@ -89,6 +118,7 @@ enum tt_owner_how {
 	TT_OWNER_CONNECT,  /* the task that connected */
 	TT_OWNER_ACCEPT,   /* the task that accepted */
 	TT_OWNER_CLOSE,	   /* opened before tracing: the task that closed it, holding it */
+	TT_OWNER_FD,	   /* opened before tracing: the one process holding its fd at start */
 };
 
 /* The process that opened a socket, recorded in its own context. */

@@ -722,3 +722,224 @@ t_owners_degrade_when_accept_hooks_refused() {
 	expect_json 1 '.event == "warning" and (.message | startswith("owners of accepted sessions: "))' \
 		'.message | endswith("learnt from the task that closes them, else pid and comm unknown (null)")'
 }
+
+# ---- --open / --interval: sessions while they live ----
+
+# ss_info NS PORT: the tcp_info ss(8) reads (sock_diag) of the one session
+# of NS whose local port is PORT, on one line.
+ss_info() {
+	in_ns "$1" ss -tinH state established "( sport = :$2 )" | tr -s ' \t\n' ' '
+}
+
+# ss_val INFO KEY: one number of it (bytes_acked:N); rtt and minrtt, which
+# ss prints in ms, in us; retrans, which it prints as now/total, the total.
+ss_val() {
+	local v
+	v=$(grep -oE "(^| )$2:[0-9./]+" <<<"$1" | head -n 1 | sed 's/.*://')
+	case $2 in
+	rtt | minrtt) awk -v v="${v%%/*}" 'BEGIN { printf "%d", v * 1000 + 0.5 }' ;;
+	retrans) v=${v##*/} && echo "${v:-0}" ;;
+	*) echo "${v:-0}" ;;
+	esac
+}
+
+# await_json N FILTER: waits (up to 30 s) until N lines of the trace match.
+await_json() {
+	for _ in $(seq 1 300); do
+		[ "$(json_count "$2")" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "$1 events matching $2 awaited, trace: $(cat "$TRACE_OUT")"
+}
+
+# ss_settled NS PORT KEY:VALUE...: waits until ss shows each of them.
+ss_settled() {
+	local info kv ok
+	for _ in $(seq 1 200); do
+		info=" $(ss_info "$1" "$2") " ok=1
+		for kv in "${@:3}"; do
+			[[ $info == *" $kv "* ]] || ok=0
+		done
+		[ $ok = 1 ] && return 0
+		sleep 0.05
+	done
+	fail "ss never showed ${*:3} for port $2: $info"
+}
+
+# open_end LINE LADDR OWNER TX RX INFO: the start record of a session's end
+# opened before the tracer, every field, the health ones against ss's INFO.
+open_end() {
+	expect_json 1 "$(this_end "$1" "$2") and .event == \"open\" and .at == \"start\"" \
+		".pid == $3 and .comm == \"ttpeer\" and .uid == 0 and .owner_source == \"fd\" and
+		.family == 4 and .tx_bytes == $4 and .rx_bytes == $5 and .duration_ns == null and
+		.state == \"ESTABLISHED\" and .tx_bytes_delta == $4 and .rx_bytes_delta == $5 and
+		.srtt_us == $(ss_val "$6" rtt) and .min_rtt_us == $(ss_val "$6" minrtt) and
+		.segs_out == $(ss_val "$6" segs_out) and .segs_in == $(ss_val "$6" segs_in) and
+		.retrans_segs == $(ss_val "$6" retrans) and .close_cause == null and
+		.closed_by == null"
+}
+
+# sums LINE LADDR TX RX: the deltas of all the records of one end add up to
+# its totals, and its records' totals never go down.
+sums() {
+	local got
+	got=$(jq -s -r "map(select($(this_end "$1" "$2"))) |
+		[(map(.tx_bytes_delta) | add), (map(.rx_bytes_delta) | add),
+		 ([.[].tx_bytes] | . == sort), ([.[].rx_bytes] | . == sort)] | @tsv" "$TRACE_OUT")
+	expect_eq "deltas of $2:$(peer_field "$1" lport)" "$got" "$3	$4	true	true"
+}
+
+# A keep-alive session opened before the tracer: at start, each end with
+# the process holding its fd, its bytes so far and its health as the kernel
+# reports them to ss; every interval the same, nothing moved; at its close
+# the same owners, TX known (which end listened was seen at start), and the
+# deltas of each end summing to what the peers moved.
+t_open_session_predating_the_tracer() {
+	local cli cli_line srv_line cinfo sinfo n
+	srv s "$NS_B" $B4 0 --recv 3000 --send 2000 --close last
+	ip netns exec "$NS_A" "$PEER" client $B4 "$SRV_PORT" --send 3000 --recv 2000 \
+		--keepalive 60,10,3 --hold 60 >"$WORK/cli.out" &
+	cli=$!
+	at_exit "kill $cli $SRV_JOB 2>/dev/null"
+	conn_wait "$WORK/cli.out" || return 1
+	cli_line=$(grep '^conn ' "$WORK/cli.out")
+	# quiesced: every byte moved and acknowledged; the first probe is 60 s away
+	ss_settled "$NS_A" "$(peer_field "$cli_line" lport)" bytes_acked:3001 \
+		bytes_received:2000 || return 1
+	ss_settled "$NS_B" "$SRV_PORT" bytes_received:3000 || return 1
+	cinfo=$(ss_info "$NS_A" "$(peer_field "$cli_line" lport)")
+	sinfo=$(ss_info "$NS_B" "$SRV_PORT")
+	trace_start l life --interval 0.3 --json || return 1
+	await_json 4 ".event == \"open\" and .at == \"interval\" and
+		(.lport == $SRV_PORT or .rport == $SRV_PORT)" || return 1
+	kill $cli
+	wait $cli
+	srv_wait || return 1
+	await_json 2 ".event == \"close\" and (.lport == $SRV_PORT or .rport == $SRV_PORT)" ||
+		return 1
+	trace_stop || return 1
+	srv_line=$(conns s)
+	open_end "$cli_line" $A4 "$(peer_field "$cli_line" pid)" 3000 2000 "$cinfo" || return 1
+	open_end "$srv_line" $B4 "$SRV_PID" 2000 3000 "$sinfo" || return 1
+	n=$(json_count "$(this_end "$cli_line" $A4) and .at == \"interval\"")
+	expect_json "$n" "$(this_end "$cli_line" $A4) and .at == \"interval\"" \
+		".pid == $(peer_field "$cli_line" pid) and .tx_bytes == 3000 and .rx_bytes == 2000 and
+		.tx_bytes_delta == 0 and .rx_bytes_delta == 0 and .state == \"ESTABLISHED\"" || return 1
+	END_COND=".tx_bytes_delta == 0 and .rx_bytes_delta == 0 and .state == \"CLOSE\" and
+		.at == null" check_close_predating "$cli_line" $A4 "$(peer_field "$cli_line" pid)" \
+		3000 2000 local || return 1
+	END_COND=".tx_bytes_delta == 0 and .rx_bytes_delta == 0" \
+		check_close_predating "$srv_line" $B4 "$SRV_PID" 2000 3000 remote || return 1
+	sums "$cli_line" $A4 3000 2000 || return 1
+	sums "$srv_line" $B4 2000 3000 || return 1
+	expect_json 0 '.event == "open" and .at == "exit"' || return 1
+	expect_no_progs
+}
+
+# check_close_predating LINE LADDR PID TX RX BY: the close of an end opened
+# before tracing, with the owner found at start.
+check_close_predating() {
+	expect_json 1 "$(this_end "$1" "$2") and .event == \"close\"" \
+		".pid == $3 and .comm == \"ttpeer\" and .owner_source == \"fd\" and .tx_bytes == $4 and
+		.rx_bytes == $5 and .duration_ns == null and .close_cause == \"fin\" and
+		.closed_by == \"$6\" and ${END_COND:-true}"
+}
+
+# 2,000 idle sessions opened before the tracer (the server's ends still in
+# its accept queue, held by no process): exactly one start record for each
+# end ss lists, and one exit record, the client ends owned by their
+# clients; a port and family filter applies to them as to close records.
+t_open_2000_idle_sessions() {
+	plan_independent # the sessions opened before tracing are sock_diag's
+	local c1 c2 want_c want_s
+	srv s "$NS_B" $B4 0 --gate "$WORK/never" --backlog 4096 --count 2000
+	at_exit "kill $SRV_JOB 2>/dev/null"
+	ip netns exec "$NS_A" "$PEER" client $B4 "$SRV_PORT" --count 1000 --hold 120 \
+		>"$WORK/c1.out" &
+	c1=$!
+	ip netns exec "$NS_A" "$PEER" client $B4 "$SRV_PORT" --count 1000 --hold 120 \
+		>"$WORK/c2.out" &
+	c2=$!
+	at_exit "kill $c1 $c2 2>/dev/null"
+	for _ in $(seq 1 600); do
+		[ "$(cat "$WORK/c1.out" "$WORK/c2.out" | grep -c '^conn ')" = 2000 ] && break
+		sleep 0.1
+	done
+	want_c=$(in_ns "$NS_A" ss -tnH state established "( dport = :$SRV_PORT )" | wc -l)
+	want_s=$(in_ns "$NS_B" ss -tnH state established "( sport = :$SRV_PORT )" | wc -l)
+	expect_eq "client ends ss lists" "$want_c" 2000 || return 1
+	expect_eq "server ends ss lists" "$want_s" 2000 || return 1
+	trace_start l life --open --json || return 1
+	trace_stop || return 1
+	expect_json 2000 ".event == \"open\" and .at == \"start\" and .rport == $SRV_PORT" \
+		"(.pid == $(peer_field "$(head -n 1 "$WORK/c1.out")" pid) or
+		 .pid == $(peer_field "$(head -n 1 "$WORK/c2.out")" pid)) and .comm == \"ttpeer\" and
+		.owner_source == \"fd\" and .laddr == \"$A4\" and .raddr == \"$B4\" and
+		.tx_bytes == 0 and .rx_bytes == 0 and .state == \"ESTABLISHED\"" || return 1
+	expect_json 2000 ".event == \"open\" and .at == \"start\" and .lport == $SRV_PORT" \
+		".pid == null and .comm == null and .owner_source == null and .tx_bytes == 0 and
+		.rx_bytes == 0" || return 1
+	expect_json 4000 ".event == \"open\" and .at == \"exit\" and
+		(.rport == $SRV_PORT or .lport == $SRV_PORT)" || return 1
+	# one record per session: the client ports ss lists, each once
+	expect_eq "client ports" "$(jq -r "select(.at == \"start\" and .rport == $SRV_PORT) |
+		.lport" "$TRACE_OUT" | sort -n | uniq | wc -l)" 2000 || return 1
+	trace_start l life --open --json -D "$SRV_PORT" -4 || return 1
+	trace_stop || return 1
+	expect_json 2000 ".event == \"open\" and .at == \"start\"" ".rport == $SRV_PORT" ||
+		return 1
+	expect_json 0 ".lport == $SRV_PORT"
+}
+
+# Sessions born while tracing, each interval: the bytes since the previous
+# record, whose sum over the session's records (the close's included) is
+# what the peers moved; the owners are the connecting and accepting
+# processes, the duration the session's so far.
+t_interval_deltas_sum_to_the_peers_counts() {
+	local srv_line n
+	trace_start l life --interval 0.2 --json || return 1
+	srv s "$NS_B" $B4 0 --recv 300000 --send 5000 --close last
+	client "$NS_A" $B4 "$SRV_PORT" --send 300000 --chunks 5,0.3 --recv 5000 --close first
+	srv_wait || return 1
+	await_json 2 ".event == \"close\" and (.lport == $SRV_PORT or .rport == $SRV_PORT)" ||
+		return 1
+	trace_stop || return 1
+	srv_line=$(conns s)
+	sums "$CLI_OUT" $A4 300000 5000 || return 1
+	sums "$srv_line" $B4 5000 300000 || return 1
+	n=$(json_count "$(this_end "$CLI_OUT" $A4) and .at == \"interval\" and
+		.tx_bytes_delta > 0")
+	[ "$n" -ge 2 ] || fail "client's bytes seen moving in $n intervals, want 2 or more" ||
+		return 1
+	n=$(json_count "$(this_end "$CLI_OUT" $A4) and .event == \"open\"")
+	expect_json "$n" "$(this_end "$CLI_OUT" $A4) and .event == \"open\"" \
+		".at == \"interval\" and .pid == $(peer_field "$CLI_OUT" pid) and
+		.comm == \"ttpeer\" and .owner_source == \"syscall\" and .duration_ns > 0 and
+		.state == \"ESTABLISHED\" and .srtt_us > 0" || return 1
+	n=$(json_count "$(this_end "$srv_line" $B4) and .event == \"open\"")
+	expect_json "$n" "$(this_end "$srv_line" $B4) and .event == \"open\"" \
+		".pid == $SRV_PID and .owner_source == \"syscall\" and .raddr == \"$A4\"" || return 1
+	expect_json 0 ".at == \"start\" and (.lport == $SRV_PORT or .rport == $SRV_PORT)"
+}
+
+# --open without --interval: no interval records; a session still open when
+# the tracer stops gets its exit record (born while tracing: its owner, its
+# duration so far), and -L keeps the server's end only.
+t_open_exit_record_and_filter() {
+	local cli port
+	port=$(rand_port)
+	trace_start l life --open --json -L "$port" || return 1
+	srv s "$NS_B" $B4 "$port" --recv 1000 --close last
+	ip netns exec "$NS_A" "$PEER" client $B4 "$SRV_PORT" --send 1000 --hold 60 \
+		>"$WORK/cli.out" &
+	cli=$!
+	at_exit "kill $cli $SRV_JOB 2>/dev/null"
+	conn_wait "$WORK/cli.out" || return 1
+	ss_settled "$NS_B" "$SRV_PORT" bytes_received:1000 || return 1
+	trace_stop || return 1
+	expect_json 1 ".event == \"open\"" ".at == \"exit\" and .lport == $SRV_PORT and
+		.pid == $SRV_PID and .comm == \"ttpeer\" and .owner_source == \"syscall\" and
+		.tx_bytes == 0 and .rx_bytes == 1000 and .rx_bytes_delta == 1000 and
+		.duration_ns > 0 and .state == \"ESTABLISHED\" and .raddr == \"$A4\"" || return 1
+	expect_json 0 ".rport == $SRV_PORT"
+}

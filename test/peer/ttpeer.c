@@ -28,6 +28,8 @@
  *                    nothing queued (must fail with EAGAIN), then block
  *   --ready FILE     server: write "port=P pid=PID" to FILE once listening
  *   --hold SECS      client: keep connections open SECS before closing
+ *   --chunks K,SECS  send --send's bytes in K equal parts (the last takes the
+ *                    rest), SECS apart
  *   --v6only 0|1     server: IPV6_V6ONLY on an IPv6 listener
  *   --syncnt N       client: TCP_SYNCNT (SYN retries)
  *   --user-timeout MS  client: TCP_USER_TIMEOUT (an unanswered SYN gives up
@@ -105,7 +107,31 @@ static int port_of(int fd, int peer)
 					      : ((struct sockaddr_in *)&ss)->sin_port);
 }
 
+/* --chunks: parts of a send, and the pause between them. */
+static int chunks = 1;
+static double chunk_gap;
+
+static int xfer_part(int fd, int n, int sending);
+
 static int xfer(int fd, int n, int sending)
+{
+	int i, part = chunks > 1 ? n / chunks : n;
+
+	if (!sending || chunks <= 1)
+		return xfer_part(fd, n, sending);
+	for (i = 0; i < chunks; i++) {
+		struct timespec ts = { (time_t)chunk_gap,
+				       (long)((chunk_gap - (double)(time_t)chunk_gap) * 1e9) };
+
+		if (i && nanosleep(&ts, NULL))
+			return -1;
+		if (xfer_part(fd, i == chunks - 1 ? n - part * i : part, 1))
+			return -1;
+	}
+	return 0;
+}
+
+static int xfer_part(int fd, int n, int sending)
 {
 	char buf[16384];
 
@@ -352,6 +378,9 @@ int main(int argc, char **argv)
 			o.gate = v;
 		else if (!strcmp(a, "--ready"))
 			o.ready = v;
+		else if (!strcmp(a, "--chunks") && sscanf(v, "%d,%lf", &chunks, &chunk_gap) == 2 &&
+			 chunks > 0 && chunk_gap >= 0)
+			;
 		else if (!strcmp(a, "--hold"))
 			o.hold = atof(v);
 		else if (!strcmp(a, "--v6only"))
