@@ -7,8 +7,29 @@
 
 #include "core.h"
 
+/* Dotted quad by hand: inet_ntop() formats it through sprintf(), most of its cost. */
+static const char *ipv4_format(const uint8_t a[4], char *buf, size_t len)
+{
+	char *p = buf;
+	int i;
+
+	if (len < 16)
+		return NULL;
+	for (i = 0; i < 4; i++) {
+		if (a[i] >= 100)
+			*p++ = (char)('0' + a[i] / 100);
+		if (a[i] >= 10)
+			*p++ = (char)('0' + a[i] / 10 % 10);
+		*p++ = (char)('0' + a[i] % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+	return buf;
+}
+
 const char *tt_addr_format(unsigned family, const uint8_t addr[16], char *buf, size_t len)
 {
+	if (family == AF_INET && ipv4_format(addr, buf, len))
+		return buf;
 	if ((family != AF_INET && family != AF_INET6) || !inet_ntop(family, addr, buf, len))
 		snprintf(buf, len, "?");
 	return buf;

@@ -404,17 +404,19 @@ static __always_inline bool session_state(int state)
  */
 static __always_inline int open_record(__u64 key, __u8 at)
 {
-	const struct sock *sk = (const struct sock *)key;
+	/* where the kernel has bpf_rdonly_cast(), direct reads: no helper call each */
+	bool direct = tt_typed();
+	const struct sock *sk = direct ? tt_cast_sock((void *)key) : (const struct sock *)key;
 	struct tt_sock_owner *cur;
 	struct session s;
 	int state;
 
-	if (!key)
+	if (!key || !sk)
 		return 0;
 	cur = bpf_map_lookup_elem(&owners, &key);
 	if (!cur || cur->birth_ns == TT_TS_UNKNOWN)
 		return 0;
-	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	state = TT_SK(direct, sk, __sk_common.skc_state);
 	if (!session_state(state))
 		return 0;
 	s.birth = cur->birth_ns;
@@ -424,7 +426,7 @@ static __always_inline int open_record(__u64 key, __u8 at)
 	s.o = cur->owner;
 	if (s.how == TT_OWNER_NONE)
 		owner_unknown(sk, &s);
-	return session_record(sk, false, TT_EV_OPEN, at << TT_EVF_AT_SHIFT, state, &s);
+	return session_record(sk, direct, TT_EV_OPEN, at << TT_EVF_AT_SHIFT, state, &s);
 }
 
 /*

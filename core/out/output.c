@@ -41,6 +41,12 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Bytes that go into a JSON string as they are (printable ASCII but " and \). */
+static bool json_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void tt_json_string(FILE *out, const char *text)
 {
 	const unsigned char *s = (const unsigned char *)text;
@@ -48,8 +54,18 @@ void tt_json_string(FILE *out, const char *text)
 
 	putc('"', out);
 	while (n) {
-		size_t len = utf8_len(s, n);
+		size_t len = 0;
 
+		/* a run of plain bytes in one write: rows are mostly that */
+		while (len < n && json_plain(s[len]))
+			len++;
+		if (len) {
+			fwrite(s, 1, len, out);
+			s += len;
+			n -= len;
+			continue;
+		}
+		len = utf8_len(s, n);
 		if (len == 0) {
 			fputs("\\ufffd", out); /* invalid UTF-8 byte */
 			len = 1;
@@ -141,11 +157,86 @@ void tt_write_header(struct tt_writer *w)
 	putc('\n', w->out);
 }
 
+/* A JSON row built in memory, then written at once. */
+struct jbuf {
+	char b[4096];
+	size_t n;
+	bool full;
+};
+
+static void jput(struct jbuf *j, const char *s, size_t len)
+{
+	if (len > sizeof(j->b) - j->n) {
+		j->full = true;
+		return;
+	}
+	memcpy(j->b + j->n, s, len);
+	j->n += len;
+}
+
+/* A string: plain runs copied; anything else through tt_json_string()'s rules. */
+static void jstring(struct jbuf *j, const char *s)
+{
+	size_t len = strlen(s), i;
+
+	for (i = 0; i < len && json_plain((unsigned char)s[i]); i++)
+		;
+	if (i < len) {
+		j->full = true; /* rare: the row goes through stdio instead */
+		return;
+	}
+	jput(j, "\"", 1);
+	jput(j, s, len);
+	jput(j, "\"", 1);
+}
+
+/*
+ * A JSON row whose strings are all plain (nearly every row) in one write;
+ * false if it is not, and nothing was written.
+ */
+static bool json_row_fast(struct tt_writer *w, const struct tt_val *vals)
+{
+	struct jbuf j;
+	bool first = true;
+	int i;
+
+	j.n = 0;
+	j.full = false;
+	jput(&j, "{", 1);
+	for (i = 0; i < w->ncols && !j.full; i++) {
+		const struct tt_col *c = &w->cols[i];
+		const struct tt_val *v = &vals[i];
+
+		if (!c->key)
+			continue;
+		/* keys are snake_case identifiers: nothing to escape */
+		if (!first)
+			jput(&j, ",", 1);
+		first = false;
+		jput(&j, "\"", 1);
+		jput(&j, c->key, strlen(c->key));
+		jput(&j, "\":", 2);
+		if (v->kind == TT_J_NULL)
+			jput(&j, "null", 4);
+		else if (v->kind == TT_J_NUM || v->kind == TT_J_BOOL)
+			jput(&j, tt_val_str(v), strlen(tt_val_str(v)));
+		else
+			jstring(&j, tt_val_str(v));
+	}
+	jput(&j, "}\n", 2);
+	if (j.full)
+		return false;
+	fwrite(j.b, 1, j.n, w->out);
+	return true;
+}
+
 void tt_write_row(struct tt_writer *w, const struct tt_val *vals)
 {
 	int i, last = last_shown(w);
 	bool first = true;
 
+	if (w->fmt == TT_FMT_JSON && json_row_fast(w, vals))
+		return;
 	if (w->fmt == TT_FMT_JSON)
 		putc('{', w->out);
 	for (i = 0; i < w->ncols; i++) {

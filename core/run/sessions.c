@@ -66,6 +66,7 @@ struct netns {
 	uint64_t dev, ino;
 	int fd;		/* its sock_diag socket, or -1 */
 	uint32_t left;	/* its sessions opened before tracing, still open */
+	uint32_t left6; /* of which IPv6 (the other family is not listed without) */
 };
 
 struct run_sessions {
@@ -84,7 +85,13 @@ struct run_sessions {
 	uint32_t cur_ns;
 	struct { uint16_t family, port; uint8_t addr[16]; } *lis;
 	size_t nlis, lcap;
-	bool failed; /* said once */
+	bool failed;   /* said once */
+	bool no_batch; /* the owners map's keys one at a time */
+};
+
+/* The owners map's value (probes/owners.bpf.h): only its size matters here. */
+struct tt_sock_owner_v {
+	unsigned char bytes[64];
 };
 
 static bool grow(void **arr, size_t *cap, size_t n, size_t size)
@@ -152,6 +159,8 @@ static void on_start_sock(const struct tt_diag_sock *d, void *ctx)
 	p->alive = true;
 	p->gen = s->gen;
 	s->ns[s->cur_ns].left++;
+	if (d->family == AF_INET6)
+		s->ns[s->cur_ns].left6++;
 }
 
 /* Both families of one namespace through fd, to fn. */
@@ -478,6 +487,8 @@ static void pre_gone(struct run_sessions *s, struct pre *p)
 {
 	p->alive = false;
 	tt_lru_remove(&s->index, &p->d.cookie);
+	if (p->d.family == AF_INET6 && s->ns[p->ns].left6)
+		s->ns[p->ns].left6--;
 	if (s->ns[p->ns].left && !--s->ns[p->ns].left && s->ns[p->ns].fd >= 0) {
 		close(s->ns[p->ns].fd);
 		s->ns[p->ns].fd = -1;
@@ -559,6 +570,47 @@ static void on_walk_sock(const struct tt_diag_sock *d, void *ctx)
 	p->gen = s->gen;
 }
 
+#define BATCH_KEYS 4096
+
+/*
+ * The owners map's keys in batches (BPF_MAP_LOOKUP_BATCH, v5.6: a bucket at
+ * a time, each key once): 0, or -errno (-EINVAL etc. where the kernel has
+ * no batch for the map: the caller reads them one by one).
+ */
+static int keys_batched(struct run_sessions *s, int fd)
+{
+	uint64_t token = 0;
+	void *vals = malloc((size_t)BATCH_KEYS * sizeof(struct tt_sock_owner_v));
+	bool first = true;
+	int err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (;;) {
+		__u32 count = BATCH_KEYS;
+
+		while (s->nkeys + BATCH_KEYS > s->kcap)
+			if (!grow((void **)&s->keys, &s->kcap, s->kcap, sizeof(*s->keys))) {
+				free(vals);
+				return -ENOMEM;
+			}
+		err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, s->keys + s->nkeys,
+					   vals, &count, NULL);
+		if (err && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		s->nkeys += count;
+		first = false;
+		if (err) { /* ENOENT: the last batch */
+			err = 0;
+			break;
+		}
+	}
+	free(vals);
+	return err;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -584,18 +636,34 @@ static int walk_born(struct run *r, uint8_t at)
 	fd = bpf_map__fd(map);
 	pfd = bpf_program__fd(s->prog);
 	s->nkeys = 0;
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
+	if (!s->no_batch && bpf_map__value_size(map) == sizeof(struct tt_sock_owner_v)) {
+		int err = keys_batched(s, fd);
+
+		if (err == -ENOMEM)
+			return err;
+		if (err) {
+			s->no_batch = true; /* refused: one by one from now on */
+			s->nkeys = 0;
+		}
+	} else {
+		s->no_batch = true;
+	}
+	while (s->no_batch && !bpf_map_get_next_key(fd, prev, &key)) {
 		if (!grow((void **)&s->keys, &s->kcap, s->nkeys, sizeof(*s->keys)))
 			return -ENOMEM;
 		s->keys[s->nkeys++] = key;
 		prev = &s->keys[s->nkeys - 1];
 	}
-	if (errno != ENOENT)
+	if (s->no_batch && errno != ENOENT)
 		return -errno;
-	qsort(s->keys, s->nkeys, sizeof(*s->keys), cmp_u64);
-	for (i = 0; i < s->nkeys; i++)
-		if (!n || s->keys[n - 1] != s->keys[i])
-			s->keys[n++] = s->keys[i];
+	if (s->no_batch) {
+		qsort(s->keys, s->nkeys, sizeof(*s->keys), cmp_u64);
+		for (i = 0; i < s->nkeys; i++)
+			if (!n || s->keys[n - 1] != s->keys[i])
+				s->keys[n++] = s->keys[i];
+	} else {
+		n = s->nkeys; /* a batch gives each key once */
+	}
 	for (i = 0; i < n; i += TT_OPEN_BATCH) {
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
 
@@ -625,7 +693,14 @@ static int walk_pre(struct run *r, uint8_t at)
 			if (s->ns[i].fd < 0)
 				continue;
 			s->cur_ns = i;
-			if (list_ns(s->ns[i].fd, TT_DIAG_SESSIONS, on_walk_sock, s) && !err)
+			/* each listing walks the whole established hash: only those needed */
+			if (s->ns[i].left > s->ns[i].left6 &&
+			    tt_diag_dump(s->ns[i].fd, AF_INET, TT_DIAG_SESSIONS, on_walk_sock, s) &&
+			    !err)
+				err = -EIO;
+			if (s->ns[i].left6 &&
+			    tt_diag_dump(s->ns[i].fd, AF_INET6, TT_DIAG_SESSIONS, on_walk_sock, s) &&
+			    !err)
 				err = -EIO;
 		}
 	}

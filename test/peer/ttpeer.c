@@ -27,7 +27,9 @@
  *   --eagain         server: first accept on a non-blocking listener with
  *                    nothing queued (must fail with EAGAIN), then block
  *   --ready FILE     server: write "port=P pid=PID" to FILE once listening
- *   --hold SECS      client: keep connections open SECS before closing
+ *   --hold SECS      client: keep connections open SECS before closing (1024
+ *                    at most); server: accept --count connections without
+ *                    any exchange, keep them all open SECS, then exit
  *   --chunks K,SECS  send --send's bytes in K equal parts (the last takes the
  *                    rest), SECS apart
  *   --v6only 0|1     server: IPV6_V6ONLY on an IPv6 listener
@@ -54,6 +56,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -247,8 +250,16 @@ static int server(int family, struct sockaddr_storage *ss, socklen_t len, const 
 		printf("conn pid=%d lport=%d rport=%d result=ok\n", getpid(), port_of(fd, 0),
 		       port_of(fd, 1));
 		fflush(stdout);
+		if (o->hold > 0)
+			continue; /* kept open until the process exits */
 		if (finish(fd, o))
 			ret = 1;
+	}
+	if (o->hold > 0) {
+		struct timespec ts = { (time_t)o->hold,
+				       (long)((o->hold - (double)(time_t)o->hold) * 1e9) };
+
+		nanosleep(&ts, NULL);
 	}
 	close(lfd);
 	return ret;
@@ -338,8 +349,15 @@ int main(int argc, char **argv)
 	socklen_t len;
 	int i, family;
 
+	struct rlimit rl;
+
 	if (argc < 4)
 		usage("usage: ttpeer server|client ADDR PORT [options]");
+	/* a server holding thousands of connections */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	for (i = 4; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
