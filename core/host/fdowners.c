@@ -60,6 +60,26 @@ int tt_status_uid(const char *text, uint32_t *uid)
 	return 0;
 }
 
+bool tt_proc_cgroup_under(const char *text, const char *dir)
+{
+	const char *p = text, *end;
+	size_t n = strlen(dir), len;
+
+	/* the cgroup v2 line: "0::/path" */
+	while (p && strncmp(p, "0::", 3))
+		p = (p = strchr(p, '\n')) ? p + 1 : NULL;
+	if (!p)
+		return false;
+	p += 3;
+	end = strchr(p, '\n');
+	len = end ? (size_t)(end - p) : strlen(p);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 1 && dir[0] == '/')
+		return len > 0 && p[0] == '/';
+	return len >= n && !strncmp(p, dir, n) && (len == n || p[n] == '/');
+}
+
 /* A small file of dir (an fd of /proc/<pid>) into buf, NUL-terminated: length or -1. */
 static ssize_t read_small(int dir, const char *name, char *buf, size_t size)
 {
@@ -77,7 +97,7 @@ static ssize_t read_small(int dir, const char *name, char *buf, size_t size)
 }
 
 /* The first time pid is found holding a wanted socket: who it is. */
-static void name_holder(int piddir, uint32_t pid, struct tt_fd_owner *o)
+static void name_holder(int piddir, uint32_t pid, struct tt_fd_owner *o, const char *cgroup)
 {
 	char buf[2048];
 	ssize_t n;
@@ -93,10 +113,12 @@ static void name_holder(int piddir, uint32_t pid, struct tt_fd_owner *o)
 	}
 	if (read_small(piddir, "status", buf, sizeof(buf)) > 0)
 		tt_status_uid(buf, &o->uid);
+	o->in_cgroup = cgroup && read_small(piddir, "cgroup", buf, sizeof(buf)) > 0 &&
+		       tt_proc_cgroup_under(buf, cgroup);
 }
 
 /* One process: each wanted socket it holds, counted once for it. */
-static void scan_pid(int procfd, uint32_t pid, struct tt_lru *byino)
+static void scan_pid(int procfd, uint32_t pid, struct tt_lru *byino, const char *cgroup)
 {
 	char name[32], target[64];
 	struct dirent *d;
@@ -131,13 +153,13 @@ static void scan_pid(int procfd, uint32_t pid, struct tt_lru *byino)
 		if (!o || (o->holders && o->pid == pid))
 			continue;
 		if (!o->holders++)
-			name_holder(piddir, pid, o);
+			name_holder(piddir, pid, o, cgroup);
 	}
 	closedir(dir);
 	close(piddir);
 }
 
-int tt_fd_owners(const char *proc, struct tt_lru *byino)
+int tt_fd_owners(const char *proc, struct tt_lru *byino, const char *cgroup)
 {
 	int procfd = open(proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *d;
@@ -156,7 +178,7 @@ int tt_fd_owners(const char *proc, struct tt_lru *byino)
 
 		if (*end || end == d->d_name || !pid || pid > UINT32_MAX)
 			continue;
-		scan_pid(procfd, (uint32_t)pid, byino);
+		scan_pid(procfd, (uint32_t)pid, byino, cgroup);
 	}
 	closedir(dir);
 	close(procfd);

@@ -35,6 +35,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "host/cgroupfs.h"
 #include "host/fdowners.h"
 #include "host/sockdiag.h"
 #include "lru.h"
@@ -264,8 +265,38 @@ static int find_namespaces(struct run_sessions *s, int *refused)
 }
 
 /* The fd owners of the sessions found (exactly one process, or none known). */
-static void find_owners(struct run_sessions *s)
+/*
+ * --cgroup's directory relative to the hierarchy's root, as /proc/<pid>/cgroup
+ * shows paths, into buf: false if it cannot be told.
+ */
+static bool cgroup_rel(struct run *r, char *buf, size_t size)
 {
+	char mnt[PATH_MAX], path[PATH_MAX], link[64];
+	int mounts, fd = tt_cgroup2_root_open(mnt, sizeof(mnt), &mounts);
+	size_t m;
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", r->cgroup_fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return false;
+	path[n] = '\0';
+	m = strlen(mnt);
+	while (m > 1 && mnt[m - 1] == '/')
+		m--;
+	if (strncmp(path, mnt, m) || (path[m] && path[m] != '/'))
+		return false;
+	snprintf(buf, size, "%s", path[m] ? path + m : "/");
+	return true;
+}
+
+static void find_owners(struct run *r, struct run_sessions *s)
+{
+	char cg[PATH_MAX];
+	const char *cgroup = NULL;
 	struct tt_lru byino;
 	struct tt_fd_owner *o;
 	bool fresh;
@@ -277,7 +308,9 @@ static void find_owners(struct run_sessions *s)
 	for (i = 0; i < s->npre; i++)
 		if (s->pre[i].d.inode)
 			tt_lru_insert(&byino, &s->pre[i].d.inode, &fresh);
-	tt_fd_owners("/proc", &byino);
+	if (r->cgroup_fd >= 0 && cgroup_rel(r, cg, sizeof(cg)))
+		cgroup = cg;
+	tt_fd_owners("/proc", &byino, cgroup);
 	for (i = 0; i < s->npre; i++) {
 		o = s->pre[i].d.inode ? tt_lru_find(&byino, &s->pre[i].d.inode) : NULL;
 		if (o)
@@ -356,7 +389,7 @@ int run_sessions_setup(struct run *r)
 	}
 	free(s->lis);
 	s->lis = NULL;
-	find_owners(s);
+	find_owners(r, s);
 	/* namespaces without a session opened before tracing: never listed again */
 	for (i = 0; i < s->nns; i++)
 		if (!s->ns[i].left && s->ns[i].fd >= 0) {
@@ -402,8 +435,8 @@ static bool pre_selected(const struct tt_opts *o, const struct pre *p)
 	if (c->filter_uid != TT_TASK_UNKNOWN &&
 	    (p->owner.holders != 1 || p->owner.uid != c->filter_uid))
 		return false;
-	/* --cgroup: the owner's cgroup is not read; only the BPF side decides it */
-	if (c->filter_cgroup)
+	/* --cgroup: the one holder's cgroup when the tracer started */
+	if (c->filter_cgroup && (p->owner.holders != 1 || !p->owner.in_cgroup))
 		return false;
 	return true;
 }

@@ -157,8 +157,68 @@ static void test_owner_source(void)
 	CHECK(k == TT_J_NULL);
 }
 
+/* life --open: an open record's AT, STATE and deltas; TX whose direction is unknown. */
+static void test_open_records(void)
+{
+	struct tt_event e = { .type = TT_EV_OPEN, .oldstate = 8 /* CLOSE_WAIT */, .tx_bytes = 7,
+			      .rx_bytes = 9, .err = 104 };
+	struct tt_src src = { .e = &e, .tx_delta = 3, .rx_delta = TT_BYTES_UNKNOWN };
+	struct tt_col json_at = { .key = "at", .field = TT_F_AT };
+	struct tt_col table_at = { .title = "AT", .field = TT_F_AT };
+	struct tt_val v;
+
+	e.flags = TT_AT_INTERVAL << TT_EVF_AT_SHIFT;
+	CHECK_STR(fmt(TT_F_EVENT, &e, 0, NULL), "open");
+	tt_field_format(&json_at, &src, &clk, &v);
+	CHECK_STR(v.text, "interval");
+	e.flags = TT_AT_START << TT_EVF_AT_SHIFT;
+	tt_field_format(&table_at, &src, &clk, &v);
+	CHECK_STR(v.text, "start");
+	e.flags = TT_AT_EXIT << TT_EVF_AT_SHIFT;
+	tt_field_format(&json_at, &src, &clk, &v);
+	CHECK_STR(v.text, "exit");
+	CHECK_STR(fmt(TT_F_STATE, &e, 0, NULL), "CLOSE_WAIT");
+	/* an open record has not ended: no cause, whatever sk_err holds */
+	CHECK(v.kind == TT_J_STR);
+	fmt(TT_F_CLOSE_CAUSE, &e, 0, &v.kind);
+	CHECK(v.kind == TT_J_NULL);
+	fmt(TT_F_CLOSED_BY, &e, 0, &v.kind);
+	CHECK(v.kind == TT_J_NULL);
+	{
+		struct tt_col c = { .key = "tx_bytes_delta", .field = TT_F_TX_DELTA };
+
+		tt_field_format(&c, &src, &clk, &v);
+		CHECK_STR(v.text, "3");
+		c.field = TT_F_RX_DELTA;
+		tt_field_format(&c, &src, &clk, &v);
+		CHECK(v.kind == TT_J_NULL);
+	}
+	/* a close record: AT null in JSON, "close" in the table; state CLOSE */
+	e.type = TT_EV_CLOSE;
+	e.flags = 0;
+	tt_field_format(&json_at, &src, &clk, &v);
+	CHECK(v.kind == TT_J_NULL);
+	tt_field_format(&table_at, &src, &clk, &v);
+	CHECK_STR(v.text, "close");
+	CHECK_STR(fmt(TT_F_STATE, &e, 0, NULL), "CLOSE");
+	/* TX still counting an active open's SYN: unknown until user space decides */
+	CHECK_STR(fmt(TT_F_TX_BYTES, &e, 0, NULL), "7");
+	e.flags = TT_EVF_TX_RAW;
+	fmt(TT_F_TX_BYTES, &e, 0, &v.kind);
+	CHECK(v.kind == TT_J_NULL);
+	fmt(TT_F_TX_KB, &e, 0, &v.kind);
+	CHECK(v.kind == TT_J_NULL);
+	CHECK(tt_tcp_state_name(1) && !strcmp(tt_tcp_state_name(1), "ESTABLISHED"));
+	CHECK(tt_tcp_state_name(0) == NULL && tt_tcp_state_name(13) == NULL);
+	/* the owner found holding the fd */
+	e.owner_how = TT_OWNER_FD;
+	e.pid = 42;
+	CHECK_STR(fmt(TT_F_OWNER_SOURCE, &e, 0, NULL), "fd");
+}
+
 int main(void)
 {
+	test_open_records();
 	test_query_fields();
 	test_close_cause();
 	test_owner_source();

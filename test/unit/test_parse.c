@@ -17,8 +17,25 @@ static int count_set(void)
 	return n;
 }
 
+static void test_interval(void)
+{
+	double d = 0;
+
+	/* life --interval: 0.1 s or more, fractional allowed */
+	CHECK(tt_parse_interval("0.1", &d) == 0 && d > 0.09 && d < 0.11);
+	CHECK(tt_parse_interval("1", &d) == 0 && d == 1);
+	CHECK(tt_parse_interval("2.5", &d) == 0 && d == 2.5);
+	CHECK(tt_parse_interval("0.09", &d) != 0);
+	CHECK(tt_parse_interval("0", &d) != 0);
+	CHECK(tt_parse_interval("-1", &d) != 0);
+	CHECK(tt_parse_interval("1s", &d) != 0);
+	CHECK(tt_parse_interval("", &d) != 0);
+	CHECK(tt_parse_interval("nan", &d) != 0);
+}
+
 int main(void)
 {
+	test_interval();
 	static const char *const bad[] = {
 		"",	 ",",	  "80,",    ",80",	"80,,443", "0",	    "65536", "99999",
 		"abc",	 "80a",	  "-",	    "80-",	"-80",	   "90-80", "1-0",   "0-5",

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * life --open/--interval's parsers: sock_diag replies (core/host/sockdiag.c)
+ * and what /proc says of a socket's holder (core/host/fdowners.c).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "check.h"
+#include "host/fdowners.h"
+#include "host/sockdiag.h"
+
+static struct tt_diag_sock got[4];
+static int ngot;
+
+static void collect(const struct tt_diag_sock *s, void *ctx)
+{
+	(void)ctx;
+	if (ngot < 4)
+		got[ngot++] = *s;
+}
+
+/* One SOCK_DIAG_BY_FAMILY message at buf: its length. info_len 0: no INET_DIAG_INFO. */
+static size_t put_msg(unsigned char *buf, int family, int state, uint16_t sport, uint16_t dport,
+		      uint64_t cookie, size_t info_len)
+{
+	struct nlmsghdr *h = (void *)buf;
+	struct inet_diag_msg *m = NLMSG_DATA(h);
+	size_t len = NLMSG_LENGTH(sizeof(*m));
+
+	memset(buf, 0, 1024);
+	m->idiag_family = (uint8_t)family;
+	m->idiag_state = (uint8_t)state;
+	m->id.idiag_sport = htons(sport);
+	m->id.idiag_dport = htons(dport);
+	m->id.idiag_src[0] = htonl(0xc6120001); /* 198.18.0.1 */
+	m->id.idiag_dst[0] = htonl(0xc6120002);
+	memcpy(m->id.idiag_cookie, &cookie, sizeof(cookie));
+	m->idiag_inode = 4242;
+	m->idiag_uid = 1000;
+	if (info_len) {
+		struct nlattr *a = (void *)(buf + NLMSG_ALIGN(len));
+		struct tcp_info ti;
+
+		memset(&ti, 0, sizeof(ti));
+		ti.tcpi_rtt = 1500;
+		ti.tcpi_min_rtt = 900;
+		ti.tcpi_total_retrans = 3;
+		ti.tcpi_segs_out = 20;
+		ti.tcpi_segs_in = 18;
+		ti.tcpi_bytes_acked = 100001;
+		ti.tcpi_bytes_received = 5000;
+		a->nla_type = INET_DIAG_INFO;
+		a->nla_len = (uint16_t)(NLA_HDRLEN + info_len);
+		memcpy(a + 1, &ti, info_len < sizeof(ti) ? info_len : sizeof(ti));
+		len = NLMSG_ALIGN(len) + NLA_ALIGN(a->nla_len);
+	}
+	h->nlmsg_len = (uint32_t)len;
+	h->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	return NLMSG_ALIGN(len);
+}
+
+static size_t put_done(unsigned char *buf)
+{
+	struct nlmsghdr *h = (void *)buf;
+
+	memset(h, 0, NLMSG_LENGTH(4));
+	h->nlmsg_len = NLMSG_LENGTH(4);
+	h->nlmsg_type = NLMSG_DONE;
+	return NLMSG_ALIGN(h->nlmsg_len);
+}
+
+static void test_diag_parse(void)
+{
+	unsigned char buf[4096];
+	size_t n = 0;
+
+	n += put_msg(buf + n, AF_INET, 1, 40000, 443, 77, sizeof(struct tcp_info));
+	/* an old kernel's shorter tcp_info: what it sent, the rest 0 */
+	n += put_msg(buf + n, AF_INET, 8, 40001, 443, 78, 104);
+	ngot = 0;
+	CHECK(tt_diag_parse(buf, n, collect, NULL) == 0); /* more follows */
+	CHECK(ngot == 2);
+	CHECK(got[0].family == AF_INET && got[0].state == 1 && got[0].lport == 40000 &&
+	      got[0].rport == 443 && got[0].cookie == 77 && got[0].inode == 4242 &&
+	      got[0].uid == 1000);
+	CHECK(got[0].laddr[0] == 198 && got[0].laddr[3] == 1 && got[0].raddr[3] == 2);
+	CHECK(got[0].has_info && got[0].srtt_us == 1500 && got[0].min_rtt_us == 900 &&
+	      got[0].total_retrans == 3 && got[0].segs_out == 20 && got[0].segs_in == 18 &&
+	      got[0].bytes_acked == 100001 && got[0].bytes_received == 5000);
+	CHECK(got[1].state == 8 && got[1].has_info && got[1].srtt_us == 1500 &&
+	      got[1].bytes_acked == 0 && got[1].segs_out == 0);
+	/* the end of the dump */
+	n += put_done(buf + n);
+	ngot = 0;
+	CHECK(tt_diag_parse(buf, n, collect, NULL) == 1);
+	CHECK(ngot == 2);
+	/* without INET_DIAG_INFO: listed, no tcp_info */
+	n = put_msg(buf, AF_INET6, 1, 1, 2, 5, 0);
+	ngot = 0;
+	CHECK(tt_diag_parse(buf, n, collect, NULL) == 0 && ngot == 1 && !got[0].has_info);
+	/* the kernel's error */
+	{
+		struct nlmsghdr *h = (void *)buf;
+		struct nlmsgerr *e = NLMSG_DATA(h);
+
+		memset(buf, 0, 256);
+		h->nlmsg_len = NLMSG_LENGTH(sizeof(*e));
+		h->nlmsg_type = NLMSG_ERROR;
+		e->error = -EPERM;
+		CHECK(tt_diag_parse(buf, NLMSG_ALIGN(h->nlmsg_len), collect, NULL) == -EPERM);
+	}
+	/* truncated: a message longer than the read, an attribute past its message */
+	n = put_msg(buf, AF_INET, 1, 1, 2, 5, sizeof(struct tcp_info));
+	CHECK(tt_diag_parse(buf, n - 8, collect, NULL) == -EBADMSG);
+	((struct nlmsghdr *)buf)->nlmsg_len -= 8;
+	CHECK(tt_diag_parse(buf, n, collect, NULL) == -EBADMSG);
+	CHECK(tt_diag_parse(buf, 3, collect, NULL) == -EBADMSG);
+	CHECK(tt_diag_parse(buf, 0, collect, NULL) == 0);
+}
+
+static void test_fd_owners(void)
+{
+	uint32_t uid = 0;
+
+	CHECK(tt_fd_socket_inode("socket:[12345]") == 12345);
+	CHECK(tt_fd_socket_inode("socket:[4294967295]") == 4294967295u);
+	CHECK(tt_fd_socket_inode("socket:[4294967296]") == 0);
+	CHECK(tt_fd_socket_inode("socket:[]") == 0);
+	CHECK(tt_fd_socket_inode("socket:[12x]") == 0);
+	CHECK(tt_fd_socket_inode("socket:[12]x") == 0);
+	CHECK(tt_fd_socket_inode("pipe:[12345]") == 0);
+	CHECK(tt_fd_socket_inode("/dev/null") == 0);
+	CHECK(tt_status_uid("Name:\tnginx\nUid:\t33\t33\t33\t33\nGid:\t33\n", &uid) == 0 &&
+	      uid == 33);
+	CHECK(tt_status_uid("Uid:\t0\t1000\t0\t0\n", &uid) == 0 && uid == 0);
+	CHECK(tt_status_uid("Name:\tx\nGid:\t1\n", &uid) == -ENOENT);
+	CHECK(tt_status_uid("Name:\tx\nUid:\tnope\n", &uid) == -ENOENT);
+	CHECK(tt_proc_cgroup_under("0::/system.slice/nginx.service\n", "/system.slice"));
+	CHECK(tt_proc_cgroup_under("0::/system.slice/nginx.service\n", "/system.slice/"));
+	CHECK(tt_proc_cgroup_under("0::/system.slice/nginx.service\n",
+				   "/system.slice/nginx.service"));
+	CHECK(!tt_proc_cgroup_under("0::/system.slice/nginx.service\n", "/system.sl"));
+	CHECK(!tt_proc_cgroup_under("0::/user.slice\n", "/system.slice"));
+	CHECK(tt_proc_cgroup_under("0::/user.slice\n", "/"));
+	/* hybrid hierarchy: the v2 line among the v1 ones */
+	CHECK(tt_proc_cgroup_under("12:cpu,cpuacct:/x\n1:name=systemd:/y\n0::/a/b\n", "/a"));
+	CHECK(!tt_proc_cgroup_under("12:cpu,cpuacct:/a/b\n", "/a"));
+}
+
+int main(void)
+{
+	test_diag_parse();
+	test_fd_owners();
+	return tt_test_done("sessions");
+}
