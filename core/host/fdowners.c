@@ -117,8 +117,8 @@ static void name_holder(int piddir, uint32_t pid, struct tt_fd_owner *o, const c
 		       tt_proc_cgroup_under(buf, cgroup);
 }
 
-/* One process: each wanted socket it holds, counted once for it. */
-static void scan_pid(int procfd, uint32_t pid, struct tt_lru *byino, const char *cgroup)
+/* One process: each wanted socket it holds, counted once for it; false if its fds are denied. */
+static bool scan_pid(int procfd, uint32_t pid, struct tt_lru *byino, const char *cgroup)
 {
 	char name[32], target[64];
 	struct dirent *d;
@@ -128,14 +128,16 @@ static void scan_pid(int procfd, uint32_t pid, struct tt_lru *byino, const char 
 	snprintf(name, sizeof(name), "%u", pid);
 	piddir = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (piddir < 0)
-		return;
+		return true;
 	fdd = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	dir = fdd < 0 ? NULL : fdopendir(fdd);
 	if (!dir) {
+		bool denied = fdd < 0 && (errno == EACCES || errno == EPERM);
+
 		if (fdd >= 0)
 			close(fdd);
 		close(piddir);
-		return;
+		return !denied;
 	}
 	while ((d = readdir(dir))) {
 		struct tt_fd_owner *o;
@@ -157,12 +159,14 @@ static void scan_pid(int procfd, uint32_t pid, struct tt_lru *byino, const char 
 	}
 	closedir(dir);
 	close(piddir);
+	return true;
 }
 
 int tt_fd_owners(const char *proc, struct tt_lru *byino, const char *cgroup)
 {
 	int procfd = open(proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *d;
+	int denied = 0;
 	DIR *dir;
 
 	if (procfd < 0)
@@ -178,9 +182,10 @@ int tt_fd_owners(const char *proc, struct tt_lru *byino, const char *cgroup)
 
 		if (*end || end == d->d_name || !pid || pid > UINT32_MAX)
 			continue;
-		scan_pid(procfd, (uint32_t)pid, byino, cgroup);
+		if (!scan_pid(procfd, (uint32_t)pid, byino, cgroup))
+			denied++;
 	}
 	closedir(dir);
 	close(procfd);
-	return 0;
+	return denied;
 }

@@ -43,7 +43,8 @@ bool tt_proc_cgroup_under(const char *text, const char *dir);
  * holders and names the one, and with cgroup (a directory as
  * tt_proc_cgroup_under() takes it) whether it is in it. Processes that
  * vanish meanwhile are skipped.
- * 0 or -errno of opening proc.
+ * How many processes' fds could not be read (another user's, without
+ * CAP_SYS_PTRACE), or -errno of opening proc.
  */
 int tt_fd_owners(const char *proc, struct tt_lru *byino, const char *cgroup);
 

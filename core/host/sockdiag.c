@@ -67,6 +67,10 @@ static int diag_msg(const struct nlmsghdr *h, tt_diag_fn fn, void *ctx)
 			return -EBADMSG;
 		if ((a->nla_type & NLA_TYPE_MASK) == INET_DIAG_INFO)
 			diag_info(&s, a + 1, a->nla_len - sizeof(*a));
+		/* the socket's cgroup v2, where the kernel reports it */
+		else if ((a->nla_type & NLA_TYPE_MASK) == INET_DIAG_CGROUP_ID &&
+			 a->nla_len >= sizeof(*a) + sizeof(uint64_t))
+			memcpy(&s.cgroup_id, a + 1, sizeof(uint64_t));
 		off += NLA_ALIGN(a->nla_len);
 	}
 	fn(&s, ctx);

@@ -21,6 +21,7 @@ struct tt_diag_sock {
 	uint8_t laddr[16], raddr[16];
 	uint32_t inode, uid;
 	uint64_t cookie; /* idiag_cookie: the socket's sk_cookie */
+	uint64_t cgroup_id; /* INET_DIAG_CGROUP_ID: the socket's cgroup v2; 0 if not reported */
 	uint64_t bytes_acked, bytes_received;
 	uint32_t srtt_us, min_rtt_us, total_retrans, segs_out, segs_in;
 	uint32_t unacked, notsent_bytes;

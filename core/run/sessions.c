@@ -68,6 +68,7 @@ struct netns {
 	int fd;		/* its sock_diag socket, or -1 */
 	uint32_t left;	/* its sessions opened before tracing, still open */
 	uint32_t left6; /* of which IPv6 (the other family is not listed without) */
+	uint32_t gen;	/* the last walk that listed it whole */
 };
 
 struct run_sessions {
@@ -293,7 +294,8 @@ static bool cgroup_rel(struct run *r, char *buf, size_t size)
 	return true;
 }
 
-static void find_owners(struct run *r, struct run_sessions *s)
+/* -1 if /proc could not be read, else how many processes' fds were denied. */
+static int find_owners(struct run *r, struct run_sessions *s)
 {
 	char cg[PATH_MAX];
 	const char *cgroup = NULL;
@@ -302,21 +304,24 @@ static void find_owners(struct run *r, struct run_sessions *s)
 	bool fresh;
 	size_t i;
 
+	int denied;
+
 	if (!s->npre || tt_lru_init(&byino, sizeof(uint32_t), sizeof(*o), (uint32_t)s->npre,
 				    NULL, NULL))
-		return;
+		return 0;
 	for (i = 0; i < s->npre; i++)
 		if (s->pre[i].d.inode)
 			tt_lru_insert(&byino, &s->pre[i].d.inode, &fresh);
 	if (r->cgroup_fd >= 0 && cgroup_rel(r, cg, sizeof(cg)))
 		cgroup = cg;
-	tt_fd_owners("/proc", &byino, cgroup);
+	denied = tt_fd_owners("/proc", &byino, cgroup);
 	for (i = 0; i < s->npre; i++) {
 		o = s->pre[i].d.inode ? tt_lru_find(&byino, &s->pre[i].d.inode) : NULL;
 		if (o)
 			s->pre[i].owner = *o;
 	}
 	tt_lru_free(&byino);
+	return denied;
 }
 
 static void raise_nofile(void)
@@ -389,7 +394,10 @@ int run_sessions_setup(struct run *r)
 	}
 	free(s->lis);
 	s->lis = NULL;
-	find_owners(r, s);
+	if (find_owners(r, s) > 0)
+		tt_warn(&r->w, r->o->mode, "--open", "file descriptors of other users' processes not "
+			"read (it takes CAP_SYS_PTRACE): sessions opened before tracing that they hold "
+			"have no owner (null)");
 	/* namespaces without a session opened before tracing: never listed again */
 	for (i = 0; i < s->nns; i++)
 		if (!s->ns[i].left && s->ns[i].fd >= 0) {
@@ -505,6 +513,8 @@ static void pre_record(struct run *r, struct pre *p, uint8_t at)
 	e.segs_in = p->d.segs_in;
 	e.oldstate = p->d.state;
 	e.cookie = p->d.cookie;
+	if (r->o->cfg.containers)
+		e.cgroup_id = p->d.cgroup_id; /* the socket's own, as for an unknown owner */
 	pre_owner(p, &e);
 	run_handle_event(r, &e);
 }
@@ -718,7 +728,7 @@ static int walk_pre(struct run *r, uint8_t at)
 	struct run_sessions *s = r->sessions;
 	uint32_t i;
 	size_t k;
-	int err = 0;
+	int err = 0, e;
 
 	if (at != TT_AT_START) {
 		s->gen++;
@@ -727,21 +737,25 @@ static int walk_pre(struct run *r, uint8_t at)
 				continue;
 			s->cur_ns = i;
 			/* each listing walks the whole established hash: only those needed */
-			if (s->ns[i].left > s->ns[i].left6 &&
-			    tt_diag_dump(s->ns[i].fd, AF_INET, TT_DIAG_SESSIONS, on_walk_sock, s) &&
-			    !err)
-				err = -EIO;
-			if (s->ns[i].left6 &&
-			    tt_diag_dump(s->ns[i].fd, AF_INET6, TT_DIAG_SESSIONS, on_walk_sock, s) &&
-			    !err)
-				err = -EIO;
+			e = s->ns[i].left > s->ns[i].left6
+				    ? tt_diag_dump(s->ns[i].fd, AF_INET, TT_DIAG_SESSIONS,
+						   on_walk_sock, s)
+				    : 0;
+			if (!e && s->ns[i].left6)
+				e = tt_diag_dump(s->ns[i].fd, AF_INET6, TT_DIAG_SESSIONS,
+						 on_walk_sock, s);
+			if (!e)
+				s->ns[i].gen = s->gen;
+			else if (!err)
+				err = e;
 		}
 	}
 	for (k = 0; k < s->npre; k++) {
 		struct pre *p = &s->pre[k];
 
-		if (!p->alive)
-			continue;
+		if (!p->alive || (at != TT_AT_START && s->ns[p->ns].fd >= 0 &&
+				  s->ns[p->ns].gen != s->gen))
+			continue; /* its namespace's listing failed: kept for the next walk */
 		if (p->gen != s->gen || s->ns[p->ns].fd < 0) {
 			pre_gone(s, p); /* closed, its close event read already or coming */
 			continue;

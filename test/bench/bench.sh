@@ -16,8 +16,11 @@
 # and binary size. Then a DNS reply flood (test/peer/ttdns in a private
 # network namespace: a responder on port 53 and a client keeping 64 queries
 # in flight), untraced and under tcptrace connect -d, interleaved: replies
-# per second each way, replies tcptrace parsed and lost. See
-# docs/performance.md.
+# per second each way, replies tcptrace parsed and lost. Then idle sessions
+# (test/peer/ttpeer in a private network namespace holding --idle sessions,
+# both ends here): the CPU and peak memory of tcptrace life --interval 1
+# --json with them open, for sessions opened before tracing (sock_diag) and
+# while tracing (the owners map). See docs/performance.md.
 #
 # Options:
 #   --pairs N        untraced/traced pairs per tracer (default 3)
@@ -37,6 +40,9 @@
 #   --base DIR       also run every tcptrace tracer with DIR/tcptrace (another
 #                    build, e.g. an older commit's), each right after the same
 #                    tracer of this build: "before and after" in one run
+#   --idle N         sessions held open for the idle-sessions rows (default
+#                    10000: 5,000 connections, both ends traced); --only
+#                    idle-sessions runs those rows alone
 #   --smoke          --pairs 1 --duration 1 --warmup 0.5, tcptrace modes only,
 #                    and check that every figure is present
 # Needs root (BPF). Without root it skips (exit 0) unless CI=true.
@@ -55,6 +61,7 @@ out=""
 keep=0
 base=""
 smoke=0
+idle=10000
 
 die() { echo "bench: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
@@ -71,18 +78,20 @@ while [ $# -gt 0 ]; do
 	--keep) keep=1 ;;
 	--base) base=$2; shift ;;
 	--smoke) smoke=1 ;;
+	--idle) idle=$2; shift ;;
 	-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
 done
 if [ $smoke = 1 ]; then
-	pairs=1 duration=1 warmup=0.5
-	[ -n "$only" ] || only=accept,connect,life,life-json
+	pairs=1 duration=1 warmup=0.5 idle=1000
+	[ -n "$only" ] || only=accept,connect,life,life-json,idle-sessions
 fi
 [[ $pairs =~ ^[1-9][0-9]*$ ]] || die "--pairs: a positive integer"
 [[ $duration =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--duration: seconds"
 [[ $warmup =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--warmup: seconds"
+[[ $idle =~ ^[1-9][0-9]*$ ]] && [ $((idle % 2)) = 0 ] || die "--idle: an even number of sessions"
 
 if [ "$(id -u)" != 0 ]; then
 	[ "${CI:-}" = true ] && die "needs root (BPF)"
@@ -419,6 +428,78 @@ if selected dns-flood && [ -x "$ttdns" ]; then
 				parsed, sent, lost, parsed ? sprintf("%.4f", cpu / (parsed / 1000)) : "–" }'
 		echo
 		echo "$pairs pair(s) of ${duration} s; ttdns flood: one connected UDP socket, 64 queries in flight, answers of one A record (43 bytes)."
+	} | tee ${out:+-a "$out"}
+fi
+
+# --- Idle sessions: life --interval 1 while thousands are open -------------
+# ttpeer holds the sessions in a network namespace of their own (a server
+# and clients of 1,000 connections each, both ends traced); tcptrace's CPU
+# (utime + stime of /proc/PID/stat) over the measured seconds, and its peak
+# RSS. "before": the sessions exist when tracing starts (sock_diag walks);
+# "while": they open after (the owners map's walk).
+ttpeer=$build/ttpeer
+idle_row() { # WHEN → "cpu_percent rss_mib records_per_s", or fail
+	local when=$1 ns=ttbench-idle-$$ conns=$((idle / 2)) secs o=$work/idle.$1.out k n ut st
+	local a b t0 t1 srv cl=() i
+	secs=$(awk -v d="$duration" 'BEGIN { printf "%d", d * 3 < 10 ? 10 : d * 3 }')
+	[ $smoke = 1 ] && secs=3
+	ip netns add $ns && ip -n $ns link set lo up || return 1
+	ip netns exec $ns "$ttpeer" server 127.0.0.1 $((port + 1)) --backlog 4096 --count $conns \
+		--hold 3600 --ready "$work/idle.ready" >/dev/null &
+	srv=$!
+	for i in $(seq 1 100); do [ -e "$work/idle.ready" ] && break; nap 0.05; done
+	if [ "$when" = while ]; then
+		"$tt" life --interval 1 --json -v >"$o" 2>"$o.err" &
+		tpid=$!
+		for i in $(seq 1 400); do grep -q ': attached$' "$o.err" && break; nap 0.05; done
+	fi
+	for ((k = 0; k < conns; k += 1000)); do
+		n=$((conns - k < 1000 ? conns - k : 1000))
+		ip netns exec $ns "$ttpeer" client 127.0.0.1 $((port + 1)) --count $n --hold 3600 \
+			>/dev/null &
+		cl+=($!)
+	done
+	for i in $(seq 1 1200); do
+		[ "$(ip netns exec $ns ss -tnH state established | wc -l)" -ge "$idle" ] && break
+		nap 0.1
+	done
+	if [ "$when" = before ]; then
+		"$tt" life --interval 1 --json -v >"$o" 2>"$o.err" &
+		tpid=$!
+		for i in $(seq 1 400); do grep -q ': attached$' "$o.err" && break; nap 0.05; done
+	fi
+	nap 1.5 # the start walk and a first interval are behind
+	read -r ut st < <(sed 's/.*) //' /proc/$tpid/stat | awk '{ print $12, $13 }')
+	a=$((ut + st)) t0=$(now_ms)
+	nap "$secs"
+	read -r ut st < <(sed 's/.*) //' /proc/$tpid/stat | awk '{ print $12, $13 }')
+	b=$((ut + st)) t1=$(now_ms)
+	rss=$(awk '/^VmHWM:/ { print $2 }' /proc/$tpid/status)
+	kill -INT $tpid
+	wait $tpid
+	tpid=""
+	kill "${cl[@]}" $srv 2>/dev/null
+	wait "${cl[@]}" $srv 2>/dev/null
+	ip netns del $ns
+	n=$(grep -c '"at":"interval"' "$o")
+	awk -v a=$a -v b=$b -v hz="$hz" -v ms=$((t1 - t0)) -v rss="$rss" -v n="$n" -v s="$secs" \
+		'BEGIN { printf "%.2f %.1f %.0f\n", (b - a) / hz / (ms / 1000) * 100, rss / 1024, n / (s + 1.5) }'
+}
+if selected idle-sessions && [ -x "$ttpeer" ]; then
+	echo "bench: idle-sessions" >&2
+	{
+		echo
+		echo "| tcptrace life --interval 1 --json, $idle idle sessions open | CPU % of one CPU | peak RSS MiB | records/s |"
+		echo "|---|---:|---:|---:|"
+		for w in before while; do
+			r=$(idle_row $w) || die "idle-sessions: $w failed"
+			read -r c m rs <<<"$r"
+			[ $w = before ] && what="opened before tracing (sock_diag)" ||
+				what="opened while tracing (owners map)"
+			echo "| $what | $c | $m | $rs |"
+		done
+		echo
+		echo "$idle sessions: $((idle / 2)) loopback connections in a network namespace of their own, both ends traced."
 	} | tee ${out:+-a "$out"}
 fi
 

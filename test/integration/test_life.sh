@@ -943,3 +943,92 @@ t_open_exit_record_and_filter() {
 		.duration_ns > 0 and .state == \"ESTABLISHED\" and .raddr == \"$A4\"" || return 1
 	expect_json 0 ".rport == $SRV_PORT"
 }
+
+# A network namespace created after tracing started: its sessions are in
+# the interval records like any other (the owners map knows every namespace).
+t_open_namespace_created_while_tracing() {
+	local ns=tt-late-$$-$RANDOM cli cli_line srv_line
+	trace_start l life --interval 0.2 --json || return 1
+	ip netns add "$ns" || return 1
+	at_exit "ip netns del $ns 2>/dev/null"
+	ip -n "$ns" link set lo up || return 1
+	srv s "$ns" 127.0.0.1 0 --recv 500 --close last
+	ip netns exec "$ns" "$PEER" client 127.0.0.1 "$SRV_PORT" --send 500 --hold 60 \
+		>"$WORK/cli.out" &
+	cli=$!
+	at_exit "kill $cli $SRV_JOB 2>/dev/null"
+	conn_wait "$WORK/cli.out" || return 1
+	cli_line=$(grep '^conn ' "$WORK/cli.out")
+	await_json 2 "$(this_end "$cli_line" 127.0.0.1) and .at == \"interval\" and
+		.tx_bytes == 500" || return 1
+	kill $cli
+	wait $cli
+	srv_wait || return 1
+	await_json 2 ".event == \"close\" and (.lport == $SRV_PORT or .rport == $SRV_PORT)" ||
+		return 1
+	trace_stop || return 1
+	srv_line=$(conns s)
+	local n
+	n=$(json_count "$(this_end "$cli_line" 127.0.0.1) and .at == \"interval\"")
+	expect_json "$n" "$(this_end "$cli_line" 127.0.0.1) and .at == \"interval\"" \
+		".pid == $(peer_field "$cli_line" pid) and .owner_source == \"syscall\" and
+		.raddr == \"127.0.0.1\" and .rx_bytes == 0 and .duration_ns > 0" || return 1
+	n=$(json_count "$(this_end "$srv_line" 127.0.0.1) and .at == \"interval\" and
+		.pid == $SRV_PID and .owner_source == \"syscall\" and .rx_bytes == 500")
+	[ "$n" -ge 1 ] || fail "no interval record of the server's end" || return 1
+	sums "$cli_line" 127.0.0.1 500 0
+}
+
+# --open in the table: the AT column first, a start and an exit row of a
+# session held open before and after the tracer, bcc's columns after it.
+t_open_table_output() {
+	plan_independent
+	local cli cli_line pid lport
+	srv s "$NS_B" $B4 0 --recv 3000 --close last
+	ip netns exec "$NS_A" "$PEER" client $B4 "$SRV_PORT" --send 3000 --hold 60 \
+		>"$WORK/cli.out" &
+	cli=$!
+	at_exit "kill $cli $SRV_JOB 2>/dev/null"
+	conn_wait "$WORK/cli.out" || return 1
+	cli_line=$(grep '^conn ' "$WORK/cli.out")
+	ss_settled "$NS_B" "$SRV_PORT" bytes_received:3000 || return 1
+	trace_start l life --open || return 1
+	trace_stop || return 1
+	expect_eq "header" "$(head -n 1 "$TRACE_OUT")" \
+		"AT       PID   COMM       LADDR           LPORT RADDR           RPORT TX_KB RX_KB MS" ||
+		return 1
+	pid=$(peer_field "$cli_line" pid)
+	lport=$(peer_field "$cli_line" lport)
+	for at in start exit; do
+		grep -Eq "^$at +$pid +ttpeer +$A4 +$lport +$B4 +$SRV_PORT +2 +0 -\$" "$TRACE_OUT" ||
+			fail "no $at row of the client: $(cat "$TRACE_OUT")" || return 1
+		grep -Eq "^$at +$SRV_PID +ttpeer +$B4 +$SRV_PORT +$A4 +$lport +0 +2 -\$" \
+			"$TRACE_OUT" || fail "no $at row of the server: $(cat "$TRACE_OUT")" || return 1
+	done
+}
+
+# --cgroup on sessions opened before tracing: the one holder's cgroup at
+# start decides; the server's end (its holder outside) is left out.
+t_open_cgroup_filter_predating() {
+	plan_independent # the holder's cgroup is read from /proc in user space
+	local cg cli cli_line
+	cg=$(cgroup2_root)/tt-life-open-$$ || return 1
+	mkdir "$cg" || return 1
+	at_exit "rmdir $cg 2>/dev/null; mountpoint -q $WORK/cgroup2 && umount $WORK/cgroup2"
+	srv s "$NS_B" $B4 0 --count 2 --close last
+	bash -c "echo \$\$ > $cg/cgroup.procs && exec ip netns exec $NS_A $PEER client $B4 \
+		$SRV_PORT --hold 60" >"$WORK/cli.out" &
+	cli=$!
+	ip netns exec "$NS_A" "$PEER" client $B4 "$SRV_PORT" --hold 60 >"$WORK/out.out" &
+	local other=$!
+	at_exit "kill $cli $other $SRV_JOB 2>/dev/null"
+	conn_wait "$WORK/cli.out" || return 1
+	conn_wait "$WORK/out.out" || return 1
+	cli_line=$(grep '^conn ' "$WORK/cli.out")
+	trace_start l life --open --json --cgroup "$cg" || return 1
+	trace_stop || return 1
+	expect_json 1 ".event == \"open\" and .at == \"start\" and .rport == $SRV_PORT" \
+		"$(this_end "$cli_line" $A4) and .pid == $(peer_field "$cli_line" pid) and
+		.owner_source == \"fd\"" || return 1
+	expect_json 0 ".lport == $SRV_PORT"
+}
