@@ -402,7 +402,12 @@ static __always_inline bool session_state(int state)
  * still be in a session state (its ->CLOSE deletes the entry; a stale
  * entry's memory is a TCP socket still, the slab being typesafe by RCU).
  */
-static __always_inline int open_record(__u64 key, __u8 at)
+/*
+ * A global function: verified once, on its own, and called for each
+ * argument (inlined eleven times, the program took seconds to verify on
+ * kernels without bpf_rdonly_cast(), minutes under an emulated CPU).
+ */
+__noinline int tt_life_open_one(__u64 key, __u8 at)
 {
 	/* where the kernel has bpf_rdonly_cast(), direct reads: no helper call each */
 	bool direct = tt_typed();
@@ -443,16 +448,16 @@ int tt_life_open_run(struct bpf_raw_tracepoint_args *ctx)
 	int n = 0;
 
 	/* constant offsets: a raw_tp context is read at fixed offsets only */
-	n += open_record(ctx->args[1], at);
-	n += open_record(ctx->args[2], at);
-	n += open_record(ctx->args[3], at);
-	n += open_record(ctx->args[4], at);
-	n += open_record(ctx->args[5], at);
-	n += open_record(ctx->args[6], at);
-	n += open_record(ctx->args[7], at);
-	n += open_record(ctx->args[8], at);
-	n += open_record(ctx->args[9], at);
-	n += open_record(ctx->args[10], at);
-	n += open_record(ctx->args[11], at);
+	n += tt_life_open_one(ctx->args[1], at);
+	n += tt_life_open_one(ctx->args[2], at);
+	n += tt_life_open_one(ctx->args[3], at);
+	n += tt_life_open_one(ctx->args[4], at);
+	n += tt_life_open_one(ctx->args[5], at);
+	n += tt_life_open_one(ctx->args[6], at);
+	n += tt_life_open_one(ctx->args[7], at);
+	n += tt_life_open_one(ctx->args[8], at);
+	n += tt_life_open_one(ctx->args[9], at);
+	n += tt_life_open_one(ctx->args[10], at);
+	n += tt_life_open_one(ctx->args[11], at);
 	return n;
 }

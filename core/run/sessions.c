@@ -351,7 +351,7 @@ int run_try_open_run(struct run *r, struct bpf_program *prog)
 int run_sessions_setup(struct run *r)
 {
 	struct run_sessions *s;
-	int refused = 0, err;
+	int refused = 0, failed = 0, first = 0, err;
 	uint32_t i;
 
 	if (!r->o->open)
@@ -387,11 +387,19 @@ int run_sessions_setup(struct run *r)
 			"close only", refused);
 	s->gen = 1;
 	for (i = 0; i < s->nns; i++) {
-		if (list_start(s, i)) {
+		err = list_start(s, i);
+		if (err) {
 			close(s->ns[i].fd);
 			s->ns[i].fd = -1;
+			if (!failed++)
+				first = err;
 		}
 	}
+	/* e.g. tcp_diag a module the kernel could not load */
+	if (failed)
+		tt_warn(&r->w, r->o->mode, "--open", "sock_diag could not list the TCP sockets of %d "
+			"network namespace(s) (%s): their sessions opened before tracing are reported "
+			"at their close only", failed, tt_strerror(first));
 	free(s->lis);
 	s->lis = NULL;
 	if (find_owners(r, s) > 0)

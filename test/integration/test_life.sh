@@ -806,7 +806,7 @@ t_open_session_predating_the_tracer() {
 	# quiesced: every byte moved and acknowledged; the first probe is 60 s away
 	ss_settled "$NS_A" "$(peer_field "$cli_line" lport)" bytes_acked:3001 \
 		bytes_received:2000 || return 1
-	ss_settled "$NS_B" "$SRV_PORT" bytes_received:3000 || return 1
+	ss_settled "$NS_B" "$SRV_PORT" bytes_acked:2000 bytes_received:3000 || return 1
 	cinfo=$(ss_info "$NS_A" "$(peer_field "$cli_line" lport)")
 	sinfo=$(ss_info "$NS_B" "$SRV_PORT")
 	trace_start l life --interval 0.3 --json || return 1
@@ -832,7 +832,8 @@ t_open_session_predating_the_tracer() {
 		check_close_predating "$srv_line" $B4 "$SRV_PID" 2000 3000 remote || return 1
 	sums "$cli_line" $A4 3000 2000 || return 1
 	sums "$srv_line" $B4 2000 3000 || return 1
-	expect_json 0 '.event == "open" and .at == "exit"' || return 1
+	expect_json 0 ".event == \"open\" and .at == \"exit\" and
+		(.lport == $SRV_PORT or .rport == $SRV_PORT)" || return 1
 	expect_no_progs
 }
 
@@ -1031,4 +1032,26 @@ t_open_cgroup_filter_predating() {
 		"$(this_end "$cli_line" $A4) and .pid == $(peer_field "$cli_line" pid) and
 		.owner_source == \"fd\"" || return 1
 	expect_json 0 ".lport == $SRV_PORT"
+}
+
+# -d on open records: the name a session was opened from is on each of its
+# interval records, and still on its close.
+t_dns_name_on_open_records() {
+	plan_independent # the name's path is the close's, checked in every cell
+	dns_serve "$NS_A" $DNS open.tt.test=A:$B4 || return 1
+	srv s "$NS_B" $B4 0 --close last
+	trace_start l life --interval 0.2 --json -d || return 1
+	ip netns exec "$NS_A" "$TTDNS" resolve --server $DNS open.tt.test --connect "$SRV_PORT" \
+		--hold 1 >"$WORK/open.out" || fail "resolve and connect failed" || return 1
+	srv_wait || return 1
+	await_port 2 "$SRV_PORT"
+	trace_stop || return 1
+	local held n
+	held=$(grep '^conn ' "$WORK/open.out")
+	n=$(json_count ".event == \"open\" and .lport == $(peer_field "$held" lport)")
+	[ "$n" -ge 2 ] || fail "$n open records of the session, want 2 or more" || return 1
+	expect_json "$n" ".event == \"open\" and .lport == $(peer_field "$held" lport)" \
+		".query == \"open.tt.test\" and .pid == $(peer_field "$held" pid)" || return 1
+	expect_json 1 ".event == \"close\" and .lport == $(peer_field "$held" lport)" \
+		".query == \"open.tt.test\""
 }

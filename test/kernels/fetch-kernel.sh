@@ -71,7 +71,9 @@ flock 9
 
 # Modules to extract (dependencies and soft dependencies are added: libcrc32c,
 # which nf_tables and nf_conntrack need, wants crc32c_generic loaded first).
-MODULES="veth nf_tables nft_reject_inet nft_ct nft_limit nft_log nft_numgen sch_netem sch_tbf dummy $G_MODULES ${EXTRA_MODULES:-}"
+# inet_diag and tcp_diag: sock_diag's TCP listings (ss, life --open), which
+# the guest, without modprobe, cannot load on first use as a host does.
+MODULES="veth nf_tables nft_reject_inet nft_ct nft_limit nft_log nft_numgen sch_netem sch_tbf dummy inet_diag tcp_diag $G_MODULES ${EXTRA_MODULES:-}"
 MODULES=$(echo $MODULES)   # normalise whitespace
 
 # ---- choose the package -------------------------------------------------

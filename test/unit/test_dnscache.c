@@ -194,7 +194,10 @@ static void test_open_sessions(void)
 	for (k = 0; k < 10; k++)
 		tt_dns_cache_put(c, 1, ip4((uint8_t)(20 + k)), 10, "other.tt.test", NULL, 3 * S, 60);
 	CHECK(!tt_dns_cache_get(c, 1, ip4(7), 10, 4 * S, &o));
-	/* ...the session keeps its name */
+	/* ...the session keeps its name: its open records see it, and its close */
+	CHECK(tt_dns_open_peek(c, &conn, &o));
+	CHECK_STR(o.query, "life.tt.test");
+	CHECK(tt_dns_open_peek(c, &conn, &o)); /* as often as it is asked */
 	CHECK(tt_dns_open_take(c, &conn, &o));
 	CHECK_STR(o.query, "life.tt.test");
 	CHECK_STR(o.cname, "cdn.tt.test");

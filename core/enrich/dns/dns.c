@@ -282,9 +282,13 @@ static bool enrich(void *state, const struct tt_event *e, const void **data)
 		tt_addr_canon(e->family, e->raddr, raddr, true);
 		tt_dns_cache_get(d->cache, e->netns, raddr, e->pid,
 				 e->start_ns ? e->start_ns : e->ts_ns, &d->info);
-	} else if (e->type == TT_EV_CLOSE) {
+	} else if (e->type == TT_EV_CLOSE || e->type == TT_EV_OPEN) {
 		conn_of(&c, e->netns, e->family, e->lport, e->rport, e->laddr, e->raddr);
-		tt_dns_open_take(d->cache, &c, &d->info);
+		/* an open record's session goes on: its name is kept for its close */
+		if (e->type == TT_EV_OPEN)
+			tt_dns_open_peek(d->cache, &c, &d->info);
+		else
+			tt_dns_open_take(d->cache, &c, &d->info);
 	} else {
 		*data = NULL;
 	}

@@ -172,6 +172,12 @@ int tt_dns_open_put(struct tt_dns_cache *c, const struct tt_dns_conn *conn,
  */
 bool tt_dns_open_take(struct tt_dns_cache *c, const struct tt_dns_conn *conn,
 		      struct tt_dns_info *out);
+/*
+ * tt_dns_open_take() without forgetting it (life --open: a record of the session
+ * still open); the names stay valid until the session's entry is taken.
+ */
+bool tt_dns_open_peek(struct tt_dns_cache *c, const struct tt_dns_conn *conn,
+		      struct tt_dns_info *out);
 void tt_dns_held_release(struct tt_dns_cache *c);
 
 void tt_dns_cache_stats(const struct tt_dns_cache *c, struct tt_dns_cache_stats *s);

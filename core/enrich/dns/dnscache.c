@@ -341,23 +341,39 @@ int tt_dns_open_put(struct tt_dns_cache *c, const struct tt_dns_conn *conn,
 	return 0;
 }
 
-bool tt_dns_open_take(struct tt_dns_cache *c, const struct tt_dns_conn *conn,
-		      struct tt_dns_info *out)
+static struct open_val *open_info(struct tt_dns_cache *c, const struct tt_dns_conn *conn,
+				   struct tt_dns_info *out)
 {
 	struct open_val *v = tt_lru_find(&c->open, conn);
 
 	memset(out, 0, sizeof(*out));
 	if (!v)
-		return false;
-	tt_dns_held_release(c);
-	c->held[0] = v->name;
-	c->held[1] = v->cname;
+		return NULL;
 	out->query = v->name->text;
 	out->cname = v->cname ? v->cname->text : NULL;
 	out->age_ns = v->age_ns;
 	out->candidates = v->candidates;
 	out->scope = v->scope;
 	out->stale = v->stale;
+	return v;
+}
+
+bool tt_dns_open_peek(struct tt_dns_cache *c, const struct tt_dns_conn *conn,
+		      struct tt_dns_info *out)
+{
+	return open_info(c, conn, out) != NULL;
+}
+
+bool tt_dns_open_take(struct tt_dns_cache *c, const struct tt_dns_conn *conn,
+		      struct tt_dns_info *out)
+{
+	struct open_val *v = open_info(c, conn, out);
+
+	if (!v)
+		return false;
+	tt_dns_held_release(c);
+	c->held[0] = v->name;
+	c->held[1] = v->cname;
 	tt_lru_remove(&c->open, conn);
 	return true;
 }
