@@ -141,6 +141,13 @@ void *tt_lru_find(struct tt_lru *l, const void *key)
 	return val_of(l, node_at(l, ref));
 }
 
+void *tt_lru_peek(const struct tt_lru *l, const void *key)
+{
+	uint32_t ref = lookup(l, key, hash_key(l, key), NULL);
+
+	return ref ? val_of(l, node_at(l, ref)) : NULL;
+}
+
 /* Unlinks node ref from its bucket and the recency list, onto the free list. */
 static void drop(struct tt_lru *l, uint32_t ref)
 {

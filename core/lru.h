@@ -39,6 +39,8 @@ void tt_lru_free(struct tt_lru *l);
  * remove.
  */
 void *tt_lru_find(struct tt_lru *l, const void *key);
+/* The value of key without making it the most recently used (a pure lookup), or NULL. */
+void *tt_lru_peek(const struct tt_lru *l, const void *key);
 /*
  * The value of key, created zeroed (*fresh set) if it was not there,
  * forgetting the least recently used entry if the table is full. NULL:

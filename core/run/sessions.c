@@ -87,6 +87,7 @@ struct run_sessions {
 	uint32_t cur_ns;
 	struct { uint16_t family, port; uint8_t addr[16]; } *lis;
 	size_t nlis, lcap;
+	struct pre *writing; /* the session whose record pre_record() writes */
 	bool failed;   /* said once */
 	bool no_batch; /* the owners map's keys one at a time */
 };
@@ -524,12 +525,19 @@ static void pre_record(struct run *r, struct pre *p, uint8_t at)
 	if (r->o->cfg.containers)
 		e.cgroup_id = p->d.cgroup_id; /* the socket's own, as for an unknown owner */
 	pre_owner(p, &e);
+	r->sessions->writing = p;
 	run_handle_event(r, &e);
+	r->sessions->writing = NULL;
 }
 
 static struct pre *pre_find(struct run_sessions *s, uint64_t cookie)
 {
-	uint32_t *idx = cookie ? tt_lru_find(&s->index, &cookie) : NULL;
+	uint32_t *idx;
+
+	/* the record being written is most often the one just listed */
+	if (s->writing && s->writing->d.cookie == cookie)
+		return s->writing->alive ? s->writing : NULL;
+	idx = cookie ? tt_lru_peek(&s->index, &cookie) : NULL;
 
 	return idx && s->pre[*idx - 1].alive ? &s->pre[*idx - 1] : NULL;
 }
@@ -546,11 +554,23 @@ static void pre_gone(struct run_sessions *s, struct pre *p)
 	}
 }
 
+/*
+ * Bytes since the previous record; never negative. A session caught by a
+ * walk in the middle of its close may count the peer's FIN as a byte for a
+ * moment (the kernel reads the state and the counters apart, as tcp_info
+ * does): the previous record's figure is then kept as what was reported.
+ */
 static uint64_t delta(uint64_t now, uint64_t before)
 {
 	if (now == TT_BYTES_UNKNOWN)
 		return TT_BYTES_UNKNOWN;
-	return now >= before ? now - before : now;
+	return now > before ? now - before : 0;
+}
+
+/* What a record reported, for the next delta: the most reported so far. */
+static uint64_t reported(uint64_t now, uint64_t before)
+{
+	return now == TT_BYTES_UNKNOWN || now < before ? before : now;
 }
 
 /*
@@ -572,8 +592,10 @@ void run_sessions_event(struct run *r, struct tt_event *e, struct tt_src *src)
 		/* born while tracing: the owners walk's, or its close */
 		if (e->cookie && (p = pre_find(s, e->cookie)))
 			pre_gone(s, p);
-		k = closing ? tt_lru_find(&s->known, &e->sock)
-			    : tt_lru_insert(&s->known, &e->sock, &fresh);
+		/* first in, first forgotten: a lookup that leaves the order alone */
+		k = tt_lru_peek(&s->known, &e->sock);
+		if (!k && !closing)
+			k = tt_lru_insert(&s->known, &e->sock, &fresh);
 		if (k && k->start_ns != e->start_ns)
 			memset(k, 0, sizeof(*k));
 		src->tx_delta = delta(e->flags & TT_EVF_TX_RAW ? TT_BYTES_UNKNOWN : e->tx_bytes,
@@ -583,8 +605,9 @@ void run_sessions_event(struct run *r, struct tt_event *e, struct tt_src *src)
 			tt_lru_remove(&s->known, &e->sock);
 		} else if (k) {
 			k->start_ns = e->start_ns;
-			k->tx = e->tx_bytes;
-			k->rx = e->rx_bytes;
+			k->tx = reported(e->flags & TT_EVF_TX_RAW ? TT_BYTES_UNKNOWN : e->tx_bytes,
+					 k->tx);
+			k->rx = reported(e->rx_bytes, k->rx);
 		}
 		return;
 	}
@@ -604,8 +627,8 @@ void run_sessions_event(struct run *r, struct tt_event *e, struct tt_src *src)
 	if (p && closing) {
 		pre_gone(s, p);
 	} else if (p) {
-		p->tx = e->tx_bytes;
-		p->rx = e->rx_bytes;
+		p->tx = reported(e->tx_bytes, p->tx);
+		p->rx = reported(e->rx_bytes, p->rx);
 	}
 }
 

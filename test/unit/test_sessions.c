@@ -16,6 +16,7 @@
 #include "check.h"
 #include "host/fdowners.h"
 #include "host/sockdiag.h"
+#include "lru.h"
 
 static struct tt_diag_sock got[4];
 static int ngot;
@@ -155,8 +156,31 @@ static void test_fd_owners(void)
 	CHECK(!tt_proc_cgroup_under("12:cpu,cpuacct:/a/b\n", "/a"));
 }
 
+/* tt_lru_peek(): a lookup that leaves the recency order alone (the cookie index). */
+static void test_lru_peek(void)
+{
+	struct tt_lru l;
+	uint64_t a = 1, b = 2, c = 3;
+	bool fresh;
+	uint32_t *v;
+
+	CHECK(tt_lru_init(&l, sizeof(uint64_t), sizeof(uint32_t), 2, NULL, NULL) == 0);
+	v = tt_lru_insert(&l, &a, &fresh);
+	CHECK(v && fresh);
+	*v = 10;
+	CHECK(tt_lru_insert(&l, &b, &fresh) && fresh);
+	v = tt_lru_peek(&l, &a);
+	CHECK(v && *v == 10);
+	CHECK(tt_lru_peek(&l, &c) == NULL);
+	/* a is still the oldest: the third entry takes its place */
+	CHECK(tt_lru_insert(&l, &c, &fresh) && fresh);
+	CHECK(tt_lru_peek(&l, &a) == NULL && tt_lru_peek(&l, &b) && tt_lru_peek(&l, &c));
+	tt_lru_free(&l);
+}
+
 int main(void)
 {
+	test_lru_peek();
 	test_diag_parse();
 	test_fd_owners();
 	return tt_test_done("sessions");
