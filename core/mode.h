@@ -85,7 +85,7 @@ struct tt_opts {
 	bool show_lport;	/* connect -L */
 	bool count;		/* -c */
 	bool health;		/* life --health: RTT(ms) and RETR columns */
-	bool open;		/* life --open/--interval: open records (core/run/sessions.c) */
+	bool open;		/* life --open/--interval: open records (core/run/sessions*.c) */
 	double interval;	/* life --interval: seconds between walks; 0: none */
 	int verbose;		/* -v */
 	bool no_sandbox;	/* --no-sandbox: keep privileges, no seccomp filter */
@@ -139,7 +139,7 @@ struct tt_probe {
 	 * Optional (life): a raw_tp program user space runs (BPF_PROG_TEST_RUN)
 	 * with enum tt_open_at and TT_OPEN_BATCH keys of the "owners" map as
 	 * its arguments, writing each open session's record to the ring
-	 * buffer (core/run/sessions.c). Loaded only with --open/--interval.
+	 * buffer (core/run/sessions_born.c). Loaded only with --open/--interval.
 	 */
 	const char *open_run;
 	/* Every program of the object and its role (see struct tt_role). */

@@ -148,7 +148,7 @@ static __always_inline unsigned long sock_flags(const struct sock *sk, bool dire
  * tcp_fin() marks with SOCK_DONE. Which end opened a connection is known
  * only from its birth or its accept; without it TX still counts an active
  * open's SYN: returns TT_EVF_TX_RAW then, and user space decides
- * (core/run/sessions.c knows the direction of sessions opened before
+ * (core/run/sessions_setup.c knows the direction of sessions opened before
  * tracing; else TX is unknown, core/out/fields.c).
  */
 static __always_inline __u8 payload(const struct sock *sk, const struct tcp_sock *tp, bool direct,
@@ -397,7 +397,7 @@ static __always_inline bool session_state(int state)
 
 /*
  * One socket of the owners map, if it is a session whose birth was seen
- * (those opened before tracing are sock_diag's, core/run/sessions.c): its
+ * (those opened before tracing are sock_diag's, core/run/sessions_pre.c): its
  * TT_EV_OPEN record. The entry decides nothing alone: the socket must
  * still be in a session state (its ->CLOSE deletes the entry; a stale
  * entry's memory is a TCP socket still, the slab being typesafe by RCU).

@@ -4,7 +4,7 @@
  * per address family, the replies parsed here. A netlink socket stays in
  * the network namespace it was created in, so the caller opens one in each
  * namespace while it may enter them, and dumps through it later without
- * any privilege (core/run/sessions.c).
+ * any privilege (core/run/sessions_setup.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>

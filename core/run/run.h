@@ -8,7 +8,7 @@
  *   attach.c   classic tracepoints (ids, sys_exit twins), attaching, detaching
  *   loop.c     signals, the poll loop, one event to its writer or count
  *   exit.c     the records read at exit (an iterator, or program runs)
- *   sessions.c life --open/--interval: the sessions open at start, each interval, exit
+ *   sessions*.c life --open/--interval: the sessions open at start, each interval, exit (sessions.h)
  *   finish.c   lost and missed events, -c's rows
  */
 #ifndef TCPTRACE_RUN_H
