@@ -139,36 +139,19 @@ void tt_cgroupfs_close(struct tt_cgroupfs *c)
 	c->fd = -1;
 }
 
-int tt_cgroupfs_path(const struct tt_cgroupfs *c, uint64_t id, char *buf, size_t size)
+int tt_cgroupfs_fd_path(const struct tt_cgroupfs *c, int fd, char *buf, size_t size)
 {
-	struct {
-		struct file_handle fh;
-		unsigned char id[8];
-	} h;
 	char proc[32], *link;
 	/* a mount on / would leave the cgroup's whole path */
 	size_t mlen = strcmp(c->mnt, "/") ? strlen(c->mnt) : 0, n_link;
 	ssize_t n;
-	int fd, err = 0;
+	int err = 0;
 
-	if (c->fd < 0)
-		return -ENOENT;
-	if (id == c->root_id) {
-		snprintf(buf, size, "/");
-		return 0;
-	}
-	h.fh.handle_bytes = sizeof(h.id);
-	h.fh.handle_type = c->handle_type;
-	memcpy(h.id, &id, sizeof(h.id));
-	fd = open_by_handle_at(c->fd, &h.fh, O_PATH | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	link = malloc(PATH_MAX);
 	n = link ? readlink(proc, link, PATH_MAX - 1) : -1;
 	if (n < 0)
 		err = link ? -errno : -ENOMEM;
-	close(fd);
 	if (!err) {
 		link[n] = '\0';
 		n_link = (size_t)n;
@@ -182,5 +165,30 @@ int tt_cgroupfs_path(const struct tt_cgroupfs *c, uint64_t id, char *buf, size_t
 			snprintf(buf, size, "%s", link[mlen] ? link + mlen : "/");
 	}
 	free(link);
+	return err;
+}
+
+int tt_cgroupfs_path(const struct tt_cgroupfs *c, uint64_t id, char *buf, size_t size)
+{
+	struct {
+		struct file_handle fh;
+		unsigned char id[8];
+	} h;
+	int fd, err;
+
+	if (c->fd < 0)
+		return -ENOENT;
+	if (id == c->root_id) {
+		snprintf(buf, size, "/");
+		return 0;
+	}
+	h.fh.handle_bytes = sizeof(h.id);
+	h.fh.handle_type = c->handle_type;
+	memcpy(h.id, &id, sizeof(h.id));
+	fd = open_by_handle_at(c->fd, &h.fh, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = tt_cgroupfs_fd_path(c, fd, buf, size);
+	close(fd);
 	return err;
 }

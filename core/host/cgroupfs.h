@@ -43,6 +43,8 @@ void tt_cgroupfs_close(struct tt_cgroupfs *c);
  * without CAP_DAC_READ_SEARCH, -ENAMETOOLONG if it does not fit.
  */
 int tt_cgroupfs_path(const struct tt_cgroupfs *c, uint64_t id, char *buf, size_t size);
+/* The same for a cgroup directory already open (--cgroup's), from its fd. */
+int tt_cgroupfs_fd_path(const struct tt_cgroupfs *c, int fd, char *buf, size_t size);
 
 /*
  * Pure: calls fn with the root (the path inside the file system) and the

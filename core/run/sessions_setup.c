@@ -185,26 +185,15 @@ static int find_namespaces(struct run_sessions *s, int *refused)
  */
 static bool cgroup_rel(struct run *r, char *buf, size_t size)
 {
-	char mnt[PATH_MAX], path[PATH_MAX], link[64];
-	int mounts, fd = tt_cgroup2_root_open(mnt, sizeof(mnt), &mounts);
-	size_t m;
-	ssize_t n;
+	struct tt_cgroupfs c;
+	char why[128];
+	int err;
 
-	if (fd < 0)
+	if (tt_cgroupfs_open(&c, why, sizeof(why)))
 		return false;
-	close(fd);
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", r->cgroup_fd);
-	n = readlink(link, path, sizeof(path) - 1);
-	if (n <= 0)
-		return false;
-	path[n] = '\0';
-	m = strlen(mnt);
-	while (m > 1 && mnt[m - 1] == '/')
-		m--;
-	if (strncmp(path, mnt, m) || (path[m] && path[m] != '/'))
-		return false;
-	snprintf(buf, size, "%s", path[m] ? path + m : "/");
-	return true;
+	err = tt_cgroupfs_fd_path(&c, r->cgroup_fd, buf, size);
+	tt_cgroupfs_close(&c);
+	return !err;
 }
 
 /* -1 if /proc could not be read, else how many processes' fds were denied. */
