@@ -116,7 +116,7 @@ int tt_life_cols(const struct tt_opts *o, struct tt_col *c)
 	bool ip = o->wide || o->fmt == TT_FMT_CSV;
 
 	if (o->open) {
-		c[n++] = (struct tt_col){ "AT", NULL, TT_F_AT, 8 };
+		c[n++] = (struct tt_col){ "AT", NULL, TT_F_AT_ROW, 8 };
 		c[n++] = (struct tt_col){ NULL, "at", TT_F_AT };
 	}
 	c[n++] = (struct tt_col){ "PID", "pid", TT_F_PID, 5 };

@@ -424,12 +424,10 @@ void tt_field_format(const struct tt_col *col, const struct tt_src *src, struct 
 			tt_val_set_null(v);
 		return;
 	case TT_F_AT:
-		if (e->type == TT_EV_OPEN)
-			tt_val_set_text(v, at_name(e));
-		else if (col->title)
-			tt_val_set_str(v, event_name(e->type)); /* the table's AT: close */
-		else
-			tt_val_set_null(v);
+		tt_val_set_text(v, e->type == TT_EV_OPEN ? at_name(e) : NULL);
+		return;
+	case TT_F_AT_ROW:
+		tt_val_set_text(v, e->type == TT_EV_OPEN ? at_name(e) : event_name(e->type));
 		return;
 	case TT_F_STATE:
 		tt_val_set_text(v, e->type == TT_EV_CLOSE ? "CLOSE" : tt_tcp_state_name(e->oldstate));

@@ -50,7 +50,8 @@ enum tt_field {
 	TT_F_CLOSED_BY,	 /* life: local, remote or null */
 	TT_F_RTT_MS,	 /* life --health: smoothed RTT in ms, 0.00 */
 	TT_F_OWNER_SOURCE, /* life: syscall, fd or null (struct tt_event.owner_how) */
-	TT_F_AT,	 /* life --open: start, interval, exit; null (JSON) or close (table) */
+	TT_F_AT,	 /* life --open: start, interval, exit; null for a close */
+	TT_F_AT_ROW,	 /* the same, "close" for a close (the table's AT) */
 	TT_F_STATE,	 /* life --open: the session's TCP state: ESTABLISHED, ... CLOSE */
 	TT_F_TX_DELTA,	 /* life --open: TX since the session's previous record */
 	TT_F_RX_DELTA,

@@ -164,7 +164,7 @@ static void test_open_records(void)
 			      .rx_bytes = 9, .err = 104 };
 	struct tt_src src = { .e = &e, .tx_delta = 3, .rx_delta = TT_BYTES_UNKNOWN };
 	struct tt_col json_at = { .key = "at", .field = TT_F_AT };
-	struct tt_col table_at = { .title = "AT", .field = TT_F_AT };
+	struct tt_col table_at = { .title = "AT", .field = TT_F_AT_ROW };
 	struct tt_val v;
 
 	e.flags = TT_AT_INTERVAL << TT_EVF_AT_SHIFT;
