@@ -752,6 +752,29 @@ await_json() {
 	fail "$1 events matching $2 awaited, trace: $(cat "$TRACE_OUT")"
 }
 
+# held_client NS ADDR [ARGS]: a ttpeer client of server s ($SRV_PORT) in NS,
+# in the background, holding its connection 60 s; returns once it has it.
+# HELD is its pid, HELD_LINE its "conn" line.
+held_client() {
+	ip netns exec "$1" "$PEER" client "$2" "$SRV_PORT" "${@:3}" --hold 60 >"$WORK/held.out" &
+	HELD=$!
+	at_exit "kill $HELD $SRV_JOB 2>/dev/null"
+	conn_wait "$WORK/held.out" || return 1
+	HELD_LINE=$(grep '^conn ' "$WORK/held.out")
+}
+
+# close_held: the held client killed, both ends' closes traced, the tracer
+# stopped; SRV_LINE is the server's line.
+close_held() {
+	kill "$HELD"
+	wait "$HELD"
+	srv_wait || return 1
+	await_json 2 ".event == \"close\" and (.lport == $SRV_PORT or .rport == $SRV_PORT)" ||
+		return 1
+	trace_stop || return 1
+	SRV_LINE=$(conns s)
+}
+
 # ss_settled NS PORT KEY:VALUE...: waits until ss shows each of them.
 ss_settled() {
 	local info kv ok
@@ -795,14 +818,10 @@ sums() {
 # the same owners, TX known (which end listened was seen at start), and the
 # deltas of each end summing to what the peers moved.
 t_open_session_predating_the_tracer() {
-	local cli cli_line srv_line cinfo sinfo n
+	local cli_line srv_line cinfo sinfo n
 	srv s "$NS_B" $B4 0 --recv 3000 --send 2000 --close last
-	ip netns exec "$NS_A" "$PEER" client $B4 "$SRV_PORT" --send 3000 --recv 2000 \
-		--keepalive 60,10,3 --hold 60 >"$WORK/cli.out" &
-	cli=$!
-	at_exit "kill $cli $SRV_JOB 2>/dev/null"
-	conn_wait "$WORK/cli.out" || return 1
-	cli_line=$(grep '^conn ' "$WORK/cli.out")
+	held_client "$NS_A" $B4 --send 3000 --recv 2000 --keepalive 60,10,3 || return 1
+	cli_line=$HELD_LINE
 	# quiesced: every byte moved and acknowledged; the first probe is 60 s away
 	ss_settled "$NS_A" "$(peer_field "$cli_line" lport)" bytes_acked:3001 \
 		bytes_received:2000 || return 1
@@ -814,13 +833,8 @@ t_open_session_predating_the_tracer() {
 	trace_start l life --interval 1 --json || return 1
 	await_json 4 ".event == \"open\" and .at == \"interval\" and
 		(.lport == $SRV_PORT or .rport == $SRV_PORT)" || return 1
-	kill $cli
-	wait $cli
-	srv_wait || return 1
-	await_json 2 ".event == \"close\" and (.lport == $SRV_PORT or .rport == $SRV_PORT)" ||
-		return 1
-	trace_stop || return 1
-	srv_line=$(conns s)
+	close_held || return 1
+	srv_line=$SRV_LINE
 	open_end "$cli_line" $A4 "$(peer_field "$cli_line" pid)" 3000 2000 "$cinfo" || return 1
 	open_end "$srv_line" $B4 "$SRV_PID" 2000 3000 "$sinfo" || return 1
 	n=$(json_count "$(this_end "$cli_line" $A4) and .at == \"interval\"")
@@ -931,15 +945,11 @@ t_interval_deltas_sum_to_the_peers_counts() {
 # the tracer stops gets its exit record (born while tracing: its owner, its
 # duration so far), and -L keeps the server's end only.
 t_open_exit_record_and_filter() {
-	local cli port
+	local port
 	port=$(rand_port)
 	trace_start l life --open --json -L "$port" || return 1
 	srv s "$NS_B" $B4 "$port" --recv 1000 --close last
-	ip netns exec "$NS_A" "$PEER" client $B4 "$SRV_PORT" --send 1000 --hold 60 \
-		>"$WORK/cli.out" &
-	cli=$!
-	at_exit "kill $cli $SRV_JOB 2>/dev/null"
-	conn_wait "$WORK/cli.out" || return 1
+	held_client "$NS_A" $B4 --send 1000 || return 1
 	ss_settled "$NS_B" "$SRV_PORT" bytes_received:1000 || return 1
 	trace_stop || return 1
 	expect_json 1 ".event == \"open\"" ".at == \"exit\" and .lport == $SRV_PORT and
@@ -952,27 +962,18 @@ t_open_exit_record_and_filter() {
 # A network namespace created after tracing started: its sessions are in
 # the interval records like any other (the owners map knows every namespace).
 t_open_namespace_created_while_tracing() {
-	local ns=tt-late-$$-$RANDOM cli cli_line srv_line
+	local ns=tt-late-$$-$RANDOM cli_line srv_line
 	trace_start l life --interval 0.2 --json || return 1
 	ip netns add "$ns" || return 1
 	at_exit "ip netns del $ns 2>/dev/null"
 	ip -n "$ns" link set lo up || return 1
 	srv s "$ns" 127.0.0.1 0 --recv 500 --close last
-	ip netns exec "$ns" "$PEER" client 127.0.0.1 "$SRV_PORT" --send 500 --hold 60 \
-		>"$WORK/cli.out" &
-	cli=$!
-	at_exit "kill $cli $SRV_JOB 2>/dev/null"
-	conn_wait "$WORK/cli.out" || return 1
-	cli_line=$(grep '^conn ' "$WORK/cli.out")
+	held_client "$ns" 127.0.0.1 --send 500 || return 1
+	cli_line=$HELD_LINE
 	await_json 2 "$(this_end "$cli_line" 127.0.0.1) and .at == \"interval\" and
 		.tx_bytes == 500" || return 1
-	kill $cli
-	wait $cli
-	srv_wait || return 1
-	await_json 2 ".event == \"close\" and (.lport == $SRV_PORT or .rport == $SRV_PORT)" ||
-		return 1
-	trace_stop || return 1
-	srv_line=$(conns s)
+	close_held || return 1
+	srv_line=$SRV_LINE
 	local n
 	n=$(json_count "$(this_end "$cli_line" 127.0.0.1) and .at == \"interval\"")
 	expect_json "$n" "$(this_end "$cli_line" 127.0.0.1) and .at == \"interval\"" \
@@ -988,14 +989,10 @@ t_open_namespace_created_while_tracing() {
 # session held open before and after the tracer, bcc's columns after it.
 t_open_table_output() {
 	plan_independent
-	local cli cli_line pid lport
+	local cli_line pid lport
 	srv s "$NS_B" $B4 0 --recv 3000 --close last
-	ip netns exec "$NS_A" "$PEER" client $B4 "$SRV_PORT" --send 3000 --hold 60 \
-		>"$WORK/cli.out" &
-	cli=$!
-	at_exit "kill $cli $SRV_JOB 2>/dev/null"
-	conn_wait "$WORK/cli.out" || return 1
-	cli_line=$(grep '^conn ' "$WORK/cli.out")
+	held_client "$NS_A" $B4 --send 3000 || return 1
+	cli_line=$HELD_LINE
 	ss_settled "$NS_B" "$SRV_PORT" bytes_received:3000 || return 1
 	trace_start l life --open || return 1
 	trace_stop || return 1
@@ -1024,11 +1021,9 @@ t_open_cgroup_filter_predating() {
 	bash -c "echo \$\$ > $cg/cgroup.procs && exec ip netns exec $NS_A $PEER client $B4 \
 		$SRV_PORT --hold 60" >"$WORK/cli.out" &
 	cli=$!
-	ip netns exec "$NS_A" "$PEER" client $B4 "$SRV_PORT" --hold 60 >"$WORK/out.out" &
-	local other=$!
-	at_exit "kill $cli $other $SRV_JOB 2>/dev/null"
+	at_exit "kill $cli 2>/dev/null"
 	conn_wait "$WORK/cli.out" || return 1
-	conn_wait "$WORK/out.out" || return 1
+	held_client "$NS_A" $B4 || return 1 # the other one, outside the cgroup
 	cli_line=$(grep '^conn ' "$WORK/cli.out")
 	trace_start l life --open --json --cgroup "$cg" || return 1
 	trace_stop || return 1
