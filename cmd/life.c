@@ -195,12 +195,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_OPEN:
 		o->open = true;
+		o->cfg.open = 1;
 		break;
 	case OPT_INTERVAL:
 		if (tt_parse_interval(arg, &o->interval))
 			return tt_usage(o, "--interval %s: want seconds, 0.1 or more (e.g. 1, 0.5)",
 					arg);
 		o->open = true;
+		o->cfg.open = 1;
 		break;
 	case 'D':
 		if (tt_opt_ports(o, "-D", arg, o->rports))

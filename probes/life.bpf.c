@@ -231,8 +231,9 @@ static __always_inline int session_record(const struct sock *sk, bool direct, __
 	e->owner_how = s->how;
 	tt_tcp_health(sk, tp, e);
 	e->netns = tt_sk_netns(sk, direct);
-	e->sock = (__u64)sk;
-	e->cookie = TT_SK(direct, sk, __sk_common.skc_cookie.counter);
+	/* the join with open records (core/run/sessions.c), only with them */
+	e->sock = tt_cfg.open ? (__u64)sk : 0;
+	e->cookie = tt_cfg.open ? TT_SK(direct, sk, __sk_common.skc_cookie.counter) : 0;
 	e->type = type;
 	e->flags = flags;
 	tt_event_owner(e, &s->o);

@@ -192,7 +192,7 @@ struct tt_config {
 	__u8 containers;    /* record the owner's cgroup id (struct tt_event.cgroup_id) */
 	__u8 dns;	    /* record the socket's netns cookie (struct tt_event.netns);
 			     * life: also a TT_DNS_OPEN record per active open */
-	__u8 pad;
+	__u8 open;	    /* life --open/--interval: close events carry sock and cookie */
 	__u64 min_latency_ns; /* connect --min-latency: drop faster attempts */
 };
 
