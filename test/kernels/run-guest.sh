@@ -222,11 +222,27 @@ hostname guest
 ip link set lo up
 while read -r m; do insmod "\$m" || echo "init: insmod \$m failed"; done < /etc/modules.load
 out=$G_OUT
-# (a virtio console appears once its module has probed the device)
-i=0
-while [ ! -e \$out ] && [ \$i -lt 100 ]; do sleep 0.05; i=\$((i + 1)); done
-# Held open: a virtio console resets its settings at its last close.
-exec 3>\$out
+# A virtio console appears once its module has probed the device, and its
+# node can exist a moment before it opens: hvc_open() fails with EINVAL
+# ("request_irq failed with rc -22") until the driver has listed the port.
+# Retry the open (a failed plain exec would end init: a panic), only once
+# the node is there (an open before would create a plain file of that
+# name), and keep the first that succeeds: a virtio console resets its
+# settings at its last close.
+i=0 f=0
+while :; do
+    if [ -c \$out ]; then
+        { command exec 3>\$out; } 2>/dev/null && break
+        f=\$((f + 1))
+    fi
+    i=\$((i + 1))
+    if [ \$i -gt 200 ]; then
+        echo "init: cannot open \$out" > /dev/console
+        poweroff -f
+    fi
+    sleep 0.05
+done
+[ \$f -gt 0 ] && echo "init: \$out opened after \$f failed opens" > /dev/console
 stty -F \$out raw -echo 2>/dev/null
 echo "$MARK-START \$(cut -d' ' -f1 /proc/uptime)" > \$out
 (cd /root && . /harness/env && exec sh /harness/script "\$@") < /dev/null > \$out 2>&1
