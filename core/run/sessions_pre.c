@@ -79,7 +79,8 @@ struct pre *sessions_pre_find(struct run_sessions *s, uint64_t cookie)
 	/* the record being written is most often the one just listed */
 	if (s->writing && s->writing->d.cookie == cookie)
 		return s->writing->alive ? s->writing : NULL;
-	idx = cookie ? tt_lru_peek(&s->index, &cookie) : NULL;
+	/* (born sessions ask too: none to look for once those opened before are gone) */
+	idx = cookie && s->index.n ? tt_lru_peek(&s->index, &cookie) : NULL;
 
 	return idx && s->pre[*idx - 1].alive ? &s->pre[*idx - 1] : NULL;
 }
