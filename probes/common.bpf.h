@@ -298,9 +298,11 @@ static __always_inline __u64 tt_sk_netns(const struct sock *sk, bool direct)
 	return net ? net->net_cookie : 0;
 }
 
-static __always_inline void tt_owner_current(struct tt_owner *o, __u64 pid_tgid, __u32 uid)
+/* The current task as owner, seen at ts (a clock read the caller has already). */
+static __always_inline void tt_owner_current_at(struct tt_owner *o, __u64 pid_tgid, __u32 uid,
+						__u64 ts)
 {
-	o->ts_ns = bpf_ktime_get_ns();
+	o->ts_ns = ts;
 	o->cgroup_id = tt_cgroup_id();
 	o->pid = pid_tgid >> 32;
 	o->tid = (__u32)pid_tgid;
@@ -308,6 +310,11 @@ static __always_inline void tt_owner_current(struct tt_owner *o, __u64 pid_tgid,
 	o->reported = 0;
 	o->deferred = 0;
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+static __always_inline void tt_owner_current(struct tt_owner *o, __u64 pid_tgid, __u32 uid)
+{
+	tt_owner_current_at(o, pid_tgid, uid, bpf_ktime_get_ns());
 }
 
 static __always_inline void tt_event_owner(struct tt_event *e, const struct tt_owner *o)

@@ -103,7 +103,7 @@ static __always_inline void born(const struct sock *sk, bool connecting)
 	if (connecting) {
 		pid_tgid = bpf_get_current_pid_tgid();
 		uid = (__u32)bpf_get_current_uid_gid();
-		tt_owner_current(&v.owner, pid_tgid, uid);
+		tt_owner_current_at(&v.owner, pid_tgid, uid, v.birth_ns);
 		v.how = TT_OWNER_CONNECT;
 		v.selected = tt_task_selected(pid_tgid, uid);
 	}
