@@ -174,20 +174,39 @@ static void jput(struct jbuf *j, const char *s, size_t len)
 	j->n += len;
 }
 
-/* A string: plain runs copied; anything else through tt_json_string()'s rules. */
+/*
+ * The bytes of s up to its end, one by one: a row's pieces are a few bytes
+ * each, where a call to memcpy() and strlen() for each cost more than the copy.
+ */
+static void jcopy(struct jbuf *j, const char *s)
+{
+	char *b = j->b + j->n, *end = j->b + sizeof(j->b);
+
+	while (*s && b < end)
+		*b++ = *s++;
+	if (*s)
+		j->full = true;
+	j->n = (size_t)(b - j->b);
+}
+
+/* A string: plain bytes copied between quotes; anything else through tt_json_string(). */
 static void jstring(struct jbuf *j, const char *s)
 {
-	size_t len = strlen(s), i;
+	char *b = j->b + j->n, *end = j->b + sizeof(j->b) - 1;
 
-	for (i = 0; i < len && json_plain((unsigned char)s[i]); i++)
-		;
-	if (i < len) {
-		j->full = true; /* rare: the row goes through stdio instead */
+	if (b >= end) {
+		j->full = true;
 		return;
 	}
-	jput(j, "\"", 1);
-	jput(j, s, len);
-	jput(j, "\"", 1);
+	*b++ = '"';
+	while (*s && b < end && json_plain((unsigned char)*s))
+		*b++ = *s++;
+	if (*s) {
+		j->full = true; /* rare: a byte to escape, the row goes through stdio instead */
+		return;
+	}
+	*b++ = '"';
+	j->n = (size_t)(b - j->b);
 }
 
 /*
@@ -203,23 +222,30 @@ static bool json_row_fast(struct tt_writer *w, const struct tt_val *vals)
 	j.n = 0;
 	j.full = false;
 	jput(&j, "{", 1);
-	for (i = 0; i < w->ncols && !j.full; i++) {
+	for (i = 0; i < w->ncols && i < TT_MAX_COLS && !j.full; i++) {
 		const struct tt_col *c = &w->cols[i];
 		const struct tt_val *v = &vals[i];
 
 		if (!c->key)
 			continue;
+		if (!w->keylen[i]) {
+			size_t len = strlen(c->key);
+
+			if (!len || len > UINT8_MAX)
+				return false;
+			w->keylen[i] = (uint8_t)len;
+		}
 		/* keys are snake_case identifiers: nothing to escape */
 		if (!first)
 			jput(&j, ",", 1);
 		first = false;
 		jput(&j, "\"", 1);
-		jput(&j, c->key, strlen(c->key));
+		jput(&j, c->key, w->keylen[i]);
 		jput(&j, "\":", 2);
 		if (v->kind == TT_J_NULL)
 			jput(&j, "null", 4);
 		else if (v->kind == TT_J_NUM || v->kind == TT_J_BOOL)
-			jput(&j, tt_val_str(v), strlen(tt_val_str(v)));
+			jcopy(&j, tt_val_str(v));
 		else
 			jstring(&j, tt_val_str(v));
 	}

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "tcptrace/event.h"
 
@@ -105,6 +106,10 @@ struct tt_clock {
 	uint64_t first_ns;	/* monotonic ns of the first event; 0 = none yet */
 	int64_t mono_to_real;	/* realtime ns - monotonic ns, sampled at start */
 	bool utc;		/* HH:MM:SS in UTC instead of local time (tests) */
+	/* the last second broken down, and how (rows come many a second) */
+	time_t tm_secs;
+	int tm_how;		/* 0: none yet, 1: UTC, 2: local */
+	struct tm tm;
 };
 
 struct tt_extra;
@@ -162,6 +167,8 @@ struct tt_writer {
 	enum tt_format fmt;
 	const struct tt_col *cols;
 	int ncols;
+	/* JSON: each column's key length, found at its first row (0: not yet) */
+	uint8_t keylen[TT_MAX_COLS];
 };
 
 /* Header line (table, CSV); nothing for JSON. */
