@@ -20,6 +20,7 @@ void tt_clock_init(struct tt_clock *c)
 	c->first_ns = 0;
 	c->mono_to_real = (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
 	c->utc = false;
+	c->tm_how = 0;
 }
 
 /* Digits by hand: a row has a dozen numbers, and snprintf() was most of its cost. */
@@ -276,7 +277,7 @@ void tt_field_format(const struct tt_col *col, const struct tt_src *src, struct 
 	char addr[TT_ADDR_STRLEN];
 	uint64_t real;
 	time_t secs;
-	struct tm tm;
+	int how;
 
 	v->ref = NULL;
 	if (col->by) {
@@ -295,14 +296,19 @@ void tt_field_format(const struct tt_col *col, const struct tt_src *src, struct 
 	case TT_F_TIME_ISO:
 		real = e->ts_ns + (uint64_t)c->mono_to_real;
 		secs = (time_t)(real / 1000000000ull);
-		if (f == TT_F_TIME_ISO || c->utc)
-			gmtime_r(&secs, &tm);
-		else
-			localtime_r(&secs, &tm);
+		how = f == TT_F_TIME_ISO || c->utc ? 1 : 2;
+		if (c->tm_how != how || c->tm_secs != secs) {
+			if (how == 1)
+				gmtime_r(&secs, &c->tm);
+			else
+				localtime_r(&secs, &c->tm);
+			c->tm_secs = secs;
+			c->tm_how = how;
+		}
 		if (f == TT_F_TIME_WALL)
-			strftime(v->text, sizeof(v->text), "%H:%M:%S", &tm);
+			strftime(v->text, sizeof(v->text), "%H:%M:%S", &c->tm);
 		else
-			iso_time(v->text, &tm, real % 1000000000ull);
+			iso_time(v->text, &c->tm, real % 1000000000ull);
 		v->kind = TT_J_STR;
 		return;
 	case TT_F_EVENT:
@@ -319,7 +325,9 @@ void tt_field_format(const struct tt_col *col, const struct tt_src *src, struct 
 			tt_val_set_null(v);
 			return;
 		}
-		snprintf(v->text, sizeof(v->text), "%.*s", TT_COMM_LEN, e->comm);
+		/* (the kernel's comm, NUL-terminated or TT_COMM_LEN bytes) */
+		memcpy(v->text, e->comm, TT_COMM_LEN);
+		v->text[strnlen(v->text, TT_COMM_LEN)] = '\0';
 		v->kind = TT_J_STR;
 		return;
 	case TT_F_IP:
