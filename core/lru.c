@@ -18,6 +18,9 @@ struct node {
 	/* the key, then the value at an 8-byte boundary */
 };
 
+/* Buckets at first; twice as many each time the entries outnumber them. */
+#define BUCKETS_FIRST 1024u
+
 #define ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 #define KEY_OFF ALIGN8(sizeof(struct node))
 
@@ -58,6 +61,9 @@ int tt_lru_init(struct tt_lru *l, size_t key_size, size_t val_size, uint32_t max
 		return -EINVAL;
 	while (nb < max)
 		nb <<= 1;
+	l->maxbuckets = nb;
+	if (nb > BUCKETS_FIRST)
+		nb = BUCKETS_FIRST;
 	l->buckets = calloc(nb, sizeof(*l->buckets));
 	if (!l->buckets)
 		return -ENOMEM;
@@ -210,6 +216,27 @@ static uint32_t take_node(struct tt_lru *l)
 	return l->n + 1; /* free list empty: nodes 1..n are all in use */
 }
 
+/*
+ * Twice the buckets, every entry relinked by the hash it keeps; on failure
+ * the chains just stay longer.
+ */
+static void grow_buckets(struct tt_lru *l)
+{
+	uint32_t nb = l->nbuckets * 2, ref, *b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return;
+	for (ref = l->head; ref; ref = node_at(l, ref)->next) {
+		struct node *n = node_at(l, ref);
+
+		n->hnext = b[n->hash & (nb - 1)];
+		b[n->hash & (nb - 1)] = ref;
+	}
+	free(l->buckets);
+	l->buckets = b;
+	l->nbuckets = nb;
+}
+
 void *tt_lru_insert(struct tt_lru *l, const void *key, bool *fresh)
 {
 	uint32_t hash = hash_key(l, key), ref = lookup(l, key, hash, NULL), *bucket;
@@ -225,6 +252,8 @@ void *tt_lru_insert(struct tt_lru *l, const void *key, bool *fresh)
 	}
 	if (l->n == l->max)
 		tt_lru_evict_oldest(l);
+	if (l->n >= l->nbuckets && l->nbuckets < l->maxbuckets)
+		grow_buckets(l);
 	ref = take_node(l);
 	if (!ref)
 		return NULL;

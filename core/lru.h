@@ -2,7 +2,9 @@
 /*
  * A bounded hash table of fixed-size keys and values that forgets its least
  * recently used entry to make room: the user-space caches' building block.
- * Memory grows with use up to the bound, never beyond.
+ * Memory grows with use up to the bound, never beyond: its nodes and its
+ * buckets both (a table bounded at 262,144 that holds a few thousand keeps
+ * its buckets in cache).
  */
 #ifndef TCPTRACE_LRU_H
 #define TCPTRACE_LRU_H
@@ -16,7 +18,8 @@ struct tt_lru {
 	uint32_t max;	   /* entries at most */
 	uint32_t n;	   /* entries now */
 	uint32_t cap;	   /* nodes allocated */
-	uint32_t nbuckets; /* a power of two */
+	uint32_t nbuckets; /* a power of two; doubles as entries outnumber it */
+	uint32_t maxbuckets; /* what it doubles up to: the bound's power of two */
 	uint32_t *buckets; /* node index + 1 of each chain's head; 0: empty */
 	unsigned char *nodes;
 	uint32_t head, tail; /* most and least recently used, index + 1 */

@@ -178,9 +178,56 @@ static void test_lru_peek(void)
 	tt_lru_free(&l);
 }
 
+/*
+ * The buckets grow with the entries (the sessions' tables are bounded at
+ * 262,144 and hold a few thousand): every key stays found across each
+ * doubling, removals and the evictions at the bound keep the chains whole.
+ */
+static void test_lru_buckets_grow(void)
+{
+	struct tt_lru l;
+	uint64_t k;
+	uint32_t *v, first;
+	bool fresh, all = true;
+
+	CHECK(tt_lru_init(&l, sizeof(uint64_t), sizeof(uint32_t), 262144, NULL, NULL) == 0);
+	first = l.nbuckets;
+	CHECK(first < 262144);
+	for (k = 1; k <= 20000; k++) {
+		v = tt_lru_insert(&l, &k, &fresh);
+		if (!v || !fresh)
+			all = false;
+		else
+			*v = (uint32_t)k * 3;
+	}
+	CHECK(all);
+	CHECK(l.n == 20000 && l.nbuckets >= 16384 && l.nbuckets > first);
+	for (k = 1; k <= 20000 && all; k++) {
+		v = tt_lru_peek(&l, &k);
+		all = v && *v == (uint32_t)k * 3;
+	}
+	CHECK(all);
+	for (k = 2; k <= 20000; k += 2)
+		CHECK(tt_lru_remove(&l, &k));
+	for (k = 1; k <= 20000 && all; k++)
+		all = (tt_lru_peek(&l, &k) != NULL) == (k % 2 == 1);
+	CHECK(all && l.n == 10000);
+	tt_lru_free(&l);
+
+	/* at a bound that is not a power of two: never more buckets than its power */
+	CHECK(tt_lru_init(&l, sizeof(uint64_t), sizeof(uint32_t), 3000, NULL, NULL) == 0);
+	for (k = 1; k <= 9000; k++)
+		CHECK(tt_lru_insert(&l, &k, &fresh) && fresh);
+	CHECK(l.n == 3000 && l.nbuckets == 4096 && l.evicted == 6000);
+	for (k = 1; k <= 9000; k++)
+		CHECK((tt_lru_peek(&l, &k) != NULL) == (k > 6000));
+	tt_lru_free(&l);
+}
+
 int main(void)
 {
 	test_lru_peek();
+	test_lru_buckets_grow();
 	test_diag_parse();
 	test_fd_owners();
 	return tt_test_done("sessions");
