@@ -219,10 +219,12 @@ static bool json_row_fast(struct tt_writer *w, const struct tt_val *vals)
 	bool first = true;
 	int i;
 
+	if (w->ncols > TT_MAX_COLS)
+		return false; /* (keylen holds TT_MAX_COLS) */
 	j.n = 0;
 	j.full = false;
 	jput(&j, "{", 1);
-	for (i = 0; i < w->ncols && i < TT_MAX_COLS && !j.full; i++) {
+	for (i = 0; i < w->ncols && !j.full; i++) {
 		const struct tt_col *c = &w->cols[i];
 		const struct tt_val *v = &vals[i];
 
