@@ -132,7 +132,8 @@ signal_then_reader_gone() {
 	wait "$READER" 2>/dev/null
 	exited_within 5 || return 1
 	expect_eq "exit status" "$TRACE_RC" 0 || return 1
-	expect_eq "stderr" "$(cat "$TRACE_ERR")" ""
+	# (a storm may also make the kernel skip runs: that line is the run's own)
+	expect_eq "stderr" "$(grep -v ': missed up to [0-9]* events: ' "$TRACE_ERR")" ""
 }
 
 t_reader_gone_after_a_signal_ends_quietly() {
