@@ -219,8 +219,6 @@ static bool json_row_fast(struct tt_writer *w, const struct tt_val *vals)
 	bool first = true;
 	int i;
 
-	if (w->ncols > TT_MAX_COLS)
-		return false; /* (keylen holds TT_MAX_COLS) */
 	j.n = 0;
 	j.full = false;
 	jput(&j, "{", 1);
@@ -230,19 +228,12 @@ static bool json_row_fast(struct tt_writer *w, const struct tt_val *vals)
 
 		if (!c->key)
 			continue;
-		if (!w->keylen[i]) {
-			size_t len = strlen(c->key);
-
-			if (!len || len > UINT8_MAX)
-				return false;
-			w->keylen[i] = (uint8_t)len;
-		}
 		/* keys are snake_case identifiers: nothing to escape */
 		if (!first)
 			jput(&j, ",", 1);
 		first = false;
 		jput(&j, "\"", 1);
-		jput(&j, c->key, w->keylen[i]);
+		jcopy(&j, c->key);
 		jput(&j, "\":", 2);
 		if (v->kind == TT_J_NULL)
 			jput(&j, "null", 4);

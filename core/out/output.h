@@ -167,8 +167,6 @@ struct tt_writer {
 	enum tt_format fmt;
 	const struct tt_col *cols;
 	int ncols;
-	/* JSON: each column's key length, found at its first row (0: not yet) */
-	uint8_t keylen[TT_MAX_COLS];
 };
 
 /* Header line (table, CSV); nothing for JSON. */
