@@ -38,16 +38,19 @@ void tt_val_set_num(struct tt_val *v, unsigned long long n)
 	v->kind = TT_J_NUM;
 }
 
-void tt_val_set_str(struct tt_val *v, const char *s)
+/* The n bytes of s as the text, cut to what it holds. */
+static void set_str_n(struct tt_val *v, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
 	if (n > sizeof(v->text) - 1)
 		n = sizeof(v->text) - 1;
-
 	memcpy(v->text, s, n);
 	v->text[n] = '\0';
 	v->kind = TT_J_STR;
+}
+
+void tt_val_set_str(struct tt_val *v, const char *s)
+{
+	set_str_n(v, s, strlen(s));
 }
 
 void tt_val_set_bool(struct tt_val *v, bool b)
@@ -64,15 +67,18 @@ void tt_val_set_null(struct tt_val *v)
 
 void tt_val_set_text(struct tt_val *v, const char *s)
 {
+	size_t n;
+
 	if (!s) {
 		tt_val_set_null(v);
 		return;
 	}
-	if (strlen(s) < sizeof(v->text)) {
-		tt_val_set_str(v, s);
+	n = strlen(s);
+	if (n < sizeof(v->text)) {
+		set_str_n(v, s, n);
 		return;
 	}
-	tt_val_set_str(v, "");
+	set_str_n(v, "", 0);
 	v->ref = s;
 }
 
