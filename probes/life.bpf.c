@@ -402,8 +402,6 @@ static __always_inline bool session_state(int state)
  * TT_EV_OPEN record. The entry decides nothing alone: the socket must
  * still be in a session state (its ->CLOSE deletes the entry; a stale
  * entry's memory is a TCP socket still, the slab being typesafe by RCU).
- */
-/*
  * A global function: verified once, on its own, and called for each
  * argument (inlined eleven times, the program took seconds to verify on
  * kernels without bpf_rdonly_cast(), minutes under an emulated CPU).
