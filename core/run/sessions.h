@@ -72,11 +72,6 @@ struct run_sessions {
 	bool no_batch; /* the owners map's keys one at a time */
 };
 
-/* The owners map's value (probes/owners.bpf.h): only its size matters here. */
-struct tt_sock_owner_v {
-	unsigned char bytes[64];
-};
-
 /* Room for element n of *arr (elements of size bytes), doubling: false if out of memory. */
 bool sessions_grow(void **arr, size_t *cap, size_t n, size_t size);
 

@@ -37,10 +37,11 @@ int run_try_open_run(struct run *r, struct bpf_program *prog)
  * a time, each key once): 0, or -errno (-EINVAL etc. where the kernel has
  * no batch for the map: the caller reads them one by one).
  */
-static int keys_batched(struct run_sessions *s, int fd)
+static int keys_batched(struct run_sessions *s, int fd, size_t value_size)
 {
 	uint64_t token = 0;
-	void *vals = malloc((size_t)BATCH_KEYS * sizeof(struct tt_sock_owner_v));
+	/* (the values come along, unused: the program reads the entry itself) */
+	void *vals = malloc((size_t)BATCH_KEYS * value_size);
 	bool first = true;
 	int err = 0;
 
@@ -96,8 +97,8 @@ int sessions_walk_born(struct run *r, uint8_t at)
 	fd = bpf_map__fd(map);
 	pfd = bpf_program__fd(s->prog);
 	s->nkeys = 0;
-	if (!s->no_batch && bpf_map__value_size(map) == sizeof(struct tt_sock_owner_v)) {
-		int err = keys_batched(s, fd);
+	if (!s->no_batch) {
+		int err = keys_batched(s, fd, bpf_map__value_size(map));
 
 		if (err == -ENOMEM)
 			return err;
@@ -105,8 +106,6 @@ int sessions_walk_born(struct run *r, uint8_t at)
 			s->no_batch = true; /* refused: one by one from now on */
 			s->nkeys = 0;
 		}
-	} else {
-		s->no_batch = true;
 	}
 	while (s->no_batch && !bpf_map_get_next_key(fd, prev, &key)) {
 		if (!sessions_grow((void **)&s->keys, &s->kcap, s->nkeys, sizeof(*s->keys)))
