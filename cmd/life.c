@@ -8,6 +8,7 @@
 
 #include <bpf/btf.h>
 
+#include "bpf/kernel.h"
 #include "modes.h"
 #include "tcptrace/event.h"
 /* The skeleton refers to struct tt_config: include it after event.h. */
@@ -18,15 +19,16 @@ TT_SKEL_GLUE(life)
 static const char *const fentry_progs[] = { "tt_life_btf", "tt_life_btf_nested",
 					    "tt_accept_fexit", "tt_accept_fexit_old",
 					    "tt_accept_exit_catchup", "tt_life_open_run",
-					    NULL };
+					    "tt_life_open_walk", NULL };
 static const char *const kprobe_progs[] = { "tt_life_btf", "tt_life_btf_nested",
 					    "tt_life_kprobe", "tt_life_clone",
 					    "tt_accept_kprobe", "tt_accept_kretprobe",
 					    "tt_accept_exit_catchup", "tt_life_open_run",
-					    NULL };
+					    "tt_life_open_walk", NULL };
 static const char *const btf_progs[] = { "tt_life_btf", "tt_life_btf_nested", "tt_accept_exit",
-					 "tt_life_open_run", NULL };
-static const char *const tp_progs[] = { "tt_life_tp", "tt_accept_exit", "tt_life_open_run", NULL };
+					 "tt_life_open_run", "tt_life_open_walk", NULL };
+static const char *const tp_progs[] = { "tt_life_tp", "tt_accept_exit", "tt_life_open_run",
+					"tt_life_open_walk", NULL };
 /* Only the catch-up of fexit and kretprobe uses it. */
 static const char *const tp_idle_maps[] = { "accept_tid", NULL };
 static const char *const socket_maps[] = { "owners", NULL };
@@ -61,6 +63,11 @@ static int life_fits(const struct btf *vmlinux, const char *prog)
 		return !has_tp_btf(vmlinux);
 	if (!strncmp(prog, "tt_accept_fexit", 15))
 		return tt_accept_fits(vmlinux, prog);
+	/* the walk in the kernel where it has bpf_for_each_map_elem() (v5.13) */
+	if (!strcmp(prog, "tt_life_open_walk"))
+		return tt_btf_has_enum(vmlinux, "bpf_func_id", "BPF_FUNC_for_each_map_elem");
+	if (!strcmp(prog, "tt_life_open_run"))
+		return !tt_btf_has_enum(vmlinux, "bpf_func_id", "BPF_FUNC_for_each_map_elem");
 	return 1;
 }
 
@@ -89,6 +96,9 @@ static const struct tt_role roles[] = {
 	{ "tt_accept_exit_catchup_sysexit", TT_ROLE_OPTIONAL, TT_ACCEPT_CATCHUP,
 	  "their owners are learnt from the task that closes them" },
 	{ "tt_life_open_run", TT_ROLE_OPTIONAL,
+	  "--open/--interval records of the sessions opened while tracing",
+	  "those sessions are reported at their close only" },
+	{ "tt_life_open_walk", TT_ROLE_OPTIONAL,
 	  "--open/--interval records of the sessions opened while tracing",
 	  "those sessions are reported at their close only" },
 };
@@ -246,6 +256,7 @@ const struct tt_mode tt_mode_life = {
 		.events = TT_EVBIT(TT_EV_CLOSE) | TT_EVBIT(TT_EV_OPEN),
 		.open = life_open,
 		.open_run = "tt_life_open_run",
+		.open_walk = "tt_life_open_walk",
 		.destroy = life_destroy,
 		.plans = plans,
 		.nplans = sizeof(plans) / sizeof(plans[0]),

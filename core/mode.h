@@ -142,6 +142,12 @@ struct tt_probe {
 	 * buffer (core/run/sessions_born.c). Loaded only with --open/--interval.
 	 */
 	const char *open_run;
+	/*
+	 * Optional (life): open_run's job in one run per ring buffer's worth
+	 * of records, the owners map visited in the kernel; the plans' fits()
+	 * gives each kernel one of the two.
+	 */
+	const char *open_walk;
 	/* Every program of the object and its role (see struct tt_role). */
 	const struct tt_role *roles;
 	int nroles;

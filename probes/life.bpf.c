@@ -241,7 +241,11 @@ static __always_inline int session_record(const struct sock *sk, bool direct, __
 	e->lport = lport;
 	e->rport = rport;
 	tt_read_addrs(sk, direct, family, e->laddr, e->raddr);
-	tt_submit(e);
+	/* an open record's reader is the walk, which reads them once it has run */
+	if (type == TT_EV_OPEN)
+		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	else
+		tt_submit(e);
 	return 1;
 }
 
@@ -397,28 +401,21 @@ static __always_inline bool session_state(int state)
 }
 
 /*
- * One socket of the owners map, if it is a session whose birth was seen
+ * One entry of the owners map, if it is a session whose birth was seen
  * (those opened before tracing are sock_diag's, core/run/sessions_pre.c): its
  * TT_EV_OPEN record. The entry decides nothing alone: the socket must
  * still be in a session state (its ->CLOSE deletes the entry; a stale
  * entry's memory is a TCP socket still, the slab being typesafe by RCU).
- * A global function: verified once, on its own, and called for each
- * argument (inlined eleven times, the program took seconds to verify on
- * kernels without bpf_rdonly_cast(), minutes under an emulated CPU).
  */
-__noinline int tt_life_open_one(__u64 key, __u8 at)
+static __always_inline int open_record(__u64 key, const struct tt_sock_owner *cur, __u8 at)
 {
 	/* where the kernel has bpf_rdonly_cast(), direct reads: no helper call each */
 	bool direct = tt_typed();
 	const struct sock *sk = direct ? tt_cast_sock((void *)key) : (const struct sock *)key;
-	struct tt_sock_owner *cur;
 	struct session s;
 	int state;
 
-	if (!key || !sk)
-		return 0;
-	cur = bpf_map_lookup_elem(&owners, &key);
-	if (!cur || cur->birth_ns == TT_TS_UNKNOWN)
+	if (!key || !sk || cur->birth_ns == TT_TS_UNKNOWN)
 		return 0;
 	state = TT_SK(direct, sk, __sk_common.skc_state);
 	if (!session_state(state))
@@ -434,11 +431,28 @@ __noinline int tt_life_open_one(__u64 key, __u8 at)
 }
 
 /*
+ * open_record() for a key, looked up. A global function: verified once, on
+ * its own, and called for each argument (inlined eleven times, the program
+ * took seconds to verify on kernels without bpf_rdonly_cast(), minutes
+ * under an emulated CPU).
+ */
+__noinline int tt_life_open_one(__u64 key, __u8 at)
+{
+	struct tt_sock_owner *cur;
+
+	if (!key)
+		return 0;
+	cur = bpf_map_lookup_elem(&owners, &key);
+	return cur ? open_record(key, cur, at) : 0;
+}
+
+/*
  * Never attached: user space runs it (BPF_PROG_TEST_RUN, raw_tp since
  * v5.10, commit 1b4d60ec162f) with the walk's enum tt_open_at and up to
  * TT_OPEN_BATCH keys of the owners map as its arguments (0: none), and
  * reads the records from the ring buffer. Returns how many it wrote.
- * Works where iterators are refused.
+ * Works where iterators are refused. Kernels with bpf_for_each_map_elem()
+ * get tt_life_open_walk instead.
  */
 SEC("raw_tp")
 int tt_life_open_run(struct bpf_raw_tracepoint_args *ctx)
@@ -459,4 +473,52 @@ int tt_life_open_run(struct bpf_raw_tracepoint_args *ctx)
 	n += tt_life_open_one(ctx->args[10], at);
 	n += tt_life_open_one(ctx->args[11], at);
 	return n;
+}
+
+/* A walk of the whole owners map, in runs (tt_life_open_walk). */
+struct open_walk {
+	__u64 limit; /* stop once the ring buffer holds this many bytes unread */
+	__u32 walk;  /* this walk's number: the entries marked with it are done */
+	__u32 done;  /* entries marked by this run */
+	__u8 at;     /* enum tt_open_at */
+	__u8 more;   /* stopped at limit: run again once the ring is read */
+};
+
+static long open_walk_entry(struct bpf_map *map, __u64 *key, struct tt_sock_owner *cur,
+			    struct open_walk *w)
+{
+	if (cur->walk == w->walk)
+		return 0;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= w->limit) {
+		w->more = 1;
+		return 1;
+	}
+	cur->walk = w->walk;
+	w->done++;
+	open_record(*key, cur, w->at);
+	return 0;
+}
+
+/*
+ * Never attached: user space runs it (BPF_PROG_TEST_RUN) with the walk's
+ * enum tt_open_at, its number (never 0: born() zeroes an entry's mark) and
+ * how many unread bytes of the ring buffer to stop at, then reads the ring
+ * buffer, and runs it again while it returns an odd number: twice the
+ * entries it did, plus 1 if it stopped at the limit. Each run visits the map in
+ * the kernel (bpf_for_each_map_elem(), v5.13, commit 69c087ba6225) and
+ * writes the records of the entries not yet marked with this walk's
+ * number, marking them: a session is reported once per walk, however the
+ * map changes between runs, and no key leaves the kernel.
+ */
+SEC("raw_tp")
+int tt_life_open_walk(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct open_walk w = {
+		.limit = ctx->args[2],
+		.walk = (__u32)ctx->args[1],
+		.at = (__u8)ctx->args[0],
+	};
+
+	bpf_for_each_map_elem(&owners, open_walk_entry, &w, 0);
+	return (int)(w.done << 1 | w.more);
 }

@@ -43,7 +43,8 @@ struct tt_sock_owner {
 	__u8 how;	       /* enum tt_owner_how (include/tcptrace/event.h) */
 	__u8 selected;	       /* the owner passed the task filters (pid, uid, cgroup) */
 	__u8 dir;	       /* enum tt_sock_dir */
-	__u8 pad[5];
+	__u8 pad;
+	__u32 walk; /* the last open walk that reported it (life.bpf.c) */
 };
 
 _Static_assert(sizeof(struct tt_sock_owner) == 64, "tt_sock_owner layout changed");

@@ -54,8 +54,8 @@ static bool plan_loads(const struct run *r, const char *prog)
 {
 	int i;
 
-	if (r->p->open_run && !strcmp(r->p->open_run, prog))
-		return r->o->open;
+	if (run_is_open_name(r, prog) && !r->o->open)
+		return false;
 	for (i = 0; r->plan->progs[i]; i++)
 		if (!strcmp(r->plan->progs[i], prog))
 			return r->prog_mask & (1u << i);

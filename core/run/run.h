@@ -126,8 +126,11 @@ int run_try_exit_prog(struct run *r, struct bpf_program *prog);
 struct run_sessions;
 /* Setup (privileged): the namespaces' sock_diag sockets, the sessions open now. */
 int run_sessions_setup(struct run *r);
-/* p->open_run: run by user space, never attached. */
+/* p->open_run or p->open_walk: run by user space, never attached. */
+bool run_is_open_name(const struct run *r, const char *prog);
 bool run_is_open_run(const struct run *r, const struct bpf_program *prog);
+/* The program of that name if it is loaded, else NULL. */
+struct bpf_program *run_open_prog(const struct run *r, const char *name);
 /* p->open_run tried once, for no socket: 0 or -errno. */
 int run_try_open_run(struct run *r, struct bpf_program *prog);
 /* One walk: every open session's record (enum tt_open_at). */

@@ -61,10 +61,8 @@ int run_sessions_setup(struct run *r)
 		return TT_EXIT_FAIL;
 	}
 	r->sessions = s;
-	if (r->p->open_run)
-		s->prog = bpf_object__find_program_by_name(r->skel->obj, r->p->open_run);
-	if (s->prog && !bpf_program__autoload(s->prog))
-		s->prog = NULL;
+	s->prog = run_open_prog(r, r->p->open_run);
+	s->walk = run_open_prog(r, r->p->open_walk);
 	return sessions_pre_setup(r, s);
 }
 

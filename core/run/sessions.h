@@ -59,7 +59,9 @@ struct run_sessions {
 	struct netns *ns;
 	uint32_t nns;
 	uint32_t gen;
-	struct bpf_program *prog;
+	struct bpf_program *prog; /* p->open_run, or NULL */
+	struct bpf_program *walk; /* p->open_walk, or NULL */
+	uint32_t walk_no;	  /* the last walk of p->open_walk */
 	uint64_t *keys;
 	size_t nkeys, kcap;
 	uint64_t next_ns; /* the next interval walk */

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * life --open/--interval: the sessions born while tracing. They are in the
- * owners map already (birth, owner, direction): its keys, read in batches,
- * go TT_OPEN_BATCH at a time to p->open_run (BPF_PROG_TEST_RUN), which
- * reads each socket and writes its record to the ring buffer like any
- * event. Every network namespace, no capability (core/host/privs.def).
+ * owners map already (birth, owner, direction). Where the kernel has
+ * bpf_for_each_map_elem() (v5.13), p->open_walk visits the map in the kernel
+ * and writes each session's record to the ring buffer like any event, a
+ * run per part of the ring buffer (BPF_PROG_TEST_RUN); before, the map's
+ * keys, read in batches, go TT_OPEN_BATCH at a time to p->open_run, which
+ * does the same for them. Every network namespace, no capability
+ * (core/host/privs.def).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,11 +19,26 @@
 
 #include "run/sessions.h"
 
-bool run_is_open_run(const struct run *r, const struct bpf_program *prog)
+bool run_is_open_name(const struct run *r, const char *prog)
 {
-	return r->p->open_run && !strcmp(bpf_program__name(prog), r->p->open_run);
+	return (r->p->open_run && !strcmp(prog, r->p->open_run)) ||
+	       (r->p->open_walk && !strcmp(prog, r->p->open_walk));
 }
 
+bool run_is_open_run(const struct run *r, const struct bpf_program *prog)
+{
+	return run_is_open_name(r, bpf_program__name(prog));
+}
+
+struct bpf_program *run_open_prog(const struct run *r, const char *name)
+{
+	struct bpf_program *prog = name ? bpf_object__find_program_by_name(r->skel->obj, name)
+					: NULL;
+
+	return prog && bpf_program__autoload(prog) ? prog : NULL;
+}
+
+/* (p->open_walk: walk 0, which every entry has done, at the limit 0: no record) */
 int run_try_open_run(struct run *r, struct bpf_program *prog)
 {
 	uint64_t args[1 + TT_OPEN_BATCH] = { TT_AT_START };
@@ -79,6 +97,40 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Runs in a row that found the ring buffer too full to write: the walk gives up. */
+#define WALK_STALLED 1000
+
+/*
+ * p->open_walk: runs until the map is done, the ring buffer read after each.
+ * A run stops once half the ring buffer waits to be read: the events of
+ * the traced host keep room while the walk writes, and a run visits every
+ * entry of the map, those done before too (10,000 sessions, about 1.7 MB
+ * of records, take two runs in the default 2 MiB). Should the events
+ * fill that half before every run, the walk ends unfinished: -EBUSY.
+ */
+static int walk_in_kernel(struct run *r, uint8_t at)
+{
+	struct run_sessions *s = r->sessions;
+	struct bpf_map *events = bpf_object__find_map_by_name(r->skel->obj, "events");
+	uint64_t args[3] = { at, 0, events ? bpf_map__max_entries(events) / 2 : 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+	int fd = bpf_program__fd(s->walk), stalled = 0;
+
+	if (!++s->walk_no) /* 0 marks the entries born() zeroed */
+		s->walk_no = 1;
+	args[1] = s->walk_no;
+	do {
+		if (bpf_prog_test_run_opts(fd, &opts))
+			return -errno;
+		if (r->rb)
+			ring_buffer__consume(r->rb);
+		stalled = opts.retval > 1 ? 0 : stalled + 1;
+		if (stalled == WALK_STALLED)
+			return -EBUSY;
+	} while ((opts.retval & 1) && r->rb && !r->out_closed);
+	return 0;
+}
+
 /*
  * The owners map's keys, each once (a key deleted while the map is read
  * makes the kernel start over from the first), then p->open_run per batch,
@@ -92,6 +144,8 @@ int sessions_walk_born(struct run *r, uint8_t at)
 	size_t i, j, n = 0;
 	int fd, pfd;
 
+	if (s->walk)
+		return walk_in_kernel(r, at);
 	if (!s->prog || !map)
 		return 0;
 	fd = bpf_map__fd(map);

@@ -951,6 +951,53 @@ t_interval_deltas_sum_to_the_peers_counts() {
 	expect_json 0 ".at == \"start\" and (.lport == $SRV_PORT or .rport == $SRV_PORT)"
 }
 
+# 600 sessions born while tracing and a ring buffer that holds about twenty
+# records a quarter: the walk writes them in parts, reading the ring buffer
+# between them (tt_life_open_walk: the entries it wrote carry the walk's
+# number; kernels before bpf_for_each_map_elem() run batches of keys), and
+# each session is in each walk once, none lost, none twice.
+t_open_walk_in_parts_reports_each_session_once() {
+	local walks
+	trace_start l life --interval 0.5 --open --json --buffer-size 16 || return 1
+	srv s "$NS_B" $B4 0 --backlog 4096 --count 300 --hold 120
+	at_exit "kill $SRV_JOB 2>/dev/null"
+	ip netns exec "$NS_A" "$PEER" client $B4 "$SRV_PORT" --count 300 --hold 120 \
+		>"$WORK/c.out" &
+	at_exit "kill $! 2>/dev/null"
+	for _ in $(seq 1 300); do
+		[ "$(grep -c '^conn ' "$WORK/c.out")" = 300 ] && [ "$(conns s | wc -l)" = 300 ] &&
+			break
+		sleep 0.1
+	done
+	expect_eq "connections" "$(grep -c '^conn ' "$WORK/c.out") $(conns s | wc -l)" \
+		"300 300" || return 1
+	# two interval walks with every session accepted
+	sleep 1.2
+	trace_stop || return 1
+	expect_json 0 '.event == "lost" or .event == "missed"' || return 1
+	expect_json 600 ".event == \"open\" and .at == \"exit\" and
+		(.lport == $SRV_PORT or .rport == $SRV_PORT)" \
+		"((.rport == $SRV_PORT and .pid == $(peer_field "$(head -n 1 "$WORK/c.out")" pid) and
+		.laddr == \"$A4\" and .raddr == \"$B4\") or (.lport == $SRV_PORT and
+		.pid == $SRV_PID and .laddr == \"$B4\" and .raddr == \"$A4\")) and
+		.comm == \"ttpeer\" and .owner_source == \"syscall\" and .tx_bytes == 0 and
+		.rx_bytes == 0 and .state == \"ESTABLISHED\" and .duration_ns > 0" || return 1
+	expect_eq "sessions in the exit walk" "$(jq -r "select(.at == \"exit\") |
+		\"\(.lport) \(.rport)\"" "$TRACE_OUT" | sort -u | wc -l)" 600 || return 1
+	# the interval walks (records 0.1 s apart or more start a new one): a
+	# session at most once in each, every one in the walks after the last
+	# connection was accepted
+	walks=$(jq -r "select(.at == \"interval\" and (.lport == $SRV_PORT or
+		.rport == $SRV_PORT)) | \"\(.time[11:29]) \(.lport) \(.rport)\"" "$TRACE_OUT" |
+		awk '{ split($1, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]
+			if (NR == 1 || s - last > 0.1) { w++; n[w] = 0 }
+			last = s; if (seen[w, $2, $3]++) dup++; n[w]++ }
+			END { for (i = 1; i <= w; i++) printf "%d ", n[i]; print "dup=" dup + 0 }')
+	[[ $walks =~ 600\ .*dup=0$ ]] ||
+		fail "sessions per interval walk: $walks (want 600 in the last, none twice)" ||
+		return 1
+}
+
 # --open without --interval: no interval records; a session still open when
 # the tracer stops gets its exit record (born while tracing: its owner, its
 # duration so far), and -L keeps the server's end only.
