@@ -3,7 +3,9 @@
  * The kernel does not run a tp_btf program on a CPU where it is already
  * running (prog->active, its recursion check; bpftool shows the skipped runs
  * as recursion_misses): a state change in a softirq that interrupts the
- * program in process context (connect(2), close(2)) would be dropped. A
+ * program in process context (connect(2), close(2)) would be dropped.
+ * Kernels without that check (5.10) run the program nested in itself, and
+ * user space loads no nested program there (tt_kernel_skips_nested()). A
  * second program on the same tracepoint handles exactly those: the outer
  * program marks this CPU busy while it runs, the nested one acts only when
  * it is. Softirqs do not nest, so two programs are enough.

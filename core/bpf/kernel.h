@@ -80,6 +80,12 @@ const char *tt_need(enum tt_need_id id, char *buf, size_t len);
 enum tt_need_id tt_plan_need(const struct btf *vmlinux, enum tt_attach a, int err);
 /* Whether the BTF's enum `type` has the value `name` (e.g. a helper's BPF_FUNC_x). */
 bool tt_btf_has_enum(const struct btf *btf, const char *type, const char *name);
+/*
+ * Whether the kernel skips a tp_btf/raw_tp program on a CPU where it already
+ * runs (probes/nested.bpf.h): where it does not, the program runs nested in
+ * itself and a nested twin would only cost.
+ */
+bool tt_kernel_skips_nested(const struct btf *vmlinux);
 /* Before v5.11: BPF maps and programs count against RLIMIT_MEMLOCK. */
 bool tt_kernel_charges_memlock(const struct btf *vmlinux);
 

@@ -77,6 +77,20 @@ bool tt_btf_has_enum(const struct btf *btf, const char *type, const char *name)
 }
 
 /*
+ * The recursion check in the raw tracepoints' run (bpf_trace_run1..12())
+ * came with bpf_prog_inc_misses_counter(), which it calls to count the run
+ * it skips, and which nothing defined before it (the trampolines had a
+ * static inc_misses_counter()). Read in Debian's -dbg images: 6.1.192's
+ * bpf_trace_run3() has the check and the call, 5.10.262's neither, and only
+ * the first's BTF has the function.
+ */
+bool tt_kernel_skips_nested(const struct btf *vmlinux)
+{
+	return vmlinux &&
+	       btf__find_by_name_kind(vmlinux, "bpf_prog_inc_misses_counter", BTF_KIND_FUNC) > 0;
+}
+
+/*
  * bpf_ktime_get_coarse_ns() came in the same release (v5.11, commit
  * d05512618056) as the memory cgroup accounting: libbpf's own probe for
  * the accounting (FEAT_MEMCG_ACCOUNT) loads a call to it.

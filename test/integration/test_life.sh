@@ -951,6 +951,32 @@ t_interval_deltas_sum_to_the_peers_counts() {
 	expect_json 0 ".at == \"start\" and (.lport == $SRV_PORT or .rport == $SRV_PORT)"
 }
 
+# The nested twin (probes/nested.bpf.h) where the kernel skips a tp_btf
+# program on a CPU where it already runs, and only there: the check came
+# with bpf_prog_inc_misses_counter(), found here in the kernel's BTF by
+# bpftool; a kernel without it (5.10) runs the program nested in itself.
+t_nested_twin_where_the_kernel_skips_nested_runs() {
+	local id names="" skips
+	trace_start l life --json || return 1
+	for id in $TRACE_PROGS; do
+		names="$names $(bpftool prog show id "$id" -j | jq -r .name) "
+	done
+	trace_stop || return 1
+	skips=$(bpftool btf dump file /sys/kernel/btf/vmlinux |
+		grep -c "FUNC 'bpf_prog_inc_misses_counter'")
+	if ! grep -q "attaching via .*tp_btf/inet_sock_set_state" "$TRACE_ERR"; then
+		[[ $names != *tt_life_btf* ]] || fail "tp_btf programs without tp_btf: $names"
+		return
+	fi
+	if [ "$skips" -ge 1 ]; then
+		[[ $names == *" tt_life_btf "* && $names == *" tt_life_btf_nes"* ]] ||
+			fail "the kernel skips nested runs, programs: $names"
+	else
+		[[ $names == *" tt_life_btf "* && $names != *tt_life_btf_nes* ]] ||
+			fail "the kernel runs nested programs, programs: $names"
+	fi
+}
+
 # 600 sessions born while tracing and a ring buffer that holds about twenty
 # records a quarter: the walk writes them in parts, reading the ring buffer
 # between them (tt_life_open_walk: the entries it wrote carry the walk's
