@@ -59,6 +59,19 @@ int main(void)
 	CHECK(!tt_kernel_charges_memlock(k511));
 	CHECK(!tt_kernel_charges_memlock(NULL));
 	CHECK(tt_plan_need(NULL, TT_ATTACH_TRACEPOINT, -ENOENT) == TT_NEED_NONE);
+	/* nested runs skipped where bpf_prog_inc_misses_counter() is a function */
+	CHECK(!tt_kernel_skips_nested(k511));
+	CHECK(!tt_kernel_skips_nested(NULL));
+	{
+		int proto = btf__add_func_proto(k511, 0);
+
+		/* a type of that name is not the function */
+		btf__add_struct(k511, "bpf_prog_inc_misses_counter", 8);
+		CHECK(!tt_kernel_skips_nested(k511));
+		CHECK(proto > 0 &&
+		      btf__add_func(k511, "bpf_prog_inc_misses_counter", BTF_FUNC_GLOBAL, proto) > 0);
+		CHECK(tt_kernel_skips_nested(k511));
+	}
 	btf__free(old);
 	btf__free(k510);
 	btf__free(k511);
