@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bpf/kernel.h"
 #include "modes.h"
 #include "tcptrace/event.h"
 /* The skeleton refers to struct tt_config: include it after event.h. */
@@ -37,16 +36,6 @@ static const struct tt_plan plans[] = {
 	  "tp_btf/inet_sock_set_state (SYN_SENT) + tracepoint syscalls:sys_exit_connect" },
 };
 
-/* The nested twins only where the kernel skips a program nested in itself. */
-static int connect_fits(const struct btf *vmlinux, const char *prog)
-{
-	size_t n = strlen(prog);
-
-	if (n > 7 && !strcmp(prog + n - 7, "_nested"))
-		return tt_kernel_skips_nested(vmlinux);
-	return 1;
-}
-
 /* --outcome: the same hooks, plus where each attempt ends and the exit iterator. */
 static const char *const tp_outcome_progs[] = { "tt_connect_state", "tt_connect_state_nested",
 						"tt_connect_exit", "tt_connect_pending", NULL };
@@ -63,14 +52,13 @@ static const char *const fentry_outcome_idle_maps[] = { "connect_tid", NULL };
 
 static const struct tt_plan outcome_plans[] = {
 	{ TT_ATTACH_FENTRY, "tcp_v4_connect", fentry_outcome_progs,
-	  "fexit tcp_v4_connect, tcp_v6_connect + tp_btf/inet_sock_set_state (outcomes)",
-	  connect_fits, fentry_outcome_idle_maps },
+	  "fexit tcp_v4_connect, tcp_v6_connect + tp_btf/inet_sock_set_state (outcomes)", NULL,
+	  fentry_outcome_idle_maps },
 	{ TT_ATTACH_KPROBE, "tcp_v4_connect", kprobe_outcome_progs,
 	  "kprobe+kretprobe tcp_v4_connect, tcp_v6_connect + kprobe tcp_set_state (outcomes)" },
 	{ TT_ATTACH_TRACEPOINT, NULL, tp_outcome_progs,
 	  "tp_btf/inet_sock_set_state (SYN_SENT and outcomes) + tracepoint "
-	  "syscalls:sys_exit_connect",
-	  connect_fits },
+	  "syscalls:sys_exit_connect" },
 };
 
 #define NESTED_WHAT "state changes in softirqs that interrupt the state program (-O)"

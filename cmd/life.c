@@ -40,9 +40,8 @@ static const char *const thread_maps[] = { "accept_tid", NULL };
  * or tracepoint BPF program runs on that CPU, such as the accept kretprobe
  * that a softirq closing a session interrupts, and before v6.7 does not
  * count the skip. tp_btf's recursion check is per program, and
- * tt_life_btf_nested handles what it skips; kernels without the check
- * (5.10) run tt_life_btf nested in itself and get no twin. kprobe
- * tcp_set_state is for older kernels.
+ * tt_life_btf_nested handles what it skips (where the kernel has the
+ * check: core/run/plan.c). kprobe tcp_set_state is for older kernels.
  */
 static bool has_tp_btf(const struct btf *vmlinux)
 {
@@ -58,9 +57,6 @@ static bool has_tp_btf(const struct btf *vmlinux)
  */
 static int life_fits(const struct btf *vmlinux, const char *prog)
 {
-	/* only where the kernel skips tt_life_btf nested in itself */
-	if (!strcmp(prog, "tt_life_btf_nested"))
-		return has_tp_btf(vmlinux) && tt_kernel_skips_nested(vmlinux);
 	if (!strncmp(prog, "tt_life_btf", 11))
 		return has_tp_btf(vmlinux);
 	if (!strcmp(prog, "tt_life_kprobe") || !strcmp(prog, "tt_life_clone"))

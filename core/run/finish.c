@@ -37,7 +37,7 @@ void run_report_lost(struct run *r)
 #define NESTED_SUFFIX "_nested"
 #define MAX_OBJ_PROGS 64
 
-static bool is_nested(const char *name)
+bool run_is_nested(const char *name)
 {
 	size_t n = strlen(name), k = strlen(NESTED_SUFFIX);
 
@@ -65,7 +65,7 @@ uint64_t run_missed(const char *const *names, const uint64_t *misses, int n, uin
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (!is_nested(names[i]))
+		if (!run_is_nested(names[i]))
 			sum += misses[i];
 	return sum > recovered ? sum - recovered : 0;
 }

@@ -62,9 +62,15 @@ static bool plan_loads(const struct run *r, const char *prog)
 	return false;
 }
 
-/* The plan's programs this kernel gets: all, unless plan->fits leaves some out. */
+/*
+ * The plan's programs this kernel gets: all, unless plan->fits leaves some
+ * out, and the nested twins (probes/nested.bpf.h) only where the kernel
+ * skips a program nested in itself: elsewhere it runs the outer program
+ * nested, and a twin would only cost.
+ */
 static int select_progs(const struct tt_plan *plan, const struct btf *vmlinux, unsigned *mask)
 {
+	bool skips_nested = tt_kernel_skips_nested(vmlinux);
 	int i, fit;
 
 	*mask = 0;
@@ -74,7 +80,7 @@ static int select_progs(const struct tt_plan *plan, const struct btf *vmlinux, u
 		fit = plan->fits ? plan->fits(vmlinux, plan->progs[i]) : 1;
 		if (fit < 0)
 			return fit;
-		if (fit)
+		if (fit && (skips_nested || !run_is_nested(plan->progs[i])))
 			*mask |= 1u << i;
 	}
 	return 0;

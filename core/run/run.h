@@ -149,6 +149,8 @@ void run_report_lost(struct run *r);
  * nested twin (names[i] ending in _nested), less what those recovered.
  */
 uint64_t run_missed(const char *const *names, const uint64_t *misses, int n, uint64_t recovered);
+/* A nested twin: named <outer>_nested (probes/nested.bpf.h). */
+bool run_is_nested(const char *name);
 uint64_t run_read_missed(struct run *r);
 void run_exit_event(struct run *r, const struct tt_event *e);
 int run_print_counts(struct run *r);

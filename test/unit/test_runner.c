@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 
+#include <bpf/btf.h>
+
 #include "check.h"
 #include "run/run.h"
 
@@ -86,6 +88,30 @@ static void test_choose_plan(void)
 	CHECK(run_choose_plan(&r, NULL, false) == -1 && r.plan == NULL);
 }
 
+/* A nested twin only where the kernel's BTF says it skips nested runs. */
+static void test_nested_twin(void)
+{
+	static const char *const progs_d[] = { "d", "d_nested", NULL };
+	static const struct tt_plan plan_d[] = { { TT_ATTACH_FENTRY, "f", progs_d, "d" } };
+	struct btf *k = btf__new_empty();
+	struct tt_opts o;
+	struct tt_probe p;
+	struct run r;
+
+	answer[TT_ATTACH_FENTRY] = 0;
+	r = run_with(&o, &p, TT_ATTACH_AUTO);
+	p.plans = plan_d;
+	p.nplans = 1;
+	CHECK(run_choose_plan(&r, k, false) == 0 && r.prog_mask == 1u);
+	btf__add_func(k, "bpf_prog_inc_misses_counter", BTF_FUNC_GLOBAL,
+		      btf__add_func_proto(k, 0));
+	r = run_with(&o, &p, TT_ATTACH_AUTO);
+	p.plans = plan_d;
+	p.nplans = 1;
+	CHECK(run_choose_plan(&r, k, false) == 0 && r.prog_mask == 3u);
+	btf__free(k);
+}
+
 static void test_missed(void)
 {
 	const char *names[] = { "tt_life_btf", "tt_life_btf_nested", "tt_accept_exit" };
@@ -108,6 +134,7 @@ static void test_missed(void)
 int main(void)
 {
 	test_choose_plan();
+	test_nested_twin();
 	test_missed();
 	return tt_test_done("test_runner");
 }
