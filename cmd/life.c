@@ -19,16 +19,17 @@ TT_SKEL_GLUE(life)
 static const char *const fentry_progs[] = { "tt_life_btf", "tt_life_btf_nested",
 					    "tt_accept_fexit", "tt_accept_fexit_old",
 					    "tt_accept_exit_catchup", "tt_life_open_run",
-					    "tt_life_open_walk", NULL };
+					    "tt_life_open_walk", "tt_life_adopt", NULL };
 static const char *const kprobe_progs[] = { "tt_life_btf", "tt_life_btf_nested",
 					    "tt_life_kprobe", "tt_life_clone",
 					    "tt_accept_kprobe", "tt_accept_kretprobe",
 					    "tt_accept_exit_catchup", "tt_life_open_run",
-					    "tt_life_open_walk", NULL };
+					    "tt_life_open_walk", "tt_life_adopt", NULL };
 static const char *const btf_progs[] = { "tt_life_btf", "tt_life_btf_nested", "tt_accept_exit",
-					 "tt_life_open_run", "tt_life_open_walk", NULL };
+					 "tt_life_open_run", "tt_life_open_walk", "tt_life_adopt",
+					 NULL };
 static const char *const tp_progs[] = { "tt_life_tp", "tt_accept_exit", "tt_life_open_run",
-					"tt_life_open_walk", NULL };
+					"tt_life_open_walk", "tt_life_adopt", NULL };
 /* Only the catch-up of fexit and kretprobe uses it. */
 static const char *const tp_idle_maps[] = { "accept_tid", NULL };
 static const char *const socket_maps[] = { "owners", NULL };
@@ -101,6 +102,9 @@ static const struct tt_role roles[] = {
 	{ "tt_life_open_walk", TT_ROLE_OPTIONAL,
 	  "--open/--interval records of the sessions opened while tracing",
 	  "those sessions are reported at their close only" },
+	{ "tt_life_adopt", TT_ROLE_OPTIONAL,
+	  "--open/--interval: the sessions opened before tracing walked with the others",
+	  "sock_diag lists them at every walk instead (more CPU)" },
 };
 
 static const struct tt_plan plans[] = {
@@ -257,6 +261,7 @@ const struct tt_mode tt_mode_life = {
 		.open = life_open,
 		.open_run = "tt_life_open_run",
 		.open_walk = "tt_life_open_walk",
+		.open_adopt = "tt_life_adopt",
 		.destroy = life_destroy,
 		.plans = plans,
 		.nplans = sizeof(plans) / sizeof(plans[0]),

@@ -148,6 +148,14 @@ struct tt_probe {
 	 * gives each kernel one of the two.
 	 */
 	const char *open_walk;
+	/*
+	 * Optional (life): a tc program user space runs at setup
+	 * (BPF_PROG_TEST_RUN) in each network namespace with sessions opened
+	 * before tracing, their tuples in the packet (struct tt_adopt): the
+	 * sockets it finds get an owners entry, and the walks above report
+	 * them; sock_diag lists the rest at each walk.
+	 */
+	const char *open_adopt;
 	/* Every program of the object and its role (see struct tt_role). */
 	const struct tt_role *roles;
 	int nroles;

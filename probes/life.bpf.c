@@ -179,7 +179,7 @@ static __always_inline bool task_filters_off(void)
 /* What a session's owner entry says of it, or that it has none. */
 struct session {
 	__u64 birth;
-	__u8 how, selected, dir;
+	__u8 how, selected, dir, adopted;
 	struct tt_owner o;
 };
 
@@ -235,7 +235,7 @@ static __always_inline int session_record(const struct sock *sk, bool direct, __
 	e->sock = tt_cfg.open ? (__u64)sk : 0;
 	e->cookie = tt_cfg.open ? TT_SK(direct, sk, __sk_common.skc_cookie.counter) : 0;
 	e->type = type;
-	e->flags = flags;
+	e->flags = flags | (s->adopted ? TT_EVF_ADOPTED : 0);
 	tt_event_owner(e, &s->o);
 	e->family = family;
 	e->lport = lport;
@@ -249,6 +249,17 @@ static __always_inline int session_record(const struct sock *sk, bool direct, __
 	return 1;
 }
 
+/*
+ * An entry user space wrote for a session opened before tracing is that
+ * socket's while the socket has the cookie it was listed with: the entry of
+ * one that closed unseen is not the next socket's at the same address.
+ */
+static __always_inline bool adopted_still(const struct sock *sk, bool direct,
+					  const struct tt_sock_owner *cur)
+{
+	return TT_SK(direct, sk, __sk_common.skc_cookie.counter) == (__s64)cur->cookie;
+}
+
 /* ->CLOSE: the session is over. */
 static __always_inline void closed(const struct sock *sk, bool direct, int oldstate)
 {
@@ -260,17 +271,24 @@ static __always_inline void closed(const struct sock *sk, bool direct, int oldst
 	s.how = TT_OWNER_NONE;
 	s.selected = 0;
 	s.dir = TT_DIR_UNKNOWN;
+	s.adopted = 0;
 	cur = bpf_map_lookup_elem(&owners, &key);
+	if (cur && cur->adopted && !adopted_still(sk, direct, cur)) {
+		bpf_map_delete_elem(&owners, &key);
+		cur = NULL;
+	}
 	if (cur) {
-		s.birth = cur->birth_ns;
+		s.birth = cur->adopted ? TT_TS_UNKNOWN : cur->birth_ns;
 		s.how = cur->how;
 		s.selected = cur->selected;
 		s.dir = cur->dir;
+		s.adopted = cur->adopted;
 		s.o = cur->owner;
 		bpf_map_delete_elem(&owners, &key);
 	}
 	if (s.how == TT_OWNER_NONE) {
-		if (in_owner_context(sk, direct)) {
+		/* adopted: no owner found at start, none learnt later */
+		if (!s.adopted && in_owner_context(sk, direct)) {
 			__u64 pid_tgid = bpf_get_current_pid_tgid();
 			__u32 uid = (__u32)bpf_get_current_uid_gid();
 
@@ -401,11 +419,12 @@ static __always_inline bool session_state(int state)
 }
 
 /*
- * One entry of the owners map, if it is a session whose birth was seen
- * (those opened before tracing are sock_diag's, core/run/sessions_pre.c): its
- * TT_EV_OPEN record. The entry decides nothing alone: the socket must
- * still be in a session state (its ->CLOSE deletes the entry; a stale
- * entry's memory is a TCP socket still, the slab being typesafe by RCU).
+ * One entry of the owners map, if it is a session whose birth was seen or
+ * one opened before tracing that user space adopted (the others are
+ * sock_diag's, core/run/sessions_pre.c): its TT_EV_OPEN record. The entry
+ * decides nothing alone: the socket must still be in a session state (its
+ * ->CLOSE deletes the entry; a stale entry's memory is a TCP socket still,
+ * the slab being typesafe by RCU), and an adopted one still that socket.
  */
 static __always_inline int open_record(__u64 key, const struct tt_sock_owner *cur, __u8 at)
 {
@@ -415,15 +434,16 @@ static __always_inline int open_record(__u64 key, const struct tt_sock_owner *cu
 	struct session s;
 	int state;
 
-	if (!key || !sk || cur->birth_ns == TT_TS_UNKNOWN)
+	if (!key || !sk || (!cur->adopted && cur->birth_ns == TT_TS_UNKNOWN))
 		return 0;
 	state = TT_SK(direct, sk, __sk_common.skc_state);
-	if (!session_state(state))
+	if (!session_state(state) || (cur->adopted && !adopted_still(sk, direct, cur)))
 		return 0;
-	s.birth = cur->birth_ns;
+	s.birth = cur->adopted ? TT_TS_UNKNOWN : cur->birth_ns;
 	s.how = cur->how;
 	s.selected = cur->selected;
 	s.dir = cur->dir;
+	s.adopted = cur->adopted;
 	s.o = cur->owner;
 	if (s.how == TT_OWNER_NONE)
 		owner_unknown(sk, &s);
@@ -521,4 +541,58 @@ int tt_life_open_walk(struct bpf_raw_tracepoint_args *ctx)
 
 	bpf_for_each_map_elem(&owners, open_walk_entry, &w, 0);
 	return (int)(w.done << 1 | w.more);
+}
+
+/*
+ * Never attached: at setup, user space runs it (BPF_PROG_TEST_RUN) in each
+ * network namespace that has sessions opened before tracing, their tuples
+ * in the test packet (struct tt_adopt), and writes an owners entry for
+ * each socket it finds (core/run/sessions_setup.c): from then on the walks
+ * above report those sessions too, and sock_diag lists only the others.
+ * A tc program: bpf_skc_lookup_tcp() (v4.20, commit edbf8c01de5a) finds a
+ * socket by its tuple in the namespace of the test packet's device, the
+ * caller's loopback, and is not given to tracing programs. Returns how
+ * many it found.
+ */
+SEC("tc")
+int tt_life_adopt(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple t;
+	struct tt_adopt q;
+	struct bpf_sock *sk;
+	__u32 i, off, len;
+	__u64 found;
+	int n = 0;
+
+	for (i = 0; i < TT_ADOPT_BATCH; i++) {
+		off = TT_ADOPT_HDR + i * sizeof(q);
+		if (bpf_skb_load_bytes(skb, off, &q, sizeof(q)) || !q.family)
+			break;
+		__builtin_memset(&t, 0, sizeof(t));
+		if (q.family == AF_INET) {
+			__builtin_memcpy(&t.ipv4.saddr, q.saddr, 4);
+			__builtin_memcpy(&t.ipv4.daddr, q.daddr, 4);
+			t.ipv4.sport = q.sport;
+			t.ipv4.dport = q.dport;
+			len = sizeof(t.ipv4);
+		} else {
+			__builtin_memcpy(t.ipv6.saddr, q.saddr, 16);
+			__builtin_memcpy(t.ipv6.daddr, q.daddr, 16);
+			t.ipv6.sport = q.sport;
+			t.ipv6.dport = q.dport;
+			len = sizeof(t.ipv6);
+		}
+		sk = bpf_skc_lookup_tcp(skb, &t, len, BPF_F_CURRENT_NETNS, 0);
+		if (!sk)
+			continue;
+		/* a listener or a request answers a tuple no session has */
+		found = session_state(sk->state) ? (__u64)sk : 0;
+		bpf_sk_release(sk);
+		if (!found)
+			continue;
+		bpf_skb_store_bytes(skb, off + __builtin_offsetof(struct tt_adopt, sk), &found,
+				    sizeof(found), 0);
+		n++;
+	}
+	return n;
 }

@@ -9,8 +9,11 @@
  *    connecting task (life.bpf.c);
  *  - passive opens: the accept hooks (accept.bpf.h), which run in the
  *    accepting task and call tt_owner_accepted();
- *  - sessions opened before tracing started: the task that closes them, if
- *    it does so in process context (life.bpf.c).
+ *  - sessions opened before tracing started: with --open/--interval, user
+ *    space writes the entry of each one tt_life_adopt finds (adopted: the
+ *    owner found holding its fd at start, or none, and its cookie); those
+ *    facts are kept to its close. Else the task that closes it, if it does
+ *    so in process context (life.bpf.c).
  *
  * The same entry carries the socket's birth time, written at its first
  * state change, so one lookup serves both at close.
@@ -30,24 +33,7 @@
 
 #define TT_OWNERS_MAX 262144
 
-/* Which end opened the connection: bytes_acked counts an active open's SYN. */
-enum tt_sock_dir {
-	TT_DIR_UNKNOWN = 0,
-	TT_DIR_ACTIVE,
-	TT_DIR_PASSIVE,
-};
-
-struct tt_sock_owner {
-	__u64 birth_ns;	       /* birth (life.bpf.c); TT_TS_UNKNOWN if not seen */
-	struct tt_owner owner; /* valid unless how == TT_OWNER_NONE */
-	__u8 how;	       /* enum tt_owner_how (include/tcptrace/event.h) */
-	__u8 selected;	       /* the owner passed the task filters (pid, uid, cgroup) */
-	__u8 dir;	       /* enum tt_sock_dir */
-	__u8 pad;
-	__u32 walk; /* the last open walk that reported it (life.bpf.c) */
-};
-
-_Static_assert(sizeof(struct tt_sock_owner) == 64, "tt_sock_owner layout changed");
+/* The entry, struct tt_sock_owner, is in include/tcptrace/event.h: user space writes some. */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -75,6 +61,8 @@ static __always_inline void tt_owner_set(const struct sock *sk, __u8 how, __u8 d
 	 * after.
 	 */
 	cur = bpf_map_lookup_elem(&owners, &key);
+	if (cur && cur->adopted)
+		return; /* the owner found at start stays its owner */
 	if (cur) {
 		tt_owner_current(&cur->owner, pid_tgid, uid);
 		cur->how = how;

@@ -16,6 +16,7 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "host/sockdiag.h"
@@ -148,4 +149,28 @@ int tt_diag_dump(int fd, int family, uint32_t states, tt_diag_fn fn, void *ctx)
 		if (err)
 			return err < 0 ? err : 0;
 	}
+}
+
+static bool v4_mapped(const uint8_t *a)
+{
+	static const uint8_t prefix[12] = { [10] = 0xff, [11] = 0xff };
+
+	return !memcmp(a, prefix, sizeof(prefix));
+}
+
+void tt_diag_adopt(const struct tt_diag_sock *d, struct tt_adopt *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->sport = htons(d->rport);
+	q->dport = htons(d->lport);
+	/* an IPv6 socket on IPv4-mapped addresses is hashed as IPv4 */
+	if (d->family == AF_INET6 && v4_mapped(d->raddr) && v4_mapped(d->laddr)) {
+		q->family = AF_INET;
+		memcpy(q->saddr, d->raddr + 12, 4);
+		memcpy(q->daddr, d->laddr + 12, 4);
+		return;
+	}
+	q->family = (uint8_t)d->family;
+	memcpy(q->saddr, d->raddr, 16);
+	memcpy(q->daddr, d->laddr, 16);
 }

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tcptrace/event.h"
+
 /* One socket of a dump, in host order; the tcp_info fields 0 without it. */
 struct tt_diag_sock {
 	uint16_t family;
@@ -46,5 +48,12 @@ int tt_diag_parse(const void *buf, size_t len, tt_diag_fn fn, void *ctx);
 int tt_diag_open(void);
 /* Every TCP socket of family (AF_INET, AF_INET6) in states (TCPF_* mask) to fn: 0 or -errno. */
 int tt_diag_dump(int fd, int family, uint32_t states, tt_diag_fn fn, void *ctx);
+
+/*
+ * Pure: the tuple of a listed session as a packet to this end carries it,
+ * which tt_life_adopt looks up (struct tt_adopt, sk 0); an IPv6 session on
+ * IPv4-mapped addresses as the IPv4 one it is hashed as.
+ */
+void tt_diag_adopt(const struct tt_diag_sock *d, struct tt_adopt *q);
 
 #endif /* TCPTRACE_SOCKDIAG_H */

@@ -17,6 +17,10 @@
  *    as it lists it and the close event carries, and its owner is the one
  *    process holding its fd at start (core/host/fdowners.c), if exactly one.
  *    Namespaces created later hold no session opened before tracing.
+ *    At setup, p->open_adopt finds each of them by its tuple and user space
+ *    writes its owners entry (the owner found, its cookie): from then on
+ *    the first walk reports it, and sock_diag lists only what it did not
+ *    find (a socket bound to another device, p->open_adopt refused).
  * A session is in one walk only: the first drops what the second found
  * that it knows too (a session born between the attach and the listing).
  */
@@ -63,6 +67,7 @@ int run_sessions_setup(struct run *r)
 	r->sessions = s;
 	s->prog = run_open_prog(r, r->p->open_run);
 	s->walk = run_open_prog(r, r->p->open_walk);
+	s->adopt = run_open_prog(r, r->p->open_adopt);
 	return sessions_pre_setup(r, s);
 }
 
@@ -73,9 +78,12 @@ void run_sessions_free(struct run *r)
 
 	if (!s)
 		return;
-	for (i = 0; i < s->nns; i++)
+	for (i = 0; i < s->nns; i++) {
 		if (s->ns[i].fd >= 0)
 			close(s->ns[i].fd);
+		if (s->ns[i].nsfd >= 0)
+			close(s->ns[i].nsfd); /* a setup that failed */
+	}
 	tt_lru_free(&s->known);
 	tt_lru_free(&s->index);
 	free(s->ns);
@@ -120,8 +128,8 @@ void run_sessions_event(struct run *r, struct tt_event *e, struct tt_src *src)
 
 	if (e->type != TT_EV_OPEN && !closing)
 		return;
-	if (e->start_ns != TT_TS_UNKNOWN && e->sock) {
-		/* born while tracing: the owners walk's, or its close */
+	if ((e->start_ns != TT_TS_UNKNOWN || e->flags & TT_EVF_ADOPTED) && e->sock) {
+		/* born while tracing, or adopted at start: the owners walk's, or its close */
 		if (e->cookie && (p = sessions_pre_find(s, e->cookie)))
 			sessions_pre_gone(s, p);
 		/* first in, first forgotten: a lookup that leaves the order alone */

@@ -7,8 +7,9 @@
  *   sessions_born.c  sessions born while tracing: the owners map's keys and
  *                    a program run per batch
  *   sessions_setup.c sessions opened before tracing, found at setup:
- *                    sock_diag per network namespace, their fd owners
- *   sessions_pre.c   their records, listed again at each walk
+ *                    sock_diag per network namespace, their fd owners,
+ *                    and each one p->open_adopt finds put in the owners map
+ *   sessions_pre.c   the records of the others, listed again at each walk
  */
 #ifndef TCPTRACE_RUN_SESSIONS_H
 #define TCPTRACE_RUN_SESSIONS_H
@@ -40,13 +41,15 @@ struct pre {
 	uint32_t gen;	       /* the walk that last listed it */
 	uint8_t dir;	       /* 1: this end connected, 2: it accepted */
 	bool alive;
+	bool adopted; /* in the owners map: the walks of sessions_born.c report it */
 	struct tt_fd_owner owner;
 };
 
 struct netns {
 	uint64_t dev, ino;
 	int fd;		/* its sock_diag socket, or -1 */
-	uint32_t left;	/* its sessions opened before tracing, still open */
+	int nsfd;	/* setup only: the namespace (setns), or -1 for the tracer's */
+	uint32_t left;	/* its sessions opened before tracing, still open, not adopted */
 	uint32_t left6; /* of which IPv6 (the other family is not listed without) */
 	uint32_t gen;	/* the last walk that listed it whole */
 };
@@ -61,6 +64,7 @@ struct run_sessions {
 	uint32_t gen;
 	struct bpf_program *prog; /* p->open_run, or NULL */
 	struct bpf_program *walk; /* p->open_walk, or NULL */
+	struct bpf_program *adopt; /* p->open_adopt, or NULL */
 	uint32_t walk_no;	  /* the last walk of p->open_walk */
 	uint64_t *keys;
 	size_t nkeys, kcap;
@@ -88,6 +92,8 @@ struct pre *sessions_pre_find(struct run_sessions *s, uint64_t cookie);
 void sessions_pre_gone(struct run_sessions *s, struct pre *p);
 /* The owner found at start, on an event of that session. */
 void sessions_pre_owner(const struct pre *p, struct tt_event *e);
+/* Whether that owner passes the task filters (pid, uid, cgroup). */
+bool sessions_pre_task_selected(const struct tt_opts *o, const struct pre *p);
 
 /* sessions_born.c: every session born while tracing, reported. 0 or -errno. */
 int sessions_walk_born(struct run *r, uint8_t at);

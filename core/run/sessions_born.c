@@ -22,7 +22,8 @@
 bool run_is_open_name(const struct run *r, const char *prog)
 {
 	return (r->p->open_run && !strcmp(prog, r->p->open_run)) ||
-	       (r->p->open_walk && !strcmp(prog, r->p->open_walk));
+	       (r->p->open_walk && !strcmp(prog, r->p->open_walk)) ||
+	       (r->p->open_adopt && !strcmp(prog, r->p->open_adopt));
 }
 
 bool run_is_open_run(const struct run *r, const struct bpf_program *prog)
@@ -38,13 +39,23 @@ struct bpf_program *run_open_prog(const struct run *r, const char *name)
 	return prog && bpf_program__autoload(prog) ? prog : NULL;
 }
 
-/* (p->open_walk: walk 0, which every entry has done, at the limit 0: no record) */
+/*
+ * (p->open_walk: walk 0, which every entry has done, at the limit 0: no
+ * record; p->open_adopt: a packet of no tuple)
+ */
 int run_try_open_run(struct run *r, struct bpf_program *prog)
 {
 	uint64_t args[1 + TT_OPEN_BATCH] = { TT_AT_START };
+	uint8_t pkt[TT_ADOPT_HDR + sizeof(struct tt_adopt)] = { 0 };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
 
 	(void)r;
+	if (bpf_program__type(prog) == BPF_PROG_TYPE_SCHED_CLS) {
+		opts.ctx_in = NULL;
+		opts.ctx_size_in = 0;
+		opts.data_in = pkt;
+		opts.data_size_in = sizeof(pkt);
+	}
 	return bpf_prog_test_run_opts(bpf_program__fd(prog), &opts) ? -errno : 0;
 }
 

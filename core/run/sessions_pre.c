@@ -12,7 +12,23 @@
 
 #include "run/sessions.h"
 
-/* The filters a BPF program applies to an event, for a session found by sock_diag. */
+/* The task filters a BPF program applies to an owner, for a session found by sock_diag. */
+bool sessions_pre_task_selected(const struct tt_opts *o, const struct pre *p)
+{
+	const struct tt_config *c = &o->cfg;
+
+	if (c->filter_pid && (p->owner.holders != 1 || p->owner.pid != c->filter_pid))
+		return false;
+	if (c->filter_uid != TT_TASK_UNKNOWN &&
+	    (p->owner.holders != 1 || p->owner.uid != c->filter_uid))
+		return false;
+	/* --cgroup: the one holder's cgroup when the tracer started */
+	if (c->filter_cgroup && (p->owner.holders != 1 || !p->owner.in_cgroup))
+		return false;
+	return true;
+}
+
+/* All the filters a BPF program applies to an event, for a session found by sock_diag. */
 static bool pre_selected(const struct tt_opts *o, const struct pre *p)
 {
 	const struct tt_config *c = &o->cfg;
@@ -23,15 +39,7 @@ static bool pre_selected(const struct tt_opts *o, const struct pre *p)
 		return false;
 	if (c->filter_rports && !(o->rports[p->d.rport / 8] & (1u << (p->d.rport % 8))))
 		return false;
-	if (c->filter_pid && (p->owner.holders != 1 || p->owner.pid != c->filter_pid))
-		return false;
-	if (c->filter_uid != TT_TASK_UNKNOWN &&
-	    (p->owner.holders != 1 || p->owner.uid != c->filter_uid))
-		return false;
-	/* --cgroup: the one holder's cgroup when the tracer started */
-	if (c->filter_cgroup && (p->owner.holders != 1 || !p->owner.in_cgroup))
-		return false;
-	return true;
+	return sessions_pre_task_selected(o, p);
 }
 
 /* bytes_acked as payload: less the SYN of an active open and a FIN acked. */
@@ -89,6 +97,8 @@ void sessions_pre_gone(struct run_sessions *s, struct pre *p)
 {
 	p->alive = false;
 	tt_lru_remove(&s->index, &p->d.cookie);
+	if (p->adopted)
+		return; /* not counted in its namespace's listing */
 	if (p->d.family == AF_INET6 && s->ns[p->ns].left6)
 		s->ns[p->ns].left6--;
 	if (s->ns[p->ns].left && !--s->ns[p->ns].left && s->ns[p->ns].fd >= 0) {
@@ -174,7 +184,8 @@ int sessions_walk_pre(struct run *r, uint8_t at)
 	for (k = 0; k < s->npre; k++) {
 		struct pre *p = &s->pre[k];
 
-		if (!p->alive || (at != TT_AT_START && s->ns[p->ns].fd >= 0 &&
+		/* (adopted: the owners map's walk reported it) */
+		if (!p->alive || p->adopted || (at != TT_AT_START && s->ns[p->ns].fd >= 0 &&
 				  s->ns[p->ns].gen != s->gen))
 			continue; /* its namespace's listing failed: kept for the next walk */
 		if (p->gen != s->gen || s->ns[p->ns].fd < 0) {

@@ -22,6 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
 #include "host/cgroupfs.h"
 #include "run/sessions.h"
 
@@ -119,6 +122,7 @@ static int add_ns(struct run_sessions *s, const char *path, int self, int *refus
 	if (s->nns == NETNS_MAX)
 		return -E2BIG;
 	if (self < 0) {
+		fd = -1;
 		diag = tt_diag_open();
 	} else {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -131,13 +135,19 @@ static int add_ns(struct run_sessions *s, const char *path, int self, int *refus
 			return 0;
 		}
 		diag = tt_diag_open();
-		close(fd);
-		if (setns(self, CLONE_NEWNET))
+		if (setns(self, CLONE_NEWNET)) {
+			close(fd);
 			return -errno; /* stranded in another namespace: the run must end */
+		}
 	}
-	if (diag < 0)
+	if (diag < 0) {
+		if (fd >= 0)
+			close(fd);
 		return 0;
-	s->ns[s->nns++] = (struct netns){ .dev = st.st_dev, .ino = st.st_ino, .fd = diag };
+	}
+	/* the namespace kept open for adopt() */
+	s->ns[s->nns++] =
+		(struct netns){ .dev = st.st_dev, .ino = st.st_ino, .fd = diag, .nsfd = fd };
 	return 0;
 }
 
@@ -226,6 +236,112 @@ static int find_owners(struct run *r, struct run_sessions *s)
 	return denied;
 }
 
+/* The owners entry of a session opened before tracing: the facts found at start. */
+static void adopt_entry(struct run *r, const struct pre *p, struct tt_sock_owner *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->cookie = p->d.cookie;
+	v->adopted = 1;
+	v->dir = p->dir; /* 1 and 2: TT_DIR_ACTIVE, TT_DIR_PASSIVE */
+	if (p->owner.holders != 1) {
+		v->how = TT_OWNER_NONE; /* the BPF side gives it the socket's cgroup */
+		return;
+	}
+	v->how = TT_OWNER_FD;
+	v->selected = sessions_pre_task_selected(r->o, p);
+	v->owner.pid = v->owner.tid = p->owner.pid;
+	v->owner.uid = p->owner.uid;
+	memcpy(v->owner.comm, p->owner.comm, sizeof(v->owner.comm));
+	/* --containers: the socket's own cgroup, as for an unknown owner */
+	if (r->o->cfg.containers)
+		v->owner.cgroup_id = p->d.cgroup_id;
+}
+
+/*
+ * One run of s->adopt for the sessions of namespace ns from *k on (the
+ * caller is in that namespace): an owners entry for each socket it finds,
+ * unless the socket has one already (born since). 0 or -errno.
+ */
+static int adopt_batch(struct run *r, struct run_sessions *s, uint32_t ns, size_t *k,
+		       int owners)
+{
+	uint8_t pkt[TT_ADOPT_HDR + (TT_ADOPT_BATCH + 1) * sizeof(struct tt_adopt)];
+	struct tt_adopt *q = (struct tt_adopt *)(pkt + TT_ADOPT_HDR);
+	size_t idx[TT_ADOPT_BATCH], n = 0, i;
+	struct tt_sock_owner v;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_out = pkt);
+
+	memset(pkt, 0, TT_ADOPT_HDR);
+	for (; *k < s->npre && n < TT_ADOPT_BATCH; (*k)++) {
+		if (s->pre[*k].ns != ns || !s->pre[*k].alive)
+			continue;
+		tt_diag_adopt(&s->pre[*k].d, &q[n]);
+		idx[n++] = *k;
+	}
+	if (!n)
+		return 0;
+	memset(&q[n], 0, sizeof(q[n])); /* the end */
+	opts.data_size_in = opts.data_size_out =
+		(uint32_t)(TT_ADOPT_HDR + (n + 1) * sizeof(struct tt_adopt));
+	if (bpf_prog_test_run_opts(bpf_program__fd(s->adopt), &opts))
+		return -errno;
+	for (i = 0; i < n; i++) {
+		struct pre *p = &s->pre[idx[i]];
+		uint64_t key = q[i].sk;
+
+		if (!key)
+			continue;
+		adopt_entry(r, p, &v);
+		if (bpf_map_update_elem(owners, &key, &v, BPF_NOEXIST))
+			continue;
+		p->adopted = true;
+		s->ns[ns].left--;
+		if (p->d.family == AF_INET6)
+			s->ns[ns].left6--;
+		/* its records carry what the entry says: the owners walk's, like the born */
+		sessions_pre_gone(s, p);
+	}
+	return 0;
+}
+
+/*
+ * The sessions opened before tracing into the owners map, where s->adopt
+ * finds them (entering each namespace: setup only). Returns how many, or
+ * -errno if it failed (those found until then stay adopted).
+ */
+static int adopt(struct run *r, struct run_sessions *s)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, "owners");
+	int owners = map ? bpf_map__fd(map) : -1, self, err = 0;
+	size_t k, before = 0, after = 0;
+	uint32_t i;
+
+	if (!s->adopt || owners < 0)
+		return 0;
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	for (i = 0; i < s->nns && !err; i++) {
+		before += s->ns[i].left;
+		if (!s->ns[i].left)
+			continue;
+		if (s->ns[i].nsfd >= 0 && setns(s->ns[i].nsfd, CLONE_NEWNET)) {
+			err = -errno;
+			break;
+		}
+		for (k = 0; k < s->npre && !err;)
+			err = adopt_batch(r, s, i, &k, owners);
+		if (s->ns[i].nsfd >= 0 && setns(self, CLONE_NEWNET)) {
+			err = -errno;
+			close(self);
+			return err; /* stranded in another namespace */
+		}
+		after += s->ns[i].left;
+	}
+	close(self);
+	return err ? err : (int)(before - after);
+}
+
 static void raise_nofile(void)
 {
 	struct rlimit rl;
@@ -280,11 +396,23 @@ int sessions_pre_setup(struct run *r, struct run_sessions *s)
 		tt_warn(&r->w, r->o->mode, "--open", "file descriptors of other users' processes not "
 			"read (it takes CAP_SYS_PTRACE): sessions opened before tracing that they hold "
 			"have no owner (null)");
-	/* namespaces without a session opened before tracing: never listed again */
-	for (i = 0; i < s->nns; i++)
+	err = adopt(r, s);
+	if (err < 0)
+		tt_warn(&r->w, r->o->mode, "--open", "the sessions opened before tracing not all "
+			"found by tt_life_adopt (%s): sock_diag lists the others at every walk",
+			tt_strerror(err));
+	else if (r->o->verbose)
+		fprintf(stderr, TT_PROG ": %s: sessions opened before tracing: %zu, walked with "
+			"those born while tracing: %d\n", r->o->mode, s->npre, err);
+	/* namespaces without a session left to list: never listed again */
+	for (i = 0; i < s->nns; i++) {
+		if (s->ns[i].nsfd >= 0)
+			close(s->ns[i].nsfd);
+		s->ns[i].nsfd = -1;
 		if (!s->ns[i].left && s->ns[i].fd >= 0) {
 			close(s->ns[i].fd);
 			s->ns[i].fd = -1;
 		}
+	}
 	return 0;
 }

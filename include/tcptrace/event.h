@@ -96,6 +96,12 @@ _Static_assert(__builtin_offsetof(struct tt_event, type) == 0, "record type not 
  * the session was not seen. User space decides, or makes TX unknown.
  */
 #define TT_EVF_TX_RAW (1u << 3)
+/*
+ * life --open/--interval: a session opened before tracing, its owners entry
+ * written at start (struct tt_sock_owner.adopted): owner and direction are
+ * the facts found then, start_ns unknown; sock and cookie set.
+ */
+#define TT_EVF_ADOPTED (1u << 4)
 
 /* life --open/--interval: the owners-map keys one run of tt_life_open_run takes. */
 #define TT_OPEN_BATCH 11
@@ -135,6 +141,60 @@ struct tt_owner {
 };
 
 _Static_assert(sizeof(struct tt_owner) == 48, "tt_owner layout changed");
+
+/* life: which end opened a connection (bytes_acked counts an active open's SYN). */
+enum tt_sock_dir {
+	TT_DIR_UNKNOWN = 0,
+	TT_DIR_ACTIVE,
+	TT_DIR_PASSIVE,
+};
+
+/*
+ * life: an entry of the "owners" map (probes/owners.bpf.h), keyed by the
+ * struct sock address. User space writes one for each session opened before
+ * tracing that tt_life_adopt found (core/run/sessions_setup.c); the BPF
+ * programs write the others.
+ */
+struct tt_sock_owner {
+	union {
+		__u64 birth_ns; /* birth (life.bpf.c); TT_TS_UNKNOWN if not seen */
+		__u64 cookie;	/* adopted: the socket's cookie when sock_diag listed it */
+	};
+	struct tt_owner owner; /* valid unless how == TT_OWNER_NONE */
+	__u8 how;	       /* enum tt_owner_how */
+	__u8 selected;	       /* the owner passed the task filters (pid, uid, cgroup) */
+	__u8 dir;	       /* enum tt_sock_dir */
+	__u8 adopted;	       /* opened before tracing, found at start: cookie, not birth_ns */
+	__u32 walk;	       /* the last open walk that reported it (life.bpf.c) */
+};
+
+_Static_assert(sizeof(struct tt_sock_owner) == 64, "tt_sock_owner layout changed");
+
+/*
+ * life --open/--interval: one session opened before tracing, as
+ * tt_life_adopt (BPF_PROG_TEST_RUN of a tc program) takes it in the test
+ * packet, after an Ethernet header's 14 bytes: the tuple as a packet to
+ * this end would carry it (source: the peer), network byte order; an IPv4
+ * session (or an IPv6 one on IPv4-mapped addresses) as AF_INET, its
+ * addresses in the first 4 bytes. The program writes sk: the struct sock
+ * in the caller's network namespace with that tuple, if it is in a session
+ * state, else 0. A family of 0 ends the batch.
+ */
+struct tt_adopt {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__be16 sport;
+	__be16 dport;
+	__u8 family; /* AF_INET, AF_INET6, or 0: the end */
+	__u8 pad[3];
+	__u64 sk;
+};
+
+_Static_assert(sizeof(struct tt_adopt) == 48, "tt_adopt layout changed");
+
+/* tt_adopt entries per run: the test packet stays under a page with the skb's overhead. */
+#define TT_ADOPT_BATCH 64
+#define TT_ADOPT_HDR 14
 
 /*
  * connect: an attempt in SYN_SENT (value of the "connecting" map, which user

@@ -869,7 +869,7 @@ check_close_predating() {
 # end ss lists, and one exit record, the client ends owned by their
 # clients; a port and family filter applies to them as to close records.
 t_open_2000_idle_sessions() {
-	plan_independent # the sessions opened before tracing are sock_diag's
+	plan_independent # the sessions opened before tracing are found by sock_diag
 	local c1 c2 want_c want_s
 	srv s "$NS_B" $B4 0 --gate "$WORK/never" --backlog 4096 --count 2000
 	at_exit "kill $SRV_JOB 2>/dev/null"
@@ -908,6 +908,74 @@ t_open_2000_idle_sessions() {
 	expect_json 2000 ".event == \"open\" and .at == \"start\"" ".rport == $SRV_PORT" ||
 		return 1
 	expect_json 0 ".lport == $SRV_PORT"
+}
+
+# Sessions opened before tracing go into the owners map at setup
+# (tt_life_adopt finds each by its tuple, in its namespace) and are walked
+# with those born while tracing: every end of both families found, each
+# record with the owner found holding its fd at start. With the program
+# refused, sock_diag lists them at every walk instead: the same records and
+# one warning.
+t_open_predating_adopted_or_listed() {
+	plan_independent
+	local p4 s4 j4 p6 s6 j6 c4 c6 cp4 cp6 run walked g
+	srv s4 "$NS_B" $B4 0 --count 10 --hold 60
+	p4=$SRV_PORT s4=$SRV_PID j4=$SRV_JOB
+	srv s6 "$NS_B" $B6 0 --count 10 --hold 60
+	p6=$SRV_PORT s6=$SRV_PID j6=$SRV_JOB
+	at_exit "kill $j4 $j6 2>/dev/null"
+	ip netns exec "$NS_A" "$PEER" client $B4 "$p4" --count 10 --hold 60 >"$WORK/c4.out" &
+	c4=$!
+	ip netns exec "$NS_A" "$PEER" client $B6 "$p6" --count 10 --hold 60 >"$WORK/c6.out" &
+	c6=$!
+	at_exit "kill $c4 $c6 2>/dev/null"
+	for _ in $(seq 1 200); do
+		[ "$(cat "$WORK/c4.out" "$WORK/c6.out" | grep -c '^conn ')" = 20 ] &&
+			[ "$(in_ns "$NS_B" ss -tnH state established | wc -l)" = 20 ] && break
+		sleep 0.05
+	done
+	expect_eq "server ends" "$(in_ns "$NS_B" ss -tnH state established | wc -l)" 20 || return 1
+	cp4=$(peer_field "$(head -n 1 "$WORK/c4.out")" pid)
+	cp6=$(peer_field "$(head -n 1 "$WORK/c6.out")" pid)
+	for run in adopted listed; do
+		if [ $run = adopted ]; then
+			trace_start l life --interval 0.3 --json || return 1
+			walked=40
+		else
+			TCPTRACE_REFUSE=tt_life_adopt trace_start l life --interval 0.3 --json ||
+				return 1
+			walked=0
+		fi
+		await_json 80 '.event == "open" and .at == "interval"' || return 1
+		trace_stop || return 1
+		grep -q "sessions opened before tracing: 40, walked with those born while tracing: $walked\$" \
+			"$TRACE_ERR" || fail "$run: $(grep 'sessions opened' "$TRACE_ERR")" || return 1
+		if [ $run = adopted ]; then
+			expect_json 0 '.event == "warning"' || return 1
+		else
+			expect_json 1 '.event == "warning"' '.message | test("tt_life_adopt")' ||
+				return 1
+		fi
+		for g in "$A4 $B4 $p4 rport $cp4 4" "$B4 $A4 $p4 lport $s4 4" \
+			"$A6 $B6 $p6 rport $cp6 6" "$B6 $A6 $p6 lport $s6 6"; do
+			set -- $g
+			expect_json 10 ".event == \"open\" and .at == \"start\" and .$4 == $3 and
+				.laddr == \"$1\"" ".raddr == \"$2\" and .family == $6" || return 1
+			expect_json 10 ".event == \"open\" and .at == \"exit\" and .$4 == $3 and
+				.laddr == \"$1\"" ".raddr == \"$2\"" || return 1
+			expect_json "$(json_count ".event == \"open\" and .$4 == $3 and .laddr == \"$1\"")" \
+				".event == \"open\" and .$4 == $3 and .laddr == \"$1\"" \
+				".pid == $5 and .comm == \"ttpeer\" and .owner_source == \"fd\" and
+				.duration_ns == null and .tx_bytes == 0 and .rx_bytes == 0 and
+				.tx_bytes_delta == 0 and .rx_bytes_delta == 0 and .state == \"ESTABLISHED\" and
+				.retrans_segs == 0 and .srtt_us > 0" || return 1
+		done
+		# one record per session and walk: the client ports, each in every walk
+		expect_eq "$run: client ports" "$(jq -r "select(.at == \"exit\" and
+			(.rport == $p4 or .rport == $p6)) | .lport" "$TRACE_OUT" | sort -un | wc -l)" 20 ||
+			return 1
+	done
+	expect_no_progs
 }
 
 # Sessions born while tracing, each interval: the bytes since the previous

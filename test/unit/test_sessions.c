@@ -10,6 +10,7 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -224,8 +225,57 @@ static void test_lru_buckets_grow(void)
 	tt_lru_free(&l);
 }
 
+/*
+ * A listed session as tt_life_adopt looks it up: the peer is the source,
+ * ports in network order; IPv4-mapped IPv6 as the IPv4 tuple the kernel
+ * hashes it by; a plain IPv6 one whole.
+ */
+static void test_adopt_tuple(void)
+{
+	static const uint8_t v6_local[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t v6_peer[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	static const uint8_t b4[4] = { 198, 18, 0, 1 }, a4[4] = { 198, 18, 0, 2 };
+	struct tt_diag_sock d;
+	struct tt_adopt q;
+
+	memset(&d, 0, sizeof(d));
+	d.family = AF_INET;
+	d.lport = 8080;
+	d.rport = 40000;
+	memcpy(d.laddr, b4, 4);
+	memcpy(d.raddr, a4, 4);
+	memset(&q, 0xaa, sizeof(q));
+	tt_diag_adopt(&d, &q);
+	CHECK(q.family == AF_INET && q.sk == 0);
+	CHECK(q.sport == htons(40000) && q.dport == htons(8080));
+	CHECK(!memcmp(q.saddr, a4, 4) && !memcmp(q.daddr, b4, 4));
+	CHECK(q.pad[0] == 0 && q.saddr[4] == 0 && q.daddr[15] == 0);
+
+	/* ::ffff:198.18.0.1 on a dual-stack listener */
+	d.family = AF_INET6;
+	memset(d.laddr, 0, 16);
+	memset(d.raddr, 0, 16);
+	d.laddr[10] = d.laddr[11] = d.raddr[10] = d.raddr[11] = 0xff;
+	memcpy(d.laddr + 12, b4, 4);
+	memcpy(d.raddr + 12, a4, 4);
+	tt_diag_adopt(&d, &q);
+	CHECK(q.family == AF_INET);
+	CHECK(!memcmp(q.saddr, a4, 4) && !memcmp(q.daddr, b4, 4) && q.saddr[4] == 0);
+
+	/* mapped on one side only is not IPv4 */
+	memcpy(d.raddr, v6_peer, 16);
+	tt_diag_adopt(&d, &q);
+	CHECK(q.family == AF_INET6);
+
+	memcpy(d.laddr, v6_local, 16);
+	tt_diag_adopt(&d, &q);
+	CHECK(q.family == AF_INET6 && q.sport == htons(40000) && q.dport == htons(8080));
+	CHECK(!memcmp(q.saddr, v6_peer, 16) && !memcmp(q.daddr, v6_local, 16));
+}
+
 int main(void)
 {
+	test_adopt_tuple();
 	test_lru_peek();
 	test_lru_buckets_grow();
 	test_diag_parse();
