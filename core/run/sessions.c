@@ -128,12 +128,12 @@ void run_sessions_event(struct run *r, struct tt_event *e, struct tt_src *src)
 
 	if (e->type != TT_EV_OPEN && !closing)
 		return;
-	if ((e->start_ns != TT_TS_UNKNOWN || e->flags & TT_EVF_ADOPTED) && e->sock) {
-		/* born while tracing, or adopted at start: the owners walk's, or its close */
+	/* first in, first forgotten: a lookup that leaves the order alone */
+	k = e->sock ? tt_lru_peek(&s->known, &e->sock) : NULL;
+	/* born while tracing, or adopted at setup (known from then, start unknown) */
+	if (e->sock && (e->start_ns != TT_TS_UNKNOWN || k)) {
 		if (e->cookie && (p = sessions_pre_find(s, e->cookie)))
 			sessions_pre_gone(s, p);
-		/* first in, first forgotten: a lookup that leaves the order alone */
-		k = tt_lru_peek(&s->known, &e->sock);
 		if (!k && !closing)
 			k = tt_lru_insert(&s->known, &e->sock, &fresh);
 		if (k && k->start_ns != e->start_ns)

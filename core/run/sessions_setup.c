@@ -269,6 +269,8 @@ static int adopt_batch(struct run *r, struct run_sessions *s, uint32_t ns, size_
 	struct tt_adopt *q = (struct tt_adopt *)(pkt + TT_ADOPT_HDR);
 	size_t idx[TT_ADOPT_BATCH], n = 0, i;
 	struct tt_sock_owner v;
+	struct known *known;
+	bool fresh;
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_out = pkt);
 
 	memset(pkt, 0, TT_ADOPT_HDR);
@@ -298,8 +300,15 @@ static int adopt_batch(struct run *r, struct run_sessions *s, uint32_t ns, size_
 		s->ns[ns].left--;
 		if (p->d.family == AF_INET6)
 			s->ns[ns].left6--;
-		/* its records carry what the entry says: the owners walk's, like the born */
+		/*
+		 * Its records carry what the entry says and its deltas are kept
+		 * by sock, as a born session's (start unknown): sessions.c tells
+		 * it from those opened before tracing by that.
+		 */
 		sessions_pre_gone(s, p);
+		known = tt_lru_insert(&s->known, &key, &fresh);
+		if (known)
+			memset(known, 0, sizeof(*known));
 	}
 	return 0;
 }

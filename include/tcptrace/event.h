@@ -96,12 +96,6 @@ _Static_assert(__builtin_offsetof(struct tt_event, type) == 0, "record type not 
  * the session was not seen. User space decides, or makes TX unknown.
  */
 #define TT_EVF_TX_RAW (1u << 3)
-/*
- * life --open/--interval: a session opened before tracing, its owners entry
- * written at start (struct tt_sock_owner.adopted): owner and direction are
- * the facts found then, start_ns unknown; sock and cookie set.
- */
-#define TT_EVF_ADOPTED (1u << 4)
 
 /* life --open/--interval: the owners-map keys one run of tt_life_open_run takes. */
 #define TT_OPEN_BATCH 11

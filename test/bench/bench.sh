@@ -19,7 +19,8 @@
 # per second each way, replies tcptrace parsed and lost. Then idle sessions
 # (test/peer/ttpeer in a private network namespace holding --idle sessions,
 # both ends here): the CPU and peak memory of tcptrace life --interval 1
-# --json with them open, for sessions opened before tracing (sock_diag) and
+# --json with them open, for sessions opened before tracing (found by
+# sock_diag at start, then walked in the owners map where adopted) and
 # while tracing (the owners map). See docs/performance.md.
 #
 # Options:
@@ -435,7 +436,8 @@ fi
 # ttpeer holds the sessions in a network namespace of their own (a server
 # and clients of 1,000 connections each, both ends traced); tcptrace's CPU
 # (utime + stime of /proc/PID/stat) over the measured seconds, and its peak
-# RSS. "before": the sessions exist when tracing starts (sock_diag walks);
+# RSS. "before": the sessions exist when tracing starts (sock_diag at start,
+# then the owners map's walk for those adopted, sock_diag for the rest);
 # "while": they open after (the owners map's walk).
 ttpeer=$build/ttpeer
 idle_row() { # WHEN → "cpu_percent rss_mib records_per_s", or fail
@@ -494,7 +496,7 @@ if selected idle-sessions && [ -x "$ttpeer" ]; then
 		for w in before while; do
 			r=$(idle_row $w) || die "idle-sessions: $w failed"
 			read -r c m rs <<<"$r"
-			[ $w = before ] && what="opened before tracing (sock_diag)" ||
+			[ $w = before ] && what="opened before tracing (adopted at start)" ||
 				what="opened while tracing (owners map)"
 			echo "| $what | $c | $m | $rs |"
 		done
