@@ -550,17 +550,6 @@ int tt_life_open_walk(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /*
- * Never attached: at setup, user space runs it (BPF_PROG_TEST_RUN) in each
- * network namespace that has sessions opened before tracing, their tuples
- * in the test packet (struct tt_adopt), and writes an owners entry for
- * each socket it finds (core/run/sessions_setup.c): from then on the walks
- * above report those sessions too, and sock_diag lists only the others.
- * A tc program: bpf_skc_lookup_tcp() (v4.20, commit edbf8c01de5a) finds a
- * socket by its tuple in the namespace of the test packet's device, the
- * caller's loopback, and is not given to tracing programs. Returns how
- * many it found.
- */
-/*
  * The tuple at off of the test packet: its socket's address written after
  * it if one is in a session state (1), 0 if none, -1 at the end. A global
  * function, verified once: inlined in the loop, the program took 130 ms to
@@ -603,6 +592,17 @@ __noinline int tt_life_adopt_one(struct __sk_buff *skb, __u32 off)
 	return 1;
 }
 
+/*
+ * Never attached: at setup, user space runs it (BPF_PROG_TEST_RUN) in each
+ * network namespace that has sessions opened before tracing, their tuples
+ * in the test packet (struct tt_adopt), and writes an owners entry for
+ * each socket it finds (core/run/sessions_setup.c): from then on the walks
+ * above report those sessions too, and sock_diag lists only the others.
+ * A tc program: bpf_skc_lookup_tcp() (v5.2) finds a
+ * socket by its tuple in the namespace of the test packet's device, the
+ * caller's loopback, and is not given to tracing programs. Returns how
+ * many it found.
+ */
 SEC("tc")
 int tt_life_adopt(struct __sk_buff *skb)
 {

@@ -184,8 +184,7 @@ int sessions_walk_pre(struct run *r, uint8_t at)
 	for (k = 0; k < s->npre; k++) {
 		struct pre *p = &s->pre[k];
 
-		/* (adopted: the owners map's walk reported it) */
-		if (!p->alive || p->adopted || (at != TT_AT_START && s->ns[p->ns].fd >= 0 &&
+		if (!p->alive || (at != TT_AT_START && s->ns[p->ns].fd >= 0 &&
 				  s->ns[p->ns].gen != s->gen))
 			continue; /* its namespace's listing failed: kept for the next walk */
 		if (p->gen != s->gen || s->ns[p->ns].fd < 0) {
