@@ -316,9 +316,10 @@ static int adopt_batch(struct run *r, struct run_sessions *s, uint32_t ns, size_
 /*
  * The sessions opened before tracing into the owners map, where s->adopt
  * finds them (entering each namespace: setup only). Returns how many, or
- * -errno if it failed (those found until then stay adopted).
+ * -errno if it failed (those found until then stay adopted); *stranded if
+ * it could not come back to its own namespace.
  */
-static int adopt(struct run *r, struct run_sessions *s)
+static int adopt(struct run *r, struct run_sessions *s, bool *stranded)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, "owners");
 	int owners = map ? bpf_map__fd(map) : -1, self, err = 0;
@@ -343,7 +344,8 @@ static int adopt(struct run *r, struct run_sessions *s)
 		if (s->ns[i].nsfd >= 0 && setns(self, CLONE_NEWNET)) {
 			err = -errno;
 			close(self);
-			return err; /* stranded in another namespace */
+			*stranded = true;
+			return err;
 		}
 		after += s->ns[i].left;
 	}
@@ -368,6 +370,7 @@ static void raise_nofile(void)
 int sessions_pre_setup(struct run *r, struct run_sessions *s)
 {
 	int refused = 0, failed = 0, first = 0, err;
+	bool stranded = false;
 	uint32_t i;
 
 	raise_nofile();
@@ -405,7 +408,11 @@ int sessions_pre_setup(struct run *r, struct run_sessions *s)
 		tt_warn(&r->w, r->o->mode, "--open", "file descriptors of other users' processes not "
 			"read (it takes CAP_SYS_PTRACE): sessions opened before tracing that they hold "
 			"have no owner (null)");
-	err = adopt(r, s);
+	err = adopt(r, s, &stranded);
+	if (stranded) {
+		tt_err("--open: back from a network namespace", err);
+		return TT_EXIT_FAIL;
+	}
 	if (err < 0)
 		tt_warn(&r->w, r->o->mode, "--open", "the sessions opened before tracing not all "
 			"found by tt_life_adopt (%s): sock_diag lists the others at every walk",
