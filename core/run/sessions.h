@@ -27,7 +27,7 @@
 #define KNOWN_MAX 262144    /* sessions whose deltas are kept: the owners map's bound */
 #define PRE_MAX 262144	    /* sessions opened before tracing, at start */
 
-/* A session seen born: what its previous record said. */
+/* A session seen born, or adopted at setup (start_ns unknown): what its previous record said. */
 struct known {
 	uint64_t start_ns;
 	uint64_t tx, rx;
@@ -55,7 +55,7 @@ struct netns {
 };
 
 struct run_sessions {
-	struct tt_lru known; /* struct sock address -> struct known */
+	struct tt_lru known; /* struct sock address -> struct known (born and adopted) */
 	struct tt_lru index; /* cookie -> index + 1 in pre */
 	struct pre *pre;
 	size_t npre, cap;

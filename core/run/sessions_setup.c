@@ -258,9 +258,10 @@ static void adopt_entry(struct run *r, const struct pre *p, struct tt_sock_owner
 }
 
 /*
- * One run of s->adopt for the sessions of namespace ns from *k on (the
- * caller is in that namespace): an owners entry for each socket it finds,
- * unless the socket has one already (born since). 0 or -errno.
+ * One run of s->adopt for the sessions of namespace ns from *k on, up to
+ * the next namespace's (the caller is in that namespace): an owners entry
+ * for each socket it finds, unless the socket has one already (born
+ * since). 0 or -errno.
  */
 static int adopt_batch(struct run *r, struct run_sessions *s, uint32_t ns, size_t *k,
 		       int owners)
@@ -274,8 +275,8 @@ static int adopt_batch(struct run *r, struct run_sessions *s, uint32_t ns, size_
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_out = pkt);
 
 	memset(pkt, 0, TT_ADOPT_HDR);
-	for (; *k < s->npre && n < TT_ADOPT_BATCH; (*k)++) {
-		if (s->pre[*k].ns != ns || !s->pre[*k].alive)
+	for (; *k < s->npre && s->pre[*k].ns == ns && n < TT_ADOPT_BATCH; (*k)++) {
+		if (!s->pre[*k].alive)
 			continue;
 		tt_diag_adopt(&s->pre[*k].d, &q[n]);
 		idx[n++] = *k;
@@ -323,7 +324,7 @@ static int adopt(struct run *r, struct run_sessions *s, bool *stranded)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj, "owners");
 	int owners = map ? bpf_map__fd(map) : -1, self, err = 0;
-	size_t k, before = 0, after = 0;
+	size_t k = 0, before = 0, after = 0;
 	uint32_t i;
 
 	if (!s->adopt || owners < 0)
@@ -331,7 +332,10 @@ static int adopt(struct run *r, struct run_sessions *s, bool *stranded)
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
 		return -errno;
+	/* each namespace's sessions follow the one before's (list_start(), in order) */
 	for (i = 0; i < s->nns && !err; i++) {
+		while (k < s->npre && s->pre[k].ns < i)
+			k++;
 		before += s->ns[i].left;
 		if (!s->ns[i].left)
 			continue;
@@ -339,7 +343,7 @@ static int adopt(struct run *r, struct run_sessions *s, bool *stranded)
 			err = -errno;
 			break;
 		}
-		for (k = 0; k < s->npre && !err;)
+		while (k < s->npre && s->pre[k].ns == i && !err)
 			err = adopt_batch(r, s, i, &k, owners);
 		if (s->ns[i].nsfd >= 0 && setns(self, CLONE_NEWNET)) {
 			err = -errno;
